@@ -4,6 +4,7 @@ const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 const moduleNameMapper = {
   '^@foodmesh/proto-gen/(.*)$': '<rootDir>/packages/proto-gen/src/gen/$1',
   '^@foodmesh/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@foodmesh/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvironment: 'node' };

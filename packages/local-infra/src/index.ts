@@ -1,0 +1,40 @@
+import { startKafka, type KafkaHandle } from './kafka';
+import { startPostgres, type PostgresHandle } from './postgres';
+import type { Log } from './util';
+
+export { startPostgres, createDatabase, databaseUrl, type PostgresOptions, type PostgresHandle } from './postgres';
+export { startKafka, ensureKafkaJars, kafkaVersion, type KafkaOptions, type KafkaHandle } from './kafka';
+export { foodmeshDir, repoRoot, type Log } from './util';
+
+export interface InfraOptions {
+  /** Keep data across runs under /var/tmp/foodmesh/<hash>/ (npm start); default: fresh temp dirs removed on stop. */
+  persistent?: boolean;
+  /** Progress lines (slow first run: jar resolution, initdb). */
+  log?: Log;
+}
+
+export interface Infra {
+  databaseAdminUrl: string;
+  kafkaBrokers: string[];
+  postgres: PostgresHandle;
+  kafka: KafkaHandle;
+  stop(): Promise<void>;
+}
+
+/** Starts PostgreSQL and Kafka in parallel; if one fails the other is stopped again. */
+export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
+  const [pg, kafka] = await Promise.allSettled([startPostgres(opts), startKafka(opts)]);
+  if (pg.status === 'rejected' || kafka.status === 'rejected') {
+    await Promise.all([pg, kafka].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw pg.status === 'rejected' ? pg.reason : (kafka as PromiseRejectedResult).reason;
+  }
+  return {
+    databaseAdminUrl: pg.value.url,
+    kafkaBrokers: kafka.value.brokers,
+    postgres: pg.value,
+    kafka: kafka.value,
+    stop: async () => {
+      await Promise.all([pg.value.stop(), kafka.value.stop()]);
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { foodmeshDir, freePort, freshRoot, type Log, packageDir, persistentRoot, sleep, waitForExit } from './util';
+
+export interface KafkaOptions {
+  /** Keep data across runs in /var/tmp/foodmesh/<hash>/kafka (for `npm start`); default: a fresh temp dir removed on stop. */
+  persistent?: boolean;
+  dataDir?: string;
+  /** PLAINTEXT (client) port; default: a free one. */
+  port?: number;
+  controllerPort?: number;
+  readyTimeoutMs?: number;
+  log?: Log;
+}
+
+export interface KafkaHandle {
+  brokers: string[];
+  /** Undefined when KAFKA_BROKERS points at external brokers. */
+  dataDir?: string;
+  logFile?: string;
+  stop(): Promise<void>;
+}
+
+const pomFile = path.join(packageDir, 'kafka', 'pom.xml');
+const log4jConfig = path.join(packageDir, 'kafka', 'log4j2.xml');
+const INSTALL_HINT = 'install it with: apt-get install -y openjdk-17-jre-headless maven';
+
+/** The broker version pinned in kafka/pom.xml. */
+export function kafkaVersion(): string {
+  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomFile, 'utf8'));
+  if (!m) throw new Error(`no <kafka.version> in ${pomFile}`);
+  return m[1]!;
+}
+
+/** Resolves the broker jars into <repo>/.foodmesh/cache/kafka-<version>/ once; returns that folder. */
+export async function ensureKafkaJars(log: Log = () => {}): Promise<string> {
+  checkJava();
+  const pom = readFileSync(pomFile);
+  const stamp = createHash('sha256').update(pom).digest('hex'); // re-resolve whenever the pom changes
+  const dir = path.join(foodmeshDir, 'cache', `kafka-${kafkaVersion()}`);
+  const marker = path.join(dir, '.complete');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return dir;
+
+  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).error) throw new Error(`Maven (mvn) is not installed; ${INSTALL_HINT}`);
+  log(`resolving Kafka ${kafkaVersion()} jars from Maven Central (first run only)…`);
+  const tmp = `${dir}.tmp-${process.pid}`; // resolve aside, then rename: a crash never leaves a half cache
+  rmSync(tmp, { recursive: true, force: true });
+  const out = await run('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies',
+    '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`]);
+  if (out.code !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`mvn could not resolve the Kafka jars (exit ${out.code}):\n${tail(out.output, 30)}`);
+  }
+  writeFileSync(path.join(tmp, '.complete'), stamp);
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(marker)) throw err; // else a concurrent run finished first
+  }
+  return dir;
+}
+
+/** Starts a single-node KRaft broker+controller, or uses KAFKA_BROKERS when set. */
+export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> {
+  const log = opts.log ?? (() => {});
+  const external = process.env.KAFKA_BROKERS;
+  if (external) {
+    log(`Kafka: using KAFKA_BROKERS (${external})`);
+    return { brokers: external.split(',').map((b) => b.trim()).filter(Boolean), stop: async () => {} };
+  }
+  const jars = await ensureKafkaJars(log);
+  const persistent = opts.persistent ?? false;
+  const dir = opts.dataDir ?? path.join(persistent ? persistentRoot() : freshRoot(), 'kafka');
+  const [port, controllerPort] = [opts.port ?? (await freePort()), opts.controllerPort ?? (await freePort())];
+  const removeOnStop = !persistent && !opts.dataDir;
+
+  let broker: Broker;
+  try {
+    broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 });
+  } catch (err) {
+    if (!persistent || !existsSync(path.join(dir, 'data'))) throw err;
+    // Dev data is disposable: an unreadable log dir after a crash should not block `npm start`.
+    log(`Kafka would not start on ${dir}/data (${(err as Error).message.split('\n')[0]}); wiping it and retrying`);
+    rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+    broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 });
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    dataDir: dir,
+    logFile: broker.logFile,
+    stop: () =>
+      (stopped ??= (async () => {
+        await broker.stop();
+        if (removeOnStop) rmSync(path.dirname(dir), { recursive: true, force: true });
+      })()),
+  };
+}
+
+interface Broker { logFile: string; stop(): Promise<void> }
+
+async function launch(o: { jars: string; dir: string; port: number; controllerPort: number; timeoutMs: number }): Promise<Broker> {
+  const dataDir = path.join(o.dir, 'data');
+  const logsDir = path.join(o.dir, 'logs');
+  mkdirSync(logsDir, { recursive: true });
+  const props = path.join(o.dir, 'server.properties');
+  writeFileSync(props, serverProperties(dataDir, o.port, o.controllerPort));
+  const logFile = path.join(logsDir, 'server.log');
+  const jvm = [
+    ...(process.env.KAFKA_HEAP_OPTS?.split(/\s+/).filter(Boolean) ?? ['-Xms128m', '-Xmx512m']),
+    '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`,
+    '-cp', path.join(o.jars, '*'),
+  ];
+
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+    // KRaft 4.x dynamic quorum: --standalone makes this node the single voter.
+    const clusterId = randomBytes(16).toString('base64url');
+    const fmt = await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props,
+      '--standalone', '--ignore-formatted']);
+    if (fmt.code !== 0) throw new Error(`Kafka storage format failed (exit ${fmt.code}):\n${tail(fmt.output, 20)}`);
+  }
+
+  // java runs under a tiny sh watchdog: when our stdin pipe closes (stop(), or this Node process dying
+  // for any reason, even SIGKILL) it SIGTERMs the broker; it runs in its own process group so
+  // terminal Ctrl-C reaches us first and we shut down in order.
+  const watchdog = 'exec 3<&0 0</dev/null; java "$@" 3<&- & j=$!; (read _ <&3; kill -TERM $j 2>/dev/null) & w=$!; ' +
+    'wait $j; s=$?; kill $w 2>/dev/null; exit $s';
+  const outFd = openSync(path.join(logsDir, 'kafka.out'), 'a'); // stdout/stderr of the JVM (log4j goes to server.log)
+  const child: ChildProcess = spawn('sh', ['-c', watchdog, 'sh', ...jvm, 'kafka.Kafka', props], {
+    stdio: ['pipe', outFd, outFd],
+    detached: true,
+  });
+  closeSync(outFd);
+  const pgid = child.pid!;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const killGroup = (sig: NodeJS.Signals) => { try { process.kill(-pgid, sig); } catch { /* gone */ } };
+  const onExit = () => killGroup('SIGTERM');
+  process.on('exit', onExit);
+
+  const stop = async () => {
+    process.off('exit', onExit);
+    child.stdin?.end(); // watchdog SIGTERMs java: controlled shutdown
+    const done = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+    if (!done) killGroup('SIGKILL');
+    await waitForExit(pgid, 5000);
+  };
+
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const ready = await waitReady([`127.0.0.1:${o.port}`], o.timeoutMs, () => exitCode !== undefined);
+  if (ready !== 'ready') {
+    await stop();
+    const why = ready === 'timeout' ? `not ready within ${o.timeoutMs} ms` : `the JVM exited with code ${exitCode}`;
+    throw new Error(`Kafka failed to start (${why}); see ${logFile} and ${path.join(logsDir, 'kafka.out')}:\n` +
+      tail(readText(path.join(logsDir, 'kafka.out')) + readText(logFile), 15));
+  }
+  return { logFile, stop };
+}
+
+function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=6',
+    'auto.create.topics.enable=false', // services create their topics on start
+    // single node: every internal topic with one replica, and fewer partitions so they load fast
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=6',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=6',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'controlled.shutdown.enable=false', // nobody to hand leadership to
+    '',
+  ].join('\n');
+}
+
+/** Ready = metadata answers, and the group and producer-id coordinators are loaded (else clients log errors). */
+async function waitReady(brokers: string[], timeoutMs: number, dead: () => boolean): Promise<'ready' | 'timeout' | 'dead'> {
+  const kafka = new Kafka({ clientId: 'local-infra-ready', brokers, logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 } });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dead()) return 'dead';
+    const admin = kafka.admin();
+    const producer = kafka.producer({ idempotent: true });
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      await admin.describeGroups(['local-infra-warmup']);
+      await producer.connect(); // InitProducerId
+      return 'ready';
+    } catch {
+      await sleep(250);
+    } finally {
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+    }
+  }
+  return 'timeout';
+}
+
+function checkJava(): void {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (r.error) throw new Error(`Java is not installed (Kafka needs Java 17+); ${INSTALL_HINT}`);
+  const major = Number(/version "(?:1\.)?(\d+)/.exec(r.stderr)?.[1] ?? 0);
+  if (major && major < 17) throw new Error(`Kafka ${kafkaVersion()} needs Java 17+, found Java ${major}; ${INSTALL_HINT}`);
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const readText = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+const tail = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');

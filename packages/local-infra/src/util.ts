@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Progress sink: one human-readable line at a time. */
+export type Log = (line: string) => void;
+
+/** packages/local-infra (this file lives in src/ under ts-jest and dist/ when compiled). */
+export const packageDir = path.resolve(__dirname, '..');
+export const repoRoot = path.resolve(packageDir, '../..');
+/** Git-ignored per-checkout folder for caches and the infra state file. */
+export const foodmeshDir = path.join(repoRoot, '.foodmesh');
+
+/**
+ * Persistent data for `npm start`, per checkout. Outside the checkout because the
+ * `postgres` user may not be able to traverse it (CI clones anywhere).
+ */
+export function persistentRoot(): string {
+  const hash = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
+  return traversableDir(path.join('/var/tmp/foodmesh', hash));
+}
+
+/** A fresh folder for one test run (mkdtemp makes it 0700; the postgres user must traverse it). */
+export function freshRoot(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'foodmesh-test-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export function traversableDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (let d = dir; d !== path.dirname(d) && d.startsWith('/var/tmp/foodmesh'); d = path.dirname(d)) chmodSync(d, 0o755);
+  return dir;
+}
+
+/** A port free right now on 127.0.0.1 (tiny race until the server binds it; fine locally). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `pid` is gone; false on timeout. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** Sends `signal`, waits, then SIGKILLs. */
+export async function terminate(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return; // already gone
+  }
+  if (await waitForExit(pid, graceMs)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone meanwhile */
+  }
+  await waitForExit(pid, 5000);
+}

@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What an inbound call hands down to the work it causes: its deadline and its
+ * request id. The gRPC client factory reads it so that a call with 300 ms left
+ * never starts a downstream call with a 2 s timeout.
+ */
+export interface CallScope {
+  /** Epoch milliseconds; Infinity when the caller set no deadline. */
+  deadline: number;
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<CallScope>();
+
+export function runInScope<T>(scope: CallScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentScope(): CallScope | undefined {
+  return storage.getStore();
+}
+
+/** The tighter of `now + timeoutMs` and the inbound call's deadline. */
+export function effectiveDeadline(timeoutMs: number, now = Date.now()): number {
+  const inbound = storage.getStore()?.deadline ?? Infinity;
+  return Math.min(now + timeoutMs, inbound);
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is parsed and validated once, at start-up, from the environment.
+ * Nothing else in a service reads `process.env`. A bad value stops the process
+ * with one message naming every offending variable.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Settings every service shares. Services extend this with their own. */
+export const baseConfigSchema = z.object({
+  SERVICE_NAME: z.string().min(1),
+  SERVICE_VERSION: z.string().default('dev'),
+  GRPC_HOST: z.string().default('0.0.0.0'),
+  GRPC_PORT: port.default(50051),
+  METRICS_PORT: port.default(9464),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long SIGTERM waits for in-flight calls before forcing the server down. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
+  RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
+  MESH_POLICY_PATH: z.string().optional(),
+  /** `console` prints finished spans (local debugging); `none` only propagates context. */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
+});
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Settings of a service that owns a database and talks over Kafka. */
+export const dataConfigSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+});
+export type DataConfig = z.infer<typeof dataConfigSchema>;
+
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,149 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { isDomainError } from './errors';
+import { decodeEnvelope, type EventCase, type PayloadOf } from './events';
+import type { KafkaConnection } from './kafka';
+import type { Logger } from './logger';
+import type { PlatformMetrics } from './metrics';
+import { withTransaction, type Pool, type Tx } from './pg';
+import { extractTraceContext, getTracer } from './telemetry';
+
+/** A handler per event kind it cares about; runs inside the inbox transaction. */
+export type EventHandlers = {
+  [C in EventCase]?: (payload: PayloadOf<C>, envelope: EventEnvelope, tx: Tx) => Promise<void>;
+};
+
+export interface EventConsumerOptions {
+  /** Inbox name and, by default, consumer group, e.g. `store` (one group per consuming service). */
+  consumer: string;
+  /** A different consumer group, e.g. to replay a topic from offset zero into the same inbox. */
+  groupId?: string;
+  topics: string[];
+  handlers: EventHandlers;
+  kafka: KafkaConnection;
+  pool: Pool;
+  logger: Logger;
+  metrics?: PlatformMetrics;
+  fromBeginning?: boolean;
+  /** Attempts for a failing handler before the message is parked (transient errors retry). */
+  maxAttempts?: number;
+}
+
+export interface EventConsumer {
+  stop(): Promise<void>;
+  /** Partitions currently assigned to this member, per topic. */
+  assignments(): Record<string, number[]>;
+}
+
+type Outcome = 'applied' | 'duplicate' | 'ignored' | 'parked';
+
+function headersOf(m: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return out;
+}
+
+/**
+ * Consumes events effectively once: the inbox row and the handler's state change
+ * commit in one transaction, so a redelivered event is skipped. Messages that can
+ * never be applied (bad bytes, unknown type, rejected by the domain) are parked
+ * in `dead_letters` and the partition moves on. Messages of one partition (one
+ * order) are handled one at a time, in order.
+ */
+export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
+  const log = opts.logger.child({ component: 'consumer', consumer: opts.consumer });
+  const tracer = getTracer(opts.consumer);
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const consumer = opts.kafka.createConsumer(opts.groupId ?? opts.consumer);
+
+  const count = (type: string, outcome: Outcome) => opts.metrics?.eventsConsumed.inc({ consumer: opts.consumer, type, outcome });
+
+  async function park(topic: string, partition: number, m: KafkaMessage, error: string): Promise<void> {
+    log.error({ topic, partition, offset: m.offset, error }, 'parking a message that cannot be applied');
+    await opts.pool.query(
+      `INSERT INTO dead_letters (consumer, topic, kafka_partition, kafka_offset, message_key, payload, headers, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [opts.consumer, topic, partition, m.offset, m.key?.toString() ?? null, m.value, JSON.stringify(headersOf(m)), error],
+    );
+  }
+
+  async function apply(env: EventEnvelope): Promise<Outcome> {
+    const payload = env.payload!;
+    const handler = opts.handlers[payload.$case] as ((p: unknown, e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
+    if (!handler) return 'ignored';
+    return withTransaction(opts.pool, async (tx) => {
+      const inserted = await tx.query('INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        opts.consumer,
+        env.eventId,
+        env.type,
+      ]);
+      if (inserted.rowCount === 0) return 'duplicate';
+      await handler(payload.value, env, tx);
+      return 'applied';
+    });
+  }
+
+  async function handleMessage(topic: string, partition: number, m: KafkaMessage): Promise<void> {
+    let env: EventEnvelope;
+    try {
+      if (!m.value) throw new Error('empty message value');
+      env = decodeEnvelope(m.value);
+      if (!env.eventId) throw new Error('envelope has no event_id');
+    } catch (err) {
+      await park(topic, partition, m, `undecodable: ${(err as Error).message}`);
+      count('undecodable', 'parked');
+      return;
+    }
+    if (!env.payload) {
+      await park(topic, partition, m, `unknown event type "${env.type || headersOf(m)['event-type'] || '?'}"`);
+      count(env.type || 'unknown', 'parked');
+      return;
+    }
+    const parent = extractTraceContext(env.traceContext);
+    const span = tracer.startSpan(`consume ${env.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination': topic, 'order.id': env.orderId } }, parent);
+    await context.with(trace.setSpan(parent, span), async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const outcome = await apply(env);
+          count(env.type, outcome);
+          if (outcome === 'duplicate') log.info({ event_id: env.eventId, type: env.type, order_id: env.orderId }, 'duplicate event skipped');
+          break;
+        } catch (err) {
+          if (isDomainError(err) || attempt >= maxAttempts) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            await park(topic, partition, m, `${env.type} ${env.eventId}: ${(err as Error).message}`);
+            count(env.type, 'parked');
+            break;
+          }
+          log.warn({ err, attempt, event_id: env.eventId }, 'handler failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        }
+      }
+    });
+    span.end();
+  }
+
+  let assigned: Record<string, number[]> = {};
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    assigned = e.payload.memberAssignment;
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      for (const m of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await handleMessage(batch.topic, batch.partition, m);
+        resolveOffset(m.offset);
+        await heartbeat();
+        const lag = Number(batch.highWatermark) - Number(m.offset) - 1;
+        opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+      }
+      await commitOffsetsIfNecessary();
+    },
+  });
+  log.info({ topics: opts.topics }, 'consumer started');
+  return { stop: () => consumer.disconnect(), assignments: () => assigned };
+}

@@ -1,0 +1,63 @@
+import { v7 as uuidv7 } from 'uuid';
+import { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import type { OutgoingMessage } from './kafka';
+import { injectTraceContext } from './telemetry';
+
+/** The oneof payload of an envelope: `{ $case: 'orderPlaced', value: OrderPlaced }`. */
+export type EventPayload = NonNullable<EventEnvelope['payload']>;
+export type EventCase = EventPayload['$case'];
+export type PayloadOf<C extends EventCase> = Extract<EventPayload, { $case: C }>['value'];
+
+const PACKAGE = 'foodmesh.events.v1';
+
+/** `orderPlaced` → `foodmesh.events.v1.OrderPlaced`. */
+export function eventTypeOf(c: string): string {
+  return `${PACKAGE}.${c.charAt(0).toUpperCase()}${c.slice(1)}`;
+}
+
+/** One topic per producing service. */
+export const topicOf = (producer: string) => `${producer}.events`;
+
+export interface NewEvent {
+  payload: EventPayload;
+  orderId: string;
+  /** Defaults to orderId; set it for events not about an order (e.g. a store's menu). */
+  aggregateId?: string;
+  aggregateVersion?: number;
+  correlationId?: string;
+  causationId?: string;
+  occurredAt?: Date;
+}
+
+/** Builds an envelope: UUIDv7 id, type name, the active trace context. */
+export function newEnvelope(producer: string, e: NewEvent): EventEnvelope {
+  const eventId = uuidv7();
+  const aggregateId = e.aggregateId ?? e.orderId;
+  return EventEnvelope.fromPartial({
+    eventId,
+    type: eventTypeOf(e.payload.$case),
+    orderId: e.orderId,
+    aggregateId,
+    aggregateVersion: e.aggregateVersion ?? 0,
+    producer,
+    occurredAt: e.occurredAt ?? new Date(),
+    correlationId: e.correlationId || aggregateId,
+    causationId: e.causationId ?? '',
+    traceContext: injectTraceContext(),
+    payload: e.payload,
+  });
+}
+
+/** The Kafka message for an envelope: key = order id (or aggregate id), protobuf bytes, routing headers. */
+export function toMessage(env: EventEnvelope): OutgoingMessage {
+  return {
+    topic: topicOf(env.producer),
+    key: env.orderId || env.aggregateId,
+    value: Buffer.from(EventEnvelope.encode(env).finish()),
+    headers: { 'event-id': env.eventId, 'event-type': env.type, ...env.traceContext },
+  };
+}
+
+export function decodeEnvelope(bytes: Uint8Array): EventEnvelope {
+  return EventEnvelope.decode(bytes);
+}

@@ -1,0 +1,95 @@
+import * as grpc from '@grpc/grpc-js';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { currentScope, effectiveDeadline } from './call-scope';
+import { statusName } from './grpc-errors';
+import { serviceNameOf, type CallOptions, type PromiseClient, type ServiceDef } from './grpc-types';
+import { toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
+import type { PlatformMetrics } from './metrics';
+import { getTracer } from './telemetry';
+
+export interface GrpcClientOptions {
+  /** host:port of the upstream. */
+  address: string;
+  /** The upstream's key in mesh/policy.yaml, e.g. `payment`. */
+  upstream: string;
+  policy: MeshPolicy;
+  /** `mesh`: the sidecar retries, so the app does not. */
+  resilienceMode: 'local' | 'mesh';
+  /** The calling service, for its spans. */
+  caller: string;
+  metrics?: PlatformMetrics;
+}
+
+export type GrpcClient<D extends ServiceDef> = PromiseClient<D> & { close(): void; raw: grpc.Client };
+
+function deadlineExceeded(path: string): grpc.ServiceError {
+  return Object.assign(new Error(`${path}: no time left before the caller's deadline`), {
+    code: grpc.status.DEADLINE_EXCEEDED,
+    details: 'no time left before the caller\'s deadline',
+    metadata: new grpc.Metadata(),
+  });
+}
+
+/**
+ * A promise-based client for one upstream. Every call has a deadline: the
+ * policy timeout (or `opts.timeoutMs`), clamped by the inbound call's deadline.
+ * Trace context and the request id travel in metadata.
+ */
+export function createGrpcClient<D extends ServiceDef>(definition: D, opts: GrpcClientOptions): GrpcClient<D> {
+  const serviceName = serviceNameOf(definition);
+  const policy = upstreamPolicy(opts.policy, opts.upstream, serviceName);
+  const retries = opts.resilienceMode === 'local';
+  const Ctor = grpc.makeGenericClientConstructor(definition as unknown as grpc.ServiceDefinition, serviceName);
+  const client = new Ctor(opts.address, grpc.credentials.createInsecure(), {
+    'grpc.service_config': JSON.stringify(toGrpcServiceConfig(policy, { retries })),
+    'grpc.enable_retries': retries ? 1 : 0,
+    'grpc.keepalive_time_ms': 30_000,
+  }) as unknown as grpc.Client & Record<string, Function>;
+  const tracer = getTracer(opts.caller);
+
+  const prepare = (path: string, callOpts: CallOptions = {}) => {
+    const deadline = effectiveDeadline(callOpts.timeoutMs ?? policy.timeoutMs);
+    if (deadline <= Date.now()) throw deadlineExceeded(path);
+    const span = tracer.startSpan(path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } });
+    const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    for (const [k, v] of Object.entries(carrier)) metadata.set(k, v);
+    const requestId = currentScope()?.requestId;
+    if (requestId && !metadata.get('x-request-id').length) metadata.set('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    const done = (code: grpc.status) => {
+      opts.metrics?.clientHandled.inc({ method: path, code: statusName(code) });
+      opts.metrics?.clientLatency.observe({ method: path }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
+      span.setAttribute('rpc.grpc.status_code', code);
+      span.end();
+    };
+    return { metadata, options: { deadline: Number.isFinite(deadline) ? new Date(deadline) : Infinity } as grpc.CallOptions, done };
+  };
+
+  const api: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(definition)) {
+    if (def.responseStream) {
+      api[key] = (request: unknown, callOpts: CallOptions = {}) => {
+        const { metadata, options, done } = prepare(def.path, { ...callOpts, timeoutMs: callOpts.timeoutMs ?? Infinity });
+        const stream: grpc.ClientReadableStream<unknown> = client[key]!(request, metadata, options);
+        if (callOpts.signal) callOpts.signal.addEventListener('abort', () => stream.cancel(), { once: true });
+        stream.on('status', (s: grpc.StatusObject) => done(s.code));
+        return stream;
+      };
+    } else {
+      api[key] = (request: unknown, callOpts?: CallOptions) =>
+        new Promise((resolve, reject) => {
+          const { metadata, options, done } = prepare(def.path, callOpts);
+          const call: grpc.ClientUnaryCall = client[key]!(request, metadata, options, (err: grpc.ServiceError | null, res: unknown) => {
+            done(err ? err.code : grpc.status.OK);
+            if (err) reject(err);
+            else resolve(res);
+          });
+          callOpts?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+        });
+    }
+  }
+  return Object.assign(api as PromiseClient<D>, { close: () => client.close(), raw: client });
+}

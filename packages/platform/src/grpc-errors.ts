@@ -1,0 +1,49 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { DomainError, type ErrorKind } from './errors';
+import type { Logger } from './logger';
+
+const CODE_OF: Record<ErrorKind, status> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  NOT_FOUND: status.NOT_FOUND,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  ABORTED: status.ABORTED,
+};
+
+export interface StatusError extends Partial<ServiceError> {
+  code: status;
+  details: string;
+  metadata: Metadata;
+}
+
+/**
+ * The one mapping from thrown errors to gRPC statuses. Domain errors keep their
+ * message (it is written for the caller); anything else becomes INTERNAL with a
+ * generic message and a reference, the details going to the log only.
+ */
+export function toServiceError(err: unknown, logger?: Logger, ref?: string): StatusError {
+  const metadata = new Metadata();
+  if (err instanceof DomainError) {
+    metadata.set('x-error-reason', err.reason);
+    if (err.retryAfterSeconds !== undefined) metadata.set('retry-after-seconds', String(err.retryAfterSeconds));
+    return Object.assign(new Error(err.message), { code: CODE_OF[err.kind], details: err.message, metadata });
+  }
+  if (isStatusError(err) && err.code === status.DEADLINE_EXCEEDED) {
+    return Object.assign(new Error('deadline exceeded'), { code: status.DEADLINE_EXCEEDED, details: 'the request ran out of time; try again', metadata });
+  }
+  logger?.error({ err, ref }, 'unexpected error');
+  const details = `internal error${ref ? ` (ref ${ref})` : ''}; it has been logged`;
+  return Object.assign(new Error(details), { code: status.INTERNAL, details, metadata });
+}
+
+export function isStatusError(err: unknown): err is ServiceError {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'details' in err;
+}
+
+export function statusName(code: number): string {
+  return status[code] ?? String(code);
+}

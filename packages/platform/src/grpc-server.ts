@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { runInScope } from './call-scope';
+import { statusName, toServiceError } from './grpc-errors';
+import {
+  serviceNameOf,
+  type CallContext,
+  type Handlers,
+  type ServerStreamHandler,
+  type ServiceDef,
+  type UnaryHandler,
+} from './grpc-types';
+import type { Logger } from './logger';
+import type { PlatformMetrics } from './metrics';
+import { extractTraceContext, getTracer } from './telemetry';
+
+/** The repository's proto/ folder, the same from src/ (tests) and dist/ (built). */
+export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
+
+export interface ServiceRegistration {
+  name: string;
+  definition: ServiceDef;
+  handlers: Record<string, unknown>;
+}
+
+/** Pairs a generated service definition with its handlers, type-checked. */
+export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>): ServiceRegistration {
+  return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown> };
+}
+
+export interface GrpcServerOptions {
+  service: string;
+  host?: string;
+  port: number;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  services: ServiceRegistration[];
+  /** Proto files (relative to proto/) that define the services, for server reflection. */
+  protoFiles?: string[];
+  maxConcurrentStreams?: number;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  server: grpc.Server;
+  health: HealthImplementation;
+  /** Marks the server NOT_SERVING, drains in-flight calls, forces after `graceMs`. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+function metadataCarrier(md: grpc.Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(md.getMap())) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): number {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : d;
+  return Number.isFinite(ms) ? ms : Infinity;
+}
+
+/**
+ * Wraps one plain async handler into a grpc-js handler: tracing, deadline scope,
+ * abort on cancel, logging, metrics and the one error mapping.
+ */
+function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
+  const { logger, metrics } = opts;
+  const tracer = getTracer(opts.service);
+
+  return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
+    const started = process.hrtime.bigint();
+    const parent = extractTraceContext(metadataCarrier(call.metadata));
+    const span = tracer.startSpan(methodPath, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': methodPath } }, parent);
+    const traceId = span.spanContext().traceId;
+    const requestId = (call.metadata.get('x-request-id')[0] as string | undefined) ?? randomUUID();
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
+    const ctx: CallContext = {
+      method: methodPath,
+      metadata: call.metadata,
+      deadline: deadlineOf(call),
+      signal: abort.signal,
+      logger: logger.child({ method: methodPath, trace_id: traceId, request_id: requestId }),
+      header: (name) => {
+        const v = call.metadata.get(name)[0];
+        return typeof v === 'string' ? v : undefined;
+      },
+    };
+
+    const finish = (code: grpc.status, err?: unknown) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.serverHandled.inc({ method: methodPath, code: statusName(code) });
+      metrics.serverLatency.observe({ method: methodPath }, seconds);
+      span.setAttribute('rpc.grpc.status_code', code);
+      if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
+      span.end();
+      const line = { code: statusName(code), ms: Math.round(seconds * 1000) };
+      if (code === grpc.status.OK || code === grpc.status.CANCELLED) ctx.logger.info(line, 'rpc');
+      else ctx.logger.warn({ ...line, err: err instanceof Error ? err.message : err }, 'rpc failed');
+    };
+
+    const run = () =>
+      runInScope({ deadline: ctx.deadline, requestId }, async () => {
+        try {
+          if (kind === 'unary') {
+            const res = await (fn as UnaryHandler<unknown, unknown>)(call.request, ctx);
+            callback!(null, res);
+            finish(grpc.status.OK);
+          } else {
+            const stream = call as grpc.ServerWritableStream<unknown, unknown>;
+            for await (const msg of (fn as ServerStreamHandler<unknown, unknown>)(call.request, ctx)) {
+              if (abort.signal.aborted) break;
+              if (!stream.write(msg)) await new Promise((r) => stream.once('drain', r));
+            }
+            if (abort.signal.aborted) finish(grpc.status.CANCELLED);
+            else {
+              stream.end();
+              finish(grpc.status.OK);
+            }
+          }
+        } catch (err) {
+          const se = toServiceError(err, ctx.logger, traceId);
+          if (kind === 'unary') callback!(se);
+          else if (!abort.signal.aborted) (call as grpc.ServerWritableStream<unknown, unknown>).destroy(se as Error);
+          finish(abort.signal.aborted ? grpc.status.CANCELLED : se.code, err);
+        }
+      });
+    context.with(trace.setSpan(parent, span), run);
+  };
+}
+
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new grpc.Server({
+    'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? 1000,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+
+  const statuses: Record<string, 'SERVING'> = { '': 'SERVING' };
+  for (const reg of opts.services) {
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const [key, def] of Object.entries(reg.definition)) {
+      const fn = reg.handlers[key];
+      if (typeof fn !== 'function') throw new Error(`${reg.name}: no handler for ${def.path}`);
+      if (def.requestStream) throw new Error(`${def.path}: client streaming is not supported by the platform kit`);
+      impl[key] = instrument(opts, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
+    }
+    server.addService(reg.definition as unknown as grpc.ServiceDefinition, impl);
+    statuses[reg.name] = 'SERVING';
+  }
+
+  const health = new HealthImplementation(statuses);
+  health.addToServer(server);
+
+  const protoFiles = [...(opts.protoFiles ?? []).map((f) => path.join(PROTO_ROOT, f)), healthProtoPath];
+  const packageDefinition = loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true });
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${opts.host ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  opts.logger.info({ port, services: opts.services.map((s) => s.name) }, 'gRPC server listening');
+
+  return {
+    port,
+    server,
+    health,
+    shutdown: (graceMs) =>
+      new Promise<void>((resolve) => {
+        for (const name of Object.keys(statuses)) health.setStatus(name, 'NOT_SERVING');
+        const force = setTimeout(() => {
+          opts.logger.warn({ graceMs }, 'in-flight calls did not finish in time; forcing shutdown');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        force.unref();
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

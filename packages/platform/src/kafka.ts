@@ -1,0 +1,106 @@
+import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import type { Logger } from './logger';
+
+/**
+ * Our messaging port. Services and the outbox/consumer machinery depend on these
+ * small interfaces; kafkajs is one adapter behind them.
+ */
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface MessagePublisher {
+  /** Publishes in order; resolves once every message is acknowledged by all in-sync replicas. */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaConnection {
+  kafka: Kafka;
+  /** Creates missing topics (idempotent, safe when several services race). */
+  ensureTopics(topics: string[], partitions: number): Promise<void>;
+  createPublisher(): Promise<MessagePublisher>;
+  createConsumer(groupId: string): Consumer;
+  close(): Promise<void>;
+}
+
+const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger }): KafkaConnection {
+  const log = opts.logger.child({ component: 'kafkajs' });
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logCreator: () => (entry) => {
+      const { message, ...extra } = entry.log;
+      log[LEVEL[entry.level] ?? 'info']({ ...extra, namespace: entry.namespace }, message);
+    },
+  });
+  const producers: Producer[] = [];
+  const consumers: Consumer[] = [];
+
+  return {
+    kafka,
+    async ensureTopics(topics, partitions) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length === 0) return;
+        try {
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+        } catch (err) {
+          // Another service created it between our list and create: that is fine.
+          if (!String((err as Error).message).includes('already exists')) throw err;
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async createPublisher() {
+      // Idempotent producer, one request in flight: no duplicates from producer
+      // retries and no reordering within a partition (= within one order).
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      producers.push(producer);
+      return {
+        async publish(messages) {
+          if (messages.length === 0) return;
+          const byTopic = new Map<string, OutgoingMessage[]>();
+          for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+          await producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, ms]) => ({
+              topic,
+              messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+            })),
+          });
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+    createConsumer(groupId) {
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+      consumers.push(consumer);
+      return consumer;
+    },
+    async close() {
+      await Promise.allSettled([...producers, ...consumers].map((c) => c.disconnect()));
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import http from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The metrics every service exposes; one registry per service so tests can run several in one process. */
+export function createPlatformMetrics(service: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    serverHandled: new Counter({
+      name: 'grpc_server_handled_total',
+      help: 'RPCs completed on the server, by method and status code',
+      labelNames: ['method', 'code'],
+      registers: [registry],
+    }),
+    serverLatency: new Histogram({
+      name: 'grpc_server_handling_seconds',
+      help: 'Server-side RPC latency',
+      labelNames: ['method'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    clientHandled: new Counter({
+      name: 'grpc_client_handled_total',
+      help: 'RPCs made to other services, by upstream method and status code',
+      labelNames: ['method', 'code'],
+      registers: [registry],
+    }),
+    clientLatency: new Histogram({
+      name: 'grpc_client_handling_seconds',
+      help: 'Client-side RPC latency, including retries',
+      labelNames: ['method'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: 'outbox_events_published_total',
+      help: 'Events the outbox relay published to Kafka',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({
+      name: 'outbox_backlog',
+      help: 'Outbox rows not yet published',
+      registers: [registry],
+    }),
+    outboxOldestAge: new Gauge({
+      name: 'outbox_oldest_unpublished_age_seconds',
+      help: 'Age of the oldest outbox row not yet published',
+      registers: [registry],
+    }),
+    eventsConsumed: new Counter({
+      name: 'events_consumed_total',
+      help: 'Events handled by consumers, by type and outcome (applied, duplicate, ignored, parked)',
+      labelNames: ['consumer', 'type', 'outcome'],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'kafka_consumer_lag',
+      help: 'Messages between the consumer position and the partition end',
+      labelNames: ['consumer', 'topic', 'partition'],
+      registers: [registry],
+    }),
+  };
+}
+export type PlatformMetrics = ReturnType<typeof createPlatformMetrics>;
+
+/** Serves `GET /metrics` in the Prometheus text format. */
+export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0'): Promise<http.Server & { port: number }> {
+  const server = http.createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.setHeader('Content-Type', registry.contentType);
+      res.end(await registry.metrics());
+    } else {
+      res.statusCode = 404;
+      res.end('not found; try /metrics\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return Object.assign(server, { port: typeof address === 'object' && address ? address.port : port });
+}

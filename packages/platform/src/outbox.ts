@@ -1,0 +1,185 @@
+import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { toMessage } from './events';
+import type { MessagePublisher } from './kafka';
+import type { Logger } from './logger';
+import type { PlatformMetrics } from './metrics';
+import type { Pool, Tx } from './pg';
+
+const CHANNEL = 'foodmesh_outbox';
+
+/**
+ * Writes events into the outbox inside the caller's transaction. They are
+ * published only if that transaction commits; NOTIFY is delivered on commit too,
+ * waking the relay at once.
+ */
+export async function appendToOutbox(tx: Tx, envelopes: EventEnvelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
+  const values: unknown[] = [];
+  const rows = envelopes.map((env, i) => {
+    const m = toMessage(env);
+    values.push(env.eventId, m.topic, m.key, env.type, m.value, JSON.stringify(m.headers));
+    const b = i * 6;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+  });
+  await tx.query(`INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}`, values);
+  await tx.query(`NOTIFY ${CHANNEL}`);
+}
+
+/** Stable 64-bit advisory lock key per service: one active relay per service. */
+function lockKey(service: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const ch of Buffer.from(`outbox-relay:${service}`)) h = BigInt.asIntN(64, (h ^ BigInt(ch)) * 0x100000001b3n);
+  return h;
+}
+
+export interface OutboxRelayOptions {
+  service: string;
+  pool: Pool;
+  publisher: MessagePublisher;
+  logger: Logger;
+  metrics?: PlatformMetrics;
+  /** Polling fallback for a missed NOTIFY and for a standby trying to become leader. */
+  pollMs?: number;
+  batchSize?: number;
+  /** Test seam: runs after publishing a batch and before marking it sent. */
+  afterPublish?: (eventIds: string[]) => Promise<void>;
+}
+
+export interface OutboxRelay {
+  /** Whether this replica holds the service's relay lock. */
+  isLeader(): boolean;
+  /** Publishes everything pending now (leader only); resolves when the outbox is drained. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes committed outbox rows in id order. Replicas of a service compete for
+ * a session-level advisory lock; only the holder publishes, so one order's
+ * events are never doubled or reordered by two relays. A crash between publish
+ * and mark-sent republishes the batch: consumers' inboxes absorb the duplicate.
+ */
+export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const pollMs = opts.pollMs ?? 1000;
+  const batchSize = opts.batchSize ?? 200;
+  const log = opts.logger.child({ component: 'outbox-relay' });
+  const key = lockKey(opts.service).toString();
+  let leaderClient: import('pg').PoolClient | undefined;
+  let stopped = false;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function tryLead(): Promise<void> {
+    if (leaderClient || stopped) return;
+    const client = await opts.pool.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+      if (!rows[0]?.ok) {
+        client.release();
+        return;
+      }
+      client.on('notification', () => void kick());
+      client.on('error', (err) => {
+        log.warn({ err }, 'lost the relay connection; will try to lead again');
+        leaderClient = undefined;
+        client.release(err);
+      });
+      await client.query(`LISTEN ${CHANNEL}`);
+      leaderClient = client;
+      log.info('this replica is the outbox relay leader');
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+  }
+
+  async function publishBatch(): Promise<number> {
+    const { rows } = await opts.pool.query<{ id: number; event_id: string; topic: string; message_key: string; payload: Buffer; headers: Record<string, string> }>(
+      'SELECT id, event_id, topic, message_key, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    await opts.publisher.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload, headers: r.headers })));
+    await opts.afterPublish?.(rows.map((r) => r.event_id));
+    await opts.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    for (const r of rows) opts.metrics?.eventsPublished.inc({ topic: r.topic });
+    return rows.length;
+  }
+
+  async function drainOnce(): Promise<number> {
+    await tryLead();
+    if (!leaderClient) return 0;
+    let total = 0;
+    for (;;) {
+      const n = await publishBatch();
+      total += n;
+      if (n < batchSize) break;
+    }
+    const { rows } = await opts.pool.query<{ n: number; age: number | null }>(
+      'SELECT count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age FROM outbox WHERE published_at IS NULL',
+    );
+    opts.metrics?.outboxBacklog.set(rows[0]?.n ?? 0);
+    opts.metrics?.outboxOldestAge.set(rows[0]?.age ?? 0);
+    return total;
+  }
+
+  /** Coalesces wake-ups: at most one drain runs, and one more follows if kicked meanwhile. */
+  function kick(): Promise<number> {
+    if (stopped) return Promise.resolve(0);
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        try {
+          total += await drainOnce();
+        } catch (err) {
+          log.error({ err }, 'outbox publish failed; rows stay pending and will be retried');
+          break;
+        }
+      } while (again && !stopped);
+      return total;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  const tick = () => {
+    timer = setTimeout(async () => {
+      await kick();
+      if (!stopped) tick();
+    }, pollMs);
+  };
+  void kick().then(() => !stopped && tick());
+
+  return {
+    isLeader: () => leaderClient !== undefined,
+    async drain() {
+      let total = await kick();
+      total += await kick();
+      return total;
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+      if (leaderClient) {
+        const c = leaderClient;
+        leaderClient = undefined;
+        await c.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+        c.release();
+      }
+    },
+  };
+}
+
+/** Deletes published rows older than `olderThanHours`; run periodically by the runtime. */
+export async function pruneOutbox(pool: Pool, olderThanHours = 24): Promise<number> {
+  const res = await pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`, [olderThanHours]);
+  return res.rowCount ?? 0;
+}

@@ -1,0 +1,168 @@
+import type http from 'node:http';
+import type { BaseConfig, DataConfig } from './config';
+import { startEventConsumer, type EventConsumerOptions } from './consumer';
+import { topicOf } from './events';
+import { createGrpcClient, type GrpcClient } from './grpc-client';
+import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
+import type { ServiceDef } from './grpc-types';
+import { connectKafka, type KafkaConnection } from './kafka';
+import { createLogger, type Logger } from './logger';
+import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
+import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from './metrics';
+import { migrate } from './migrations';
+import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
+import { createPool, type Pool } from './pg';
+import { initTelemetry } from './telemetry';
+
+/** What a service's composition root gets to build its adapters and handlers. */
+export interface ServiceRuntime<C extends BaseConfig> {
+  config: C;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  policy: MeshPolicy;
+  /** Registers a closer; closers run in reverse order after the gRPC server has drained. */
+  onShutdown(fn: () => Promise<unknown> | unknown): void;
+  /** The service's own database: pool created, platform + service migrations applied. */
+  database(migrationsDir?: string): Promise<Pool>;
+  /** Kafka, with this service's topic and `extraTopics` created if missing. */
+  kafka(extraTopics?: string[]): Promise<KafkaConnection>;
+  /** Starts the outbox relay publishing this service's events. */
+  startOutbox(pool: Pool): Promise<OutboxRelay>;
+  /** Starts an effectively-once consumer (group = service name unless given). */
+  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer'> & { pool: Pool; consumer?: string }): Promise<void>;
+  /** A client for another service, with deadlines and the mesh policy applied. */
+  client<D extends ServiceDef>(definition: D, upstream: string, address: string): GrpcClient<D>;
+}
+
+export interface RunningService {
+  grpcPort: number;
+  metricsPort: number;
+  grpc: RunningGrpcServer;
+  stop(): Promise<void>;
+}
+
+export interface RunServiceOptions<C extends BaseConfig> {
+  config: C & Partial<DataConfig>;
+  /** Proto files (relative to proto/) of the services served, for reflection. */
+  protoFiles: string[];
+  build(rt: ServiceRuntime<C>): Promise<ServiceRegistration[]>;
+  /** Stop on SIGTERM/SIGINT (true in main.ts; tests stop explicitly). */
+  handleSignals?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * The one bootstrap every service uses: config → logger, metrics, tracing →
+ * the service's adapters (built by `build`) → gRPC server with health,
+ * reflection and graceful shutdown.
+ */
+export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C>): Promise<RunningService> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, version: config.SERVICE_VERSION });
+  initTelemetry({ exporter: config.OTEL_TRACES_EXPORTER });
+  const metrics = createPlatformMetrics(config.SERVICE_NAME);
+  const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
+  const closers: Array<() => Promise<unknown> | unknown> = [];
+  let kafkaConn: KafkaConnection | undefined;
+
+  const need = <K extends keyof DataConfig>(key: K): NonNullable<DataConfig[K]> => {
+    const v = config[key];
+    if (v === undefined) throw new Error(`${config.SERVICE_NAME} needs ${String(key)} but its config has none`);
+    return v as NonNullable<DataConfig[K]>;
+  };
+
+  const rt: ServiceRuntime<C> = {
+    config,
+    logger,
+    metrics,
+    policy,
+    onShutdown: (fn) => closers.push(fn),
+    async database(migrationsDir) {
+      const url = need('DATABASE_URL');
+      await migrate({ databaseUrl: url, serviceDir: migrationsDir, logger });
+      const pool = createPool({ connectionString: url, max: config.DATABASE_POOL_MAX, logger, applicationName: config.SERVICE_NAME });
+      closers.push(() => pool.end());
+      return pool;
+    },
+    async kafka(extraTopics = []) {
+      if (!kafkaConn) {
+        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger });
+        const conn = kafkaConn;
+        closers.push(() => conn.close());
+      }
+      await kafkaConn.ensureTopics([topicOf(config.SERVICE_NAME), ...extraTopics], config.KAFKA_TOPIC_PARTITIONS ?? 6);
+      return kafkaConn;
+    },
+    async startOutbox(pool) {
+      const kafka = await rt.kafka();
+      const publisher = await kafka.createPublisher();
+      const relay = startOutboxRelay({ service: config.SERVICE_NAME, pool, publisher, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
+      const prune = setInterval(() => void pruneOutbox(pool).catch((err) => logger.warn({ err }, 'outbox prune failed')), 3600_000);
+      prune.unref();
+      closers.push(async () => {
+        clearInterval(prune);
+        await relay.stop();
+        await publisher.close();
+      });
+      return relay;
+    },
+    async consume(c) {
+      const kafka = await rt.kafka(c.topics);
+      const consumer = await startEventConsumer({ ...c, consumer: c.consumer ?? config.SERVICE_NAME, kafka, logger, metrics });
+      closers.push(() => consumer.stop());
+    },
+    client(definition, upstream, address) {
+      const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics });
+      closers.push(() => client.close());
+      return client;
+    },
+  };
+
+  const runClosers = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'error while shutting down');
+      }
+    }
+    closers.length = 0;
+  };
+
+  let metricsServer: http.Server & { port: number };
+  let grpc: RunningGrpcServer;
+  try {
+    const services = await opts.build(rt);
+    metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
+    closers.unshift(() => new Promise((r) => metricsServer.close(r)));
+    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles });
+  } catch (err) {
+    await runClosers();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: draining in-flight calls');
+      await grpc.shutdown(config.SHUTDOWN_GRACE_MS);
+      await runClosers();
+      logger.info('stopped');
+    })());
+
+  if (opts.handleSignals) {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(sig, () => {
+        void stop().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'unclean shutdown');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  logger.info({ grpcPort: grpc.port, metricsPort: metricsServer.port }, `${config.SERVICE_NAME} ready`);
+  return { grpcPort: grpc.port, metricsPort: metricsServer.port, grpc, stop };
+}

@@ -1,0 +1,108 @@
+import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
+import { freshDatabase, testBrokers, testLogger, uniqueId } from '@foodmesh/testkit';
+import {
+  appendToOutbox,
+  connectKafka,
+  createPlatformMetrics,
+  createPool,
+  migrate,
+  newEnvelope,
+  startEventConsumer,
+  topicOf,
+  withTransaction,
+  type EventConsumer,
+  type KafkaConnection,
+  type Pool,
+} from '../src';
+
+/**
+ * A throwaway "service" for the kit's integration tests: its own database and
+ * topic, a table where the consumer records what it applied, and the order
+ * in which each order's versions arrived.
+ */
+export async function messagingFixture(name: string) {
+  const service = uniqueId(`${name}-`);
+  const logger = testLogger(service);
+  const metrics = createPlatformMetrics(service);
+  const databaseUrl = await freshDatabase(name);
+  await migrate({ databaseUrl, logger });
+  const pools: Pool[] = [];
+  const newPool = () => {
+    const p = createPool({ connectionString: databaseUrl, max: 5 });
+    pools.push(p);
+    return p;
+  };
+  const pool = newPool();
+  await pool.query(`
+    CREATE TABLE applied (event_id uuid PRIMARY KEY, order_id text NOT NULL, version int NOT NULL, member text NOT NULL);
+    CREATE TABLE out_of_order (order_id text NOT NULL, expected int NOT NULL, got int NOT NULL);
+    CREATE TABLE order_versions (order_id text PRIMARY KEY, version int NOT NULL);`);
+  const kafkas: KafkaConnection[] = [];
+  const newKafka = () => {
+    const k = connectKafka({ brokers: testBrokers(), clientId: service, logger });
+    kafkas.push(k);
+    return k;
+  };
+  const kafka = newKafka();
+  await kafka.ensureTopics([topicOf(service)], 6);
+  const consumers: EventConsumer[] = [];
+
+  /** Commits one event for `orderId` at `version` through the outbox. */
+  async function commitEvent(orderId: string, version: number): Promise<string> {
+    const env = newEnvelope(service, {
+      orderId,
+      aggregateVersion: version,
+      payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, customerId: 'c-1', storeId: 's-1' }) },
+    });
+    await withTransaction(pool, (tx) => appendToOutbox(tx, [env]));
+    return env.eventId;
+  }
+
+  /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
+  async function startRecordingConsumer(member: string, opts: { groupId?: string; pool?: Pool; slowMs?: number } = {}) {
+    const c = await startEventConsumer({
+      consumer: 'recorder',
+      groupId: opts.groupId,
+      topics: [topicOf(service)],
+      kafka: newKafka(),
+      pool: opts.pool ?? pool,
+      logger,
+      metrics,
+      handlers: {
+        orderPlaced: async (_p, env, tx) => {
+          if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
+          const { rows } = await tx.query<{ version: number }>('SELECT version FROM order_versions WHERE order_id = $1', [env.orderId]);
+          const expected = (rows[0]?.version ?? 0) + 1;
+          if (env.aggregateVersion !== expected) {
+            await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
+          }
+          await tx.query(
+            'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
+            [env.orderId, env.aggregateVersion],
+          );
+          await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
+        },
+      },
+    });
+    consumers.push(c);
+    return c;
+  }
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
+
+  /** How many times the consumer saw events with each outcome (applied, duplicate, parked…). */
+  async function outcomes(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const v of (await metrics.eventsConsumed.get()).values) out[String(v.labels.outcome)] = (out[String(v.labels.outcome)] ?? 0) + v.value;
+    return out;
+  }
+
+  async function close() {
+    await Promise.allSettled(consumers.map((c) => c.stop()));
+    await Promise.allSettled(kafkas.map((k) => k.close()));
+    await Promise.allSettled(pools.map((p) => p.end()));
+  }
+
+  return { service, logger, metrics, databaseUrl, pool, newPool, kafka, newKafka, commitEvent, startRecordingConsumer, count, outcomes, close };
+}
+export type MessagingFixture = Awaited<ReturnType<typeof messagingFixture>>;

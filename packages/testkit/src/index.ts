@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { createDatabase } from '@foodmesh/local-infra';
+import { createLogger, type Logger } from '@foodmesh/platform';
+
+/** A short random suffix so tests sharing one server and broker never collide. */
+export const uniqueId = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run integration tests through jest's integration project (npm test)`);
+  return v;
+}
+
+/** A fresh, empty database on the test server; returns its URL. */
+export async function freshDatabase(prefix: string): Promise<string> {
+  return createDatabase(required('TEST_DATABASE_URL'), uniqueId(`t_${prefix.replace(/[^a-z0-9_]/g, '_')}_`));
+}
+
+export const testBrokers = (): string[] => required('TEST_KAFKA_BROKERS').split(',');
+
+/** Quiet by default; TEST_LOG_LEVEL=info shows the services' logs. */
+export const testLogger = (service: string): Logger =>
+  createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** Polls `check` until it stops throwing (or returns true), or fails with its last error. */
+export async function eventually<T>(check: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const r = await check();
+      if (r !== false) return r;
+      lastErr = new Error('condition still false');
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw lastErr;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+}
