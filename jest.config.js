@@ -11,6 +11,8 @@ const common = { transform: { '^.+\\.ts$': tsJest }, moduleNameMapper, testEnvir
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests wait on real brokers and databases; a hung one still fails.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,services}/*/src/**/*.spec.ts'] },
     {
@@ -19,7 +21,6 @@ module.exports = {
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts'],
       globalSetup: '<rootDir>/packages/local-infra/src/jest-global-setup.ts',
       globalTeardown: '<rootDir>/packages/local-infra/src/jest-global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -57,11 +57,12 @@ export async function stopInfra(infra: Infra): Promise<void> {
 /** `infra`: run PostgreSQL + Kafka until Ctrl-C. */
 export async function runInfraCommand(): Promise<void> {
   const t0 = Date.now();
+  const signalled = untilSignal(); // before starting: Ctrl-C during startup still stops both cleanly
   const infra = await startPersistentInfra();
   console.log(`PostgreSQL  ${infra.databaseAdminUrl}`);
   console.log(`Kafka       ${infra.kafkaBrokers.join(',')}`);
   console.log(`(ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; state in ${stateFile}; Kafka log ${infra.kafka.logFile ?? '-'}; Ctrl-C to stop)`);
-  await untilSignal();
+  await signalled;
   await stopInfra(infra);
 }
 

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { foodmeshDir, freePort, freshRoot, type Log, packageDir, persistentRoot, sleep, waitForExit } from './util';
+import { foodmeshDir, freePort, freshRoot, type Log, packageDir, persistentRoot, sleep } from './util';
 
 export interface KafkaOptions {
   /** Keep data across runs in /var/tmp/foodmesh/<hash>/kafka (for `npm start`); default: a fresh temp dir removed on stop. */
@@ -83,6 +83,7 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
   try {
     broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 });
   } catch (err) {
+    // A failed fresh dir stays for inspection (the error names its log); the next run sweeps it.
     if (!persistent || !existsSync(path.join(dir, 'data'))) throw err;
     // Dev data is disposable: an unreadable log dir after a crash should not block `npm start`.
     log(`Kafka would not start on ${dir}/data (${(err as Error).message.split('\n')[0]}); wiping it and retrying`);
@@ -146,9 +147,9 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
   const stop = async () => {
     process.off('exit', onExit);
     child.stdin?.end(); // watchdog SIGTERMs java: controlled shutdown
-    const done = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
-    if (!done) killGroup('SIGKILL');
-    await waitForExit(pgid, 5000);
+    const timer = setTimeout(() => killGroup('SIGKILL'), 20_000); // grace period for a clean shutdown
+    await exited;
+    clearTimeout(timer);
   };
 
   let exitCode: number | null | undefined;
@@ -185,7 +186,9 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
-    'controlled.shutdown.enable=false', // nobody to hand leadership to
+    // After an unclean exit the restarted broker waits out its old session: keep that short (default 9 s).
+    'broker.heartbeat.interval.ms=1000',
+    'broker.session.timeout.ms=4000',
     '',
   ].join('\n');
 }
@@ -198,12 +201,14 @@ async function waitReady(brokers: string[], timeoutMs: number, dead: () => boole
   while (Date.now() < deadline) {
     if (dead()) return 'dead';
     const admin = kafka.admin();
-    const producer = kafka.producer({ idempotent: true });
+    const producer = kafka.producer({ transactionalId: 'local-infra-warmup', maxInFlightRequests: 1, idempotent: true });
     try {
       await admin.connect();
       await admin.listTopics();
-      await admin.describeGroups(['local-infra-warmup']);
-      await producer.connect(); // InitProducerId
+      // Group ids spread over all partitions of __consumer_offsets / __transaction_state.
+      await admin.describeGroups(Array.from({ length: 12 }, (_, i) => `local-infra-warmup-${i}`));
+      await producer.connect();
+      await (await producer.transaction()).abort(); // InitProducerId via the transaction coordinator
       return 'ready';
     } catch {
       await sleep(250);

@@ -45,7 +45,6 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   try {
     pid = await boot(dataDir, port, persistent, log);
   } catch (err) {
-    if (!persistent && !opts.dataDir) rmSync(root!, { recursive: true, force: true });
     if (!persistent || !existsSync(path.join(dataDir, 'PG_VERSION'))) throw err;
     // An existing cluster that will not start (crash mid-write, other major version…): dev data is disposable.
     log(`PostgreSQL would not start on ${dataDir} (${(err as Error).message}); re-initialising it (local data lost)`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,12 +22,32 @@ export function persistentRoot(): string {
   return traversableDir(path.join('/var/tmp/foodmesh', hash));
 }
 
-/** A fresh folder for one test run (mkdtemp makes it 0700; the postgres user must traverse it). */
+/**
+ * A fresh folder for one test run (mkdtemp makes it 0700; the postgres user must traverse it).
+ * Tagged with our pid so that folders of killed runs are swept by the next run.
+ */
 export function freshRoot(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'foodmesh-test-'));
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(FRESH_PREFIX)) continue;
+    const dir = path.join(tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+      if (!(owner > 0) || isAlive(owner)) continue;
+      // A killed run can leave its PostgreSQL behind (Kafka's watchdog stops the broker by itself).
+      const pidFile = path.join(dir, 'pg', 'postmaster.pid');
+      const pg = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+      if (pg > 0 && isAlive(pg)) process.kill(pg, 'SIGQUIT'); // immediate shutdown: its data is being deleted
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* not ours, or just being created */
+    }
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), FRESH_PREFIX));
   chmodSync(dir, 0o755);
+  writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   return dir;
 }
+const FRESH_PREFIX = 'foodmesh-test-';
 
 export function traversableDir(dir: string): string {
   mkdirSync(dir, { recursive: true });

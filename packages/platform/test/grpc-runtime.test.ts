@@ -90,9 +90,9 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
 
   it('answers grpc.health.v1 SERVING for the server and each service', async () => {
     const health = createGrpcClient(HealthService as any, { address: `127.0.0.1:${upstream.grpcPort}`, upstream: 'health', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' }) as any;
-    await expect(health.check({ service: '' })).resolves.toEqual({ status: 'SERVING' });
-    await expect(health.check({ service: 'foodmesh.order.v1.OrderService' })).resolves.toEqual({ status: 'SERVING' });
-    await expect(health.check({ service: 'foodmesh.nope.v1.Nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(health.Check({ service: '' })).resolves.toEqual({ status: 'SERVING' });
+    await expect(health.Check({ service: 'foodmesh.order.v1.OrderService' })).resolves.toEqual({ status: 'SERVING' });
+    await expect(health.Check({ service: 'foodmesh.nope.v1.Nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     health.close();
   });
 
