@@ -107,6 +107,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
         try {
           const outcome = await apply(env);
           count(env.type, outcome);
+          log.debug({ event_id: env.eventId, type: env.type, outcome }, 'event handled');
           if (outcome === 'duplicate') log.info({ event_id: env.eventId, type: env.type, order_id: env.orderId }, 'duplicate event skipped');
           break;
         } catch (err) {

@@ -95,7 +95,8 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       };
     },
     createConsumer(groupId) {
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+      // A short fetch long-poll keeps shutdown (which waits for it) quick; data still returns at once.
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
       consumers.push(consumer);
       return consumer;
     },

@@ -104,6 +104,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     await opts.afterPublish?.(rows.map((r) => r.event_id));
     await opts.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     for (const r of rows) opts.metrics?.eventsPublished.inc({ topic: r.topic });
+    log.debug({ count: rows.length, lastId: rows[rows.length - 1]!.id }, 'published outbox batch');
     return rows.length;
   }
 

@@ -65,6 +65,7 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     let seenTraceId = '';
     await startEventConsumer({
       consumer: 'tracer',
+      groupId: `${f.service}-tracer`,
       topics: [topicOf(f.service)],
       kafka: f.newKafka(),
       pool: f.pool,

@@ -62,7 +62,7 @@ export async function messagingFixture(name: string) {
   async function startRecordingConsumer(member: string, opts: { groupId?: string; pool?: Pool; slowMs?: number } = {}) {
     const c = await startEventConsumer({
       consumer: 'recorder',
-      groupId: opts.groupId,
+      groupId: opts.groupId ?? `${service}-recorder`,
       topics: [topicOf(service)],
       kafka: newKafka(),
       pool: opts.pool ?? pool,
