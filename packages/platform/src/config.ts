@@ -40,6 +40,8 @@ export const dataConfigSchema = z.object({
     .string()
     .min(1)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  /** Prefix for every topic and consumer group: lets environments or test runs share a cluster. */
+  KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
 });

@@ -19,6 +19,7 @@ export interface EventConsumerOptions {
   consumer: string;
   /** A different consumer group, e.g. to replay a topic from offset zero into the same inbox. */
   groupId?: string;
+  /** Logical topic names (the connection adds its namespace). */
   topics: string[];
   handlers: EventHandlers;
   kafka: KafkaConnection;
@@ -130,7 +131,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
     assigned = e.payload.memberAssignment;
   });
   await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+  await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {

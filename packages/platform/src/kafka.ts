@@ -13,13 +13,15 @@ export interface OutgoingMessage {
 }
 
 export interface MessagePublisher {
-  /** Publishes in order; resolves once every message is acknowledged by all in-sync replicas. */
+  /** Publishes in order (topics are logical names; the connection's namespace is added); resolves once all in-sync replicas have them. */
   publish(messages: OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface KafkaConnection {
   kafka: Kafka;
+  /** The real topic name: the namespace prefix (e.g. per test run or environment) + `name`. */
+  topic(name: string): string;
   /** Creates missing topics (idempotent, safe when several services race). */
   ensureTopics(topics: string[], partitions: number): Promise<void>;
   createPublisher(): Promise<MessagePublisher>;
@@ -34,7 +36,13 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger }): KafkaConnection {
+/**
+ * `namespace` prefixes every topic and consumer group, so several environments
+ * (or concurrent test runs) can share one cluster without seeing each other.
+ */
+export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger; namespace?: string }): KafkaConnection {
+  const ns = opts.namespace ?? '';
+  const topic = (name: string) => `${ns}${name}`;
   const log = opts.logger.child({ component: 'kafkajs' });
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -51,7 +59,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
 
   return {
     kafka,
-    async ensureTopics(topics, partitions) {
+    topic,
+    async ensureTopics(names, partitions) {
+      const topics = names.map(topic);
       const admin = kafka.admin();
       await admin.connect();
       try {
@@ -82,7 +92,7 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
         async publish(messages) {
           if (messages.length === 0) return;
           const byTopic = new Map<string, OutgoingMessage[]>();
-          for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+          for (const m of messages) byTopic.set(topic(m.topic), [...(byTopic.get(topic(m.topic)) ?? []), m]);
           await producer.sendBatch({
             acks: -1,
             topicMessages: [...byTopic].map(([topic, ms]) => ({
@@ -96,7 +106,7 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     },
     createConsumer(groupId) {
       // A short fetch long-poll keeps shutdown (which waits for it) quick; data still returns at once.
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
+      const consumer = kafka.consumer({ groupId: `${ns}${groupId}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
       consumers.push(consumer);
       return consumer;
     },

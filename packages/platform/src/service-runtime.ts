@@ -86,7 +86,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     },
     async kafka(extraTopics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger });
+        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE });
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }

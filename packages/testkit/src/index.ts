@@ -38,3 +38,27 @@ export async function eventually<T>(check: () => Promise<T> | T, opts: { timeout
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
 }
+
+/** A Kafka namespace of its own, so concurrent test files never share topics or groups. */
+export const testNamespace = () => `${uniqueId('t')}.`;
+
+/**
+ * Environment for starting a real service in a test: loopback, ports chosen by
+ * the OS, the test server's database and broker, and the given Kafka namespace
+ * (share one namespace between the services of one test so they see each other).
+ */
+export function testServiceEnv(opts: { service: string; databaseUrl?: string; namespace: string; extra?: Record<string, string> }): Record<string, string> {
+  return {
+    SERVICE_NAME: opts.service,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SHUTDOWN_GRACE_MS: '2000',
+    OUTBOX_POLL_MS: '200',
+    KAFKA_BROKERS: testBrokers().join(','),
+    KAFKA_NAMESPACE: opts.namespace,
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.extra,
+  };
+}
