@@ -16,3 +16,4 @@ export * from './events';
 export * from './outbox';
 export * from './consumer';
 export * from './service-runtime';
+export * from './identity';
