@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startInfra, type Infra } from './index';
+import { discoverServices, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive } from './util';
 
 /** Where a running stack is advertised for other tools. */
@@ -66,9 +67,48 @@ export async function runInfraCommand(): Promise<void> {
   await stopInfra(infra);
 }
 
+/** The URLs of an `npm run infra` already running for this checkout, if any. */
+function runningInfra(): InfraState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as InfraState;
+  return state.pid !== process.pid && isAlive(state.pid) ? state : undefined;
+}
+
+/** `start`: PostgreSQL + Kafka (or the ones `npm run infra` runs) + every service, until Ctrl-C. */
+export async function runStartCommand(): Promise<void> {
+  const t0 = Date.now();
+  const signalled = untilSignal();
+  const shared = runningInfra();
+  if (shared) log(`using the PostgreSQL and Kafka of npm run infra (pid ${shared.pid})`);
+  const infra = shared ? undefined : await startPersistentInfra();
+  const databaseAdminUrl = shared?.databaseAdminUrl ?? infra!.databaseAdminUrl;
+  const kafkaBrokers = shared?.kafkaBrokers ?? infra!.kafkaBrokers;
+  let stack: RunningStack | undefined;
+  try {
+    const services = discoverServices();
+    log(`starting ${services.length} service(s): ${services.map((s) => s.name).join(', ') || 'none yet'}…`);
+    stack = await startStack({ databaseAdminUrl, kafkaBrokers, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL });
+    console.log('');
+    console.log('foodmesh is running:');
+    console.log(`  PostgreSQL    ${databaseAdminUrl}`);
+    console.log(`  Kafka         ${kafkaBrokers.join(',')}`);
+    for (const s of stack.services) {
+      const web = s.httpPort ? `   web http://127.0.0.1:${s.httpPort}/` : '';
+      console.log(`  ${s.name.padEnd(13)} grpc ${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics${web}`);
+    }
+    console.log(`  logs          ${path.join(foodmeshDir, 'logs')}/<service>.log`);
+    console.log(`(ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; Ctrl-C to stop)`);
+    await signalled;
+  } finally {
+    log('stopping services…');
+    await stack?.stop();
+    if (infra) await stopInfra(infra);
+  }
+}
+
 const commands: Record<string, () => Promise<void>> = {
   infra: runInfraCommand,
-  start: runInfraCommand, // TODO(lead): also launch the services
+  start: runStartCommand,
 };
 
 if (require.main === module) {
