@@ -2,9 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { currentScope, effectiveDeadline } from './call-scope';
 import { statusName } from './grpc-errors';
-import { serviceNameOf, type CallOptions, type PromiseClient, type ServiceDef } from './grpc-types';
-import { toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
+import { methodNameOf, serviceNameOf, type CallOptions, type PromiseClient, type ServiceDef } from './grpc-types';
+import type { Logger } from './logger';
+import { localSettings, toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
 import type { PlatformMetrics } from './metrics';
+import { createUpstreamResilience, type UpstreamResilience } from './resilience';
 import { getTracer } from './telemetry';
 
 export interface GrpcClientOptions {
@@ -13,14 +15,15 @@ export interface GrpcClientOptions {
   /** The upstream's key in mesh/policy.yaml, e.g. `payment`. */
   upstream: string;
   policy: MeshPolicy;
-  /** `mesh`: the sidecar retries, so the app does not. */
+  /** `mesh`: the sidecar retries and ejects, so the app does not. */
   resilienceMode: 'local' | 'mesh';
   /** The calling service, for its spans. */
   caller: string;
   metrics?: PlatformMetrics;
+  logger?: Logger;
 }
 
-export type GrpcClient<D extends ServiceDef> = PromiseClient<D> & { close(): void; raw: grpc.Client };
+export type GrpcClient<D extends ServiceDef> = PromiseClient<D> & { close(): void; raw: grpc.Client; resilience: UpstreamResilience };
 
 function deadlineExceeded(path: string): grpc.ServiceError {
   return Object.assign(new Error(`${path}: no time left before the caller's deadline`), {
@@ -33,22 +36,28 @@ function deadlineExceeded(path: string): grpc.ServiceError {
 /**
  * A promise-based client for one upstream. Every call has a deadline: the
  * policy timeout (or `opts.timeoutMs`), clamped by the inbound call's deadline.
+ * Unary calls go through the upstream's resilience (retries with per-try
+ * timeouts for idempotent methods, breaker, concurrency cap) in local mode.
  * Trace context and the request id travel in metadata.
  */
 export function createGrpcClient<D extends ServiceDef>(definition: D, opts: GrpcClientOptions): GrpcClient<D> {
   const serviceName = serviceNameOf(definition);
   const policy = upstreamPolicy(opts.policy, opts.upstream, serviceName);
-  const retries = opts.resilienceMode === 'local';
   const Ctor = grpc.makeGenericClientConstructor(definition as unknown as grpc.ServiceDefinition, serviceName);
   const client = new Ctor(opts.address, grpc.credentials.createInsecure(), {
-    'grpc.service_config': JSON.stringify(toGrpcServiceConfig(policy, { retries })),
-    'grpc.enable_retries': retries ? 1 : 0,
+    'grpc.service_config': JSON.stringify(toGrpcServiceConfig(policy)),
+    'grpc.enable_retries': 0, // resilience.ts retries (see toGrpcServiceConfig)
     'grpc.keepalive_time_ms': 30_000,
   }) as unknown as grpc.Client & Record<string, Function>;
   const tracer = getTracer(opts.caller);
+  const resilience = createUpstreamResilience({
+    upstream: opts.upstream,
+    settings: localSettings(policy, opts.resilienceMode),
+    logger: opts.logger,
+    metrics: opts.metrics,
+  });
 
-  const prepare = (path: string, callOpts: CallOptions = {}) => {
-    const deadline = effectiveDeadline(callOpts.timeoutMs ?? policy.timeoutMs);
+  const prepare = (path: string, deadline: number, callOpts: CallOptions = {}) => {
     if (deadline <= Date.now()) throw deadlineExceeded(path);
     const span = tracer.startSpan(path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } });
     const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
@@ -72,24 +81,33 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
   for (const [key, def] of Object.entries(definition)) {
     if (def.responseStream) {
       api[key] = (request: unknown, callOpts: CallOptions = {}) => {
-        const { metadata, options, done } = prepare(def.path, { ...callOpts, timeoutMs: callOpts.timeoutMs ?? Infinity });
+        const { metadata, options, done } = prepare(def.path, effectiveDeadline(callOpts.timeoutMs ?? Infinity), callOpts);
         const stream: grpc.ClientReadableStream<unknown> = client[key]!(request, metadata, options);
         if (callOpts.signal) callOpts.signal.addEventListener('abort', () => stream.cancel(), { once: true });
         stream.on('status', (s: grpc.StatusObject) => done(s.code));
         return stream;
       };
     } else {
-      api[key] = (request: unknown, callOpts?: CallOptions) =>
-        new Promise((resolve, reject) => {
-          const { metadata, options, done } = prepare(def.path, callOpts);
-          const call: grpc.ClientUnaryCall = client[key]!(request, metadata, options, (err: grpc.ServiceError | null, res: unknown) => {
-            done(err ? err.code : grpc.status.OK);
-            if (err) reject(err);
-            else resolve(res);
-          });
-          callOpts?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-        });
+      const method = methodNameOf(def.path);
+      api[key] = (request: unknown, callOpts?: CallOptions) => {
+        const deadline = effectiveDeadline(callOpts?.timeoutMs ?? policy.timeoutMs);
+        if (deadline <= Date.now()) return Promise.reject(deadlineExceeded(def.path));
+        return resilience.execute(
+          method,
+          deadline,
+          (tryDeadline) =>
+            new Promise((resolve, reject) => {
+              const { metadata, options, done } = prepare(def.path, tryDeadline, callOpts);
+              const call: grpc.ClientUnaryCall = client[key]!(request, metadata, options, (err: grpc.ServiceError | null, res: unknown) => {
+                done(err ? err.code : grpc.status.OK);
+                if (err) reject(err);
+                else resolve(res);
+              });
+              callOpts?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+            }),
+        );
+      };
     }
   }
-  return Object.assign(api as PromiseClient<D>, { close: () => client.close(), raw: client });
+  return Object.assign(api as PromiseClient<D>, { close: () => client.close(), raw: client, resilience });
 }

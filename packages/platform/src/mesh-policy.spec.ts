@@ -1,37 +1,42 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadMeshPolicy, toGrpcServiceConfig, upstreamPolicy } from './mesh-policy';
+import { loadMeshPolicy, localSettings, toGrpcServiceConfig, upstreamPolicy } from './mesh-policy';
 
 describe('mesh policy', () => {
   const policy = loadMeshPolicy();
+  const payment = upstreamPolicy(policy, 'payment', 'x');
 
   it('loads the repository policy with a payment upstream', () => {
-    expect(policy.upstreams.payment?.service).toBe('foodmesh.payment.v1.PaymentService');
+    expect(payment.service).toBe('foodmesh.payment.v1.PaymentService');
+    expect(payment.retries?.methods).toContain('Pay');
   });
 
-  it('renders timeouts and retries into a grpc-js service config', () => {
-    const cfg = toGrpcServiceConfig(upstreamPolicy(policy, 'payment', 'x'), { retries: true }) as any;
-    const mc = cfg.methodConfig[0];
-    expect(mc.name).toEqual([{ service: 'foodmesh.payment.v1.PaymentService' }]);
-    expect(mc.timeout).toBe(`${policy.upstreams.payment!.timeoutMs / 1000}s`);
-    expect(mc.retryPolicy.maxAttempts).toBe(policy.upstreams.payment!.retries!.attempts);
-    expect(mc.retryPolicy.retryableStatusCodes).toEqual(['UNAVAILABLE']);
+  it('puts the overall timeout into the grpc-js service config', () => {
+    const cfg = toGrpcServiceConfig(payment) as any;
+    expect(cfg.methodConfig[0].name).toEqual([{ service: 'foodmesh.payment.v1.PaymentService' }]);
+    expect(cfg.methodConfig[0].timeout).toBe(`${payment.timeoutMs / 1000}s`);
   });
 
-  it('leaves retries to the sidecar in mesh mode', () => {
-    const cfg = toGrpcServiceConfig(upstreamPolicy(policy, 'payment', 'x'), { retries: false }) as any;
-    expect(cfg.methodConfig[0].retryPolicy).toBeUndefined();
-    expect(cfg.methodConfig[0].timeout).toBeDefined();
+  it('applies retries and the breaker locally, and only the deadline in mesh mode', () => {
+    const local = localSettings(payment, 'local');
+    expect(local.retries?.attempts).toBe(payment.retries!.attempts);
+    expect(local.breaker?.consecutiveErrors).toBe(payment.circuitBreaker!.consecutiveErrors);
+    expect(localSettings(payment, 'mesh')).toEqual({ timeoutMs: payment.timeoutMs });
   });
 
   it('falls back to the default timeout for an unlisted upstream', () => {
     expect(upstreamPolicy(policy, 'nobody', 'foodmesh.x.v1.XService').timeoutMs).toBe(policy.defaults.timeoutMs);
   });
 
-  it('rejects a policy that breaks the schema, naming the field', () => {
+  it.each([
+    ['payment: { service: payment, timeoutMs: 100 }', /upstreams\.payment\.service/],
+    ['payment: { service: a.v1.BService, timeoutMs: -1 }', /upstreams\.payment\.timeoutMs/],
+    ['payment: { service: a.v1.BService, timeoutMs: 100, retries: { attempts: 2, perTryTimeoutMs: 500, retryOn: [UNAVAILABLE], methods: [Pay] } }', /perTryTimeoutMs must not exceed timeoutMs/],
+    ['payment: { service: a.v1.BService, timeoutMs: 100, retries: { attempts: 2, perTryTimeoutMs: 50, retryOn: [NOT_FOUND], methods: [Pay] } }', /retryOn/],
+  ])('rejects a policy that breaks the schema: %s', (upstream, message) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'policy-')), 'policy.yaml');
-    fs.writeFileSync(file, 'defaults: { timeoutMs: 100 }\nupstreams:\n  payment: { service: payment, timeoutMs: -1 }\n');
-    expect(() => loadMeshPolicy(file)).toThrow(/upstreams\.payment\.(service|timeoutMs)/);
+    fs.writeFileSync(file, `defaults: { timeoutMs: 100 }\nupstreams:\n  ${upstream}\n`);
+    expect(() => loadMeshPolicy(file)).toThrow(message);
   });
 });

@@ -5,24 +5,44 @@ import { z } from 'zod';
 
 /**
  * The resilience policy in mesh/policy.yaml: per upstream service its timeout,
- * retries and fallback. The client factory turns it into a grpc-js service
- * config; the resilience work renders the same file into Istio resources.
+ * retries, circuit breaker and fallback. Rendered two ways from this one
+ * schema: for local runs (`localSettings`, applied by resilience.ts and the
+ * client factory) and for Istio (istio.ts). A test asserts both agree.
  */
-const grpcCode = z.enum(['CANCELLED', 'UNKNOWN', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'ABORTED', 'INTERNAL', 'UNAVAILABLE']);
+export const RETRYABLE_CODES = ['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'CANCELLED'] as const;
+const grpcCode = z.enum(RETRYABLE_CODES);
 
 const retriesSchema = z.object({
   attempts: z.number().int().min(1).max(5),
-  initialBackoffMs: z.number().int().positive().default(50),
-  maxBackoffMs: z.number().int().positive().default(500),
+  perTryTimeoutMs: z.number().int().positive(),
+  backoffMs: z.number().int().positive().default(50),
   retryOn: z.array(grpcCode).min(1),
+  /** Methods safe to retry (idempotent). Others are never retried. */
+  methods: z.array(z.string().regex(/^[A-Z]\w*$/, 'a method name such as Pay')).min(1),
 });
 
-const upstreamSchema = z.object({
-  service: z.string().regex(/^[a-z][a-z0-9_.]*\.[A-Z]\w*$/, 'must be a fully-qualified gRPC service name'),
-  timeoutMs: z.number().int().positive(),
-  retries: retriesSchema.optional(),
-  fallback: z.string().optional(),
+const breakerSchema = z.object({
+  consecutiveErrors: z.number().int().min(1),
+  intervalMs: z.number().int().positive(),
+  baseEjectionMs: z.number().int().positive(),
+  maxEjectionPercent: z.number().int().min(0).max(100),
+  maxRequests: z.number().int().positive(),
+  maxPending: z.number().int().min(0),
 });
+
+const upstreamSchema = z
+  .object({
+    service: z.string().regex(/^[a-z][a-z0-9_.]*\.[A-Z]\w*$/, 'must be a fully-qualified gRPC service name'),
+    host: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a Kubernetes Service name').optional(),
+    timeoutMs: z.number().int().positive(),
+    retries: retriesSchema.optional(),
+    circuitBreaker: breakerSchema.optional(),
+    fallback: z.string().optional(),
+  })
+  .refine((u) => !u.retries || u.retries.perTryTimeoutMs <= u.timeoutMs, {
+    message: 'retries.perTryTimeoutMs must not exceed timeoutMs',
+    path: ['retries', 'perTryTimeoutMs'],
+  });
 
 export const meshPolicySchema = z.object({
   defaults: z.object({ timeoutMs: z.number().int().positive() }),
@@ -30,6 +50,8 @@ export const meshPolicySchema = z.object({
 });
 export type MeshPolicy = z.infer<typeof meshPolicySchema>;
 export type UpstreamPolicy = z.infer<typeof upstreamSchema>;
+export type RetryPolicy = z.infer<typeof retriesSchema>;
+export type BreakerPolicy = z.infer<typeof breakerSchema>;
 
 export const DEFAULT_POLICY_PATH = path.resolve(__dirname, '../../../mesh/policy.yaml');
 
@@ -46,22 +68,45 @@ export function upstreamPolicy(policy: MeshPolicy, upstream: string, service: st
   return policy.upstreams[upstream] ?? { service, timeoutMs: policy.defaults.timeoutMs };
 }
 
+/** gRPC status codes that count as an upstream failure for the breaker (Envoy's 5xx for gRPC). */
+export const BREAKER_FAILURE_CODES = ['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTERNAL', 'UNKNOWN'] as const;
+
+/** What the client factory applies locally, in one comparable shape. */
+export interface LocalSettings {
+  timeoutMs: number;
+  retries?: { attempts: number; perTryTimeoutMs: number; backoffMs: number; retryOn: string[]; methods: string[] };
+  breaker?: { consecutiveErrors: number; halfOpenAfterMs: number; maxConcurrent: number; maxQueued: number };
+}
+
+/**
+ * The local rendering. With `mode: 'mesh'` the sidecar retries and ejects, so the
+ * app keeps only its deadline (no retry storms: sidecar × app attempts).
+ */
+export function localSettings(p: UpstreamPolicy, mode: 'local' | 'mesh'): LocalSettings {
+  if (mode === 'mesh') return { timeoutMs: p.timeoutMs };
+  return {
+    timeoutMs: p.timeoutMs,
+    retries: p.retries && { ...p.retries, retryOn: [...p.retries.retryOn] },
+    breaker: p.circuitBreaker && {
+      consecutiveErrors: p.circuitBreaker.consecutiveErrors,
+      halfOpenAfterMs: p.circuitBreaker.baseEjectionMs,
+      maxConcurrent: p.circuitBreaker.maxRequests,
+      maxQueued: p.circuitBreaker.maxPending,
+    },
+  };
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
 
 /**
- * grpc-js service config for one upstream. With `retries: false` (RESILIENCE_MODE=mesh)
- * the sidecar retries, so the app must not (no retry storms).
+ * grpc-js service config for one upstream: the overall timeout per call. Retries
+ * are not left to grpc-js: its retryPolicy has no per-try timeout (a slow try
+ * would eat the whole deadline) and cannot count tries for the breaker, so
+ * resilience.ts retries instead, with the same attempts and codes.
  */
-export function toGrpcServiceConfig(p: UpstreamPolicy, opts: { retries: boolean }): object {
-  const methodConfig: Record<string, unknown> = { name: [{ service: p.service }], timeout: seconds(p.timeoutMs) };
-  if (opts.retries && p.retries && p.retries.attempts > 1) {
-    methodConfig.retryPolicy = {
-      maxAttempts: p.retries.attempts,
-      initialBackoff: seconds(p.retries.initialBackoffMs),
-      maxBackoff: seconds(p.retries.maxBackoffMs),
-      backoffMultiplier: 2,
-      retryableStatusCodes: p.retries.retryOn,
-    };
-  }
-  return { loadBalancingConfig: [{ round_robin: {} }], methodConfig: [methodConfig] };
+export function toGrpcServiceConfig(p: UpstreamPolicy): object {
+  return {
+    loadBalancingConfig: [{ round_robin: {} }],
+    methodConfig: [{ name: [{ service: p.service }], timeout: seconds(p.timeoutMs), waitForReady: false }],
+  };
 }

@@ -58,6 +58,30 @@ export function createPlatformMetrics(service: string) {
       labelNames: ['consumer', 'type', 'outcome'],
       registers: [registry],
     }),
+    breakerState: new Gauge({
+      name: 'resilience_circuit_breaker_state',
+      help: 'Client-side circuit breaker per upstream: 0 closed, 1 half-open, 2 open',
+      labelNames: ['upstream'],
+      registers: [registry],
+    }),
+    resilienceRetries: new Counter({
+      name: 'resilience_retries_total',
+      help: 'Calls retried by the client, by upstream, method and the code that caused the retry',
+      labelNames: ['upstream', 'method', 'code'],
+      registers: [registry],
+    }),
+    resilienceRejections: new Counter({
+      name: 'resilience_rejections_total',
+      help: 'Calls failed fast without reaching the upstream (circuit_open, overloaded)',
+      labelNames: ['upstream', 'reason'],
+      registers: [registry],
+    }),
+    fallbacks: new Counter({
+      name: 'resilience_fallbacks_total',
+      help: 'Times a service answered with its fallback instead of the upstream result',
+      labelNames: ['upstream', 'fallback'],
+      registers: [registry],
+    }),
     consumerLag: new Gauge({
       name: 'kafka_consumer_lag',
       help: 'Messages between the consumer position and the partition end',

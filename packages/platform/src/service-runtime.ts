@@ -112,7 +112,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {
-      const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics });
+      const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics, logger });
       closers.push(() => client.close());
       return client;
     },
