@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { startStack, type RunningStack } from '@foodmesh/local-infra';
+import { connectClients, type Clients } from '../src/clients';
+import { Flows } from '../src/flows';
+import { Report } from '../src/report';
+
+/**
+ * `npm run scenario`, as part of the test suite: every service built and run as
+ * `npm start` runs it (child processes, own databases), on the test run's
+ * PostgreSQL + Kafka, driven through the ten steps and the side paths.
+ */
+describe('end-to-end scenario on the whole stack', () => {
+  let stack: RunningStack;
+  let clients: Clients;
+  const lines: string[] = [];
+  const report = new Report((l) => lines.push(l));
+
+  beforeAll(async () => {
+    stack = await startStack({
+      databaseAdminUrl: process.env.TEST_DATABASE_URL!,
+      kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+      log: () => undefined,
+      logLevel: 'warn',
+      portOffset: 5_000 + (process.pid % 400) * 10,
+      namespace: `e2e${randomBytes(3).toString('hex')}.`,
+    });
+    clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])));
+  }, 120_000);
+
+  afterAll(async () => {
+    clients?.close();
+    await stack?.stop();
+    // What a person would have seen from `npm run scenario`.
+    process.stdout.write(`${lines.join('\n')}\n${report.summary()}\n`);
+  });
+
+  const flows = () => new Flows(clients, report);
+
+  it('walks the ten steps: order, pay, owner, cook, rider, watch, delivered', async () => {
+    await flows().tenSteps();
+    expect(report.failures).toEqual([]);
+    expect(report.passed).toBe(10);
+  }, 120_000);
+
+  it('refunds a paid order the store rejects', async () => {
+    await flows().storeRejects();
+    expect(report.failures).toEqual([]);
+  }, 60_000);
+
+  it('cancels and refunds before cooking', async () => {
+    await flows().cancelBeforeCooking();
+    expect(report.failures).toEqual([]);
+  }, 60_000);
+
+  it('refuses a cancel after cooking started', async () => {
+    await flows().cancelAfterCooking();
+    expect(report.failures).toEqual([]);
+  }, 60_000);
+
+  it('keeps an order when payment is down and takes the payment later', async () => {
+    await flows().payLater();
+    expect(report.failures).toEqual([]);
+  }, 90_000);
+});
