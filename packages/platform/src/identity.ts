@@ -16,6 +16,8 @@ export interface Identity {
   role: Role;
 }
 
+const article = (role: Role) => `${role === 'owner' ? 'an' : 'a'} ${role}`;
+
 export function identityOf(ctx: Pick<CallContext, 'header'>): Identity | undefined {
   const userId = ctx.header(USER_ID_HEADER);
   const role = ctx.header(USER_ROLE_HEADER);
@@ -27,7 +29,7 @@ export function identityOf(ctx: Pick<CallContext, 'header'>): Identity | undefin
 export function requireIdentity(ctx: Pick<CallContext, 'header'>, role: Role): Identity {
   const id = identityOf(ctx);
   if (!id) throw unauthenticated(`this call needs the caller's identity (${USER_ID_HEADER}, ${USER_ROLE_HEADER})`);
-  if (id.role !== role) throw permissionDenied(`only a ${role} may do this; you are signed in as a ${id.role}`);
+  if (id.role !== role) throw permissionDenied(`only ${article(role)} may do this; you are signed in as ${article(id.role)}`);
   return id;
 }
 

@@ -1,0 +1,54 @@
+import { connectKafka, decodeEnvelope, toMessage, type EventCase, type PayloadOf } from '@foodmesh/platform';
+import { testBrokers, testLogger, uniqueId, eventually } from './index';
+
+type Envelope = ReturnType<typeof decodeEnvelope>;
+
+/**
+ * A test's window on Kafka in its namespace: publish envelopes as if another
+ * service had (e.g. `order.events` while the order service is not running), and
+ * record every envelope on `topics` from the beginning, in arrival order.
+ */
+export async function testEventBus(opts: { namespace: string; topics: string[] }) {
+  const conn = connectKafka({ brokers: testBrokers(), clientId: uniqueId('test-bus-'), logger: testLogger('test-bus'), namespace: opts.namespace });
+  await conn.ensureTopics(opts.topics, 6);
+  const publisher = await conn.createPublisher();
+  const seen: Envelope[] = [];
+  const consumer = conn.createConsumer(uniqueId('test-recorder-'));
+  await consumer.connect();
+  await consumer.subscribe({ topics: opts.topics.map(conn.topic), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.value) seen.push(decodeEnvelope(message.value));
+    },
+  });
+
+  const payloadsOf = <C extends EventCase>(kind: C, orderId?: string): PayloadOf<C>[] =>
+    seen
+      .filter((e) => e.payload?.$case === kind && (orderId === undefined || e.orderId === orderId))
+      .map((e) => e.payload!.value as PayloadOf<C>);
+
+  return {
+    /** Everything recorded so far. */
+    events: seen,
+    async publish(envelopes: Envelope[]) {
+      await publisher.publish(envelopes.map(toMessage));
+    },
+    /** The payloads of one kind seen so far, optionally for one order. */
+    payloadsOf,
+    /** The event kinds seen for one order, in order. */
+    kindsFor: (orderId: string) => seen.filter((e) => e.orderId === orderId).map((e) => e.payload?.$case ?? e.type),
+    /** Waits until `count` events of `kind` (for `orderId`, if given) have been seen; returns their payloads. */
+    async waitFor<C extends EventCase>(kind: C, opts: { orderId?: string; count?: number; timeoutMs?: number } = {}) {
+      return eventually(() => {
+        const got = payloadsOf(kind, opts.orderId);
+        if (got.length < (opts.count ?? 1)) throw new Error(`saw ${got.length} ${kind} event(s), waiting for ${opts.count ?? 1}`);
+        return got;
+      }, { timeoutMs: opts.timeoutMs });
+    },
+    async close() {
+      await consumer.disconnect().catch(() => undefined);
+      await conn.close();
+    },
+  };
+}
+export type TestEventBus = Awaited<ReturnType<typeof testEventBus>>;

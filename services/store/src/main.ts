@@ -1,0 +1,7 @@
+import { loadConfig } from './config';
+import { startStoreService } from './service';
+
+void startStoreService(loadConfig(), { handleSignals: true }).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
