@@ -29,6 +29,8 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
   /** Attempts for a failing handler before the message is parked (transient errors retry). */
   maxAttempts?: number;
+  /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
+  onHandled?: (m: { topic: string; partition: number; offset: number }) => void;
 }
 
 export interface EventConsumer {
@@ -139,6 +141,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
         if (!isRunning() || isStale()) break;
         await handleMessage(batch.topic, batch.partition, m);
         resolveOffset(m.offset);
+        opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
         await heartbeat();
         const lag = Number(batch.highWatermark) - Number(m.offset) - 1;
         opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));

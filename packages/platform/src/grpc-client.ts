@@ -45,7 +45,9 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
   const policy = upstreamPolicy(opts.policy, opts.upstream, serviceName);
   const Ctor = grpc.makeGenericClientConstructor(definition as unknown as grpc.ServiceDefinition, serviceName);
   const client = new Ctor(opts.address, grpc.credentials.createInsecure(), {
-    'grpc.service_config': JSON.stringify(toGrpcServiceConfig(policy)),
+    'grpc.service_config': JSON.stringify(
+      toGrpcServiceConfig(policy, Object.values(definition).filter((d) => !d.responseStream).map((d) => methodNameOf(d.path))),
+    ),
     'grpc.enable_retries': 0, // resilience.ts retries (see toGrpcServiceConfig)
     'grpc.keepalive_time_ms': 30_000,
   }) as unknown as grpc.Client & Record<string, Function>;

@@ -127,7 +127,9 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
         } catch (err) {
           const se = toServiceError(err, ctx.logger, traceId);
           if (kind === 'unary') callback!(se);
-          else if (!abort.signal.aborted) (call as grpc.ServerWritableStream<unknown, unknown>).destroy(se as Error);
+          // grpc-js sends a stream's status from its 'error' listener; destroy() would skip
+          // it and leave the client waiting until its deadline.
+          else if (!abort.signal.aborted) (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', se);
           finish(abort.signal.aborted ? grpc.status.CANCELLED : se.code, err);
         }
       });

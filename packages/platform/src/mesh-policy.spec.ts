@@ -12,9 +12,12 @@ describe('mesh policy', () => {
     expect(payment.retries?.methods).toContain('Pay');
   });
 
-  it('puts the overall timeout into the grpc-js service config', () => {
-    const cfg = toGrpcServiceConfig(payment) as any;
-    expect(cfg.methodConfig[0].name).toEqual([{ service: 'foodmesh.payment.v1.PaymentService' }]);
+  it('puts the overall timeout into the grpc-js service config, for unary methods only', () => {
+    const cfg = toGrpcServiceConfig(payment, ['Pay', 'GetPayment']) as any;
+    expect(cfg.methodConfig[0].name).toEqual([
+      { service: 'foodmesh.payment.v1.PaymentService', method: 'Pay' },
+      { service: 'foodmesh.payment.v1.PaymentService', method: 'GetPayment' },
+    ]);
     expect(cfg.methodConfig[0].timeout).toBe(`${payment.timeoutMs / 1000}s`);
   });
 

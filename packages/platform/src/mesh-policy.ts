@@ -99,14 +99,18 @@ export function localSettings(p: UpstreamPolicy, mode: 'local' | 'mesh'): LocalS
 const seconds = (ms: number) => `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
 
 /**
- * grpc-js service config for one upstream: the overall timeout per call. Retries
- * are not left to grpc-js: its retryPolicy has no per-try timeout (a slow try
- * would eat the whole deadline) and cannot count tries for the breaker, so
- * resilience.ts retries instead, with the same attempts and codes.
+ * grpc-js service config for one upstream: the overall timeout per unary call
+ * (`unaryMethods`; server streams such as a status watch live as long as the
+ * caller wants). Retries are not left to grpc-js: its retryPolicy has no
+ * per-try timeout (a slow try would eat the whole deadline) and cannot count
+ * tries for the breaker, so resilience.ts retries instead, with the same
+ * attempts and codes.
  */
-export function toGrpcServiceConfig(p: UpstreamPolicy): object {
+export function toGrpcServiceConfig(p: UpstreamPolicy, unaryMethods: string[]): object {
   return {
     loadBalancingConfig: [{ round_robin: {} }],
-    methodConfig: [{ name: [{ service: p.service }], timeout: seconds(p.timeoutMs), waitForReady: false }],
+    methodConfig: unaryMethods.length
+      ? [{ name: unaryMethods.map((method) => ({ service: p.service, method })), timeout: seconds(p.timeoutMs), waitForReady: false }]
+      : [],
   };
 }

@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { service as HealthService } from 'grpc-health-check';
 import { Order, OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentServiceService, Payment } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
+import { Notification, NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { testLogger } from '@foodmesh/testkit';
 import {
   baseConfigSchema,
@@ -12,6 +13,7 @@ import {
   createGrpcClient,
   failedPrecondition,
   loadMeshPolicy,
+  notFound,
   parseConfig,
   runService,
   type GrpcClient,
@@ -51,7 +53,7 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     upstream = await runService({
       config: config('kit-order'),
       logger: testLogger('kit-order'),
-      protoFiles: ['foodmesh/order/v1/order.proto'],
+      protoFiles: ['foodmesh/order/v1/order.proto', 'foodmesh/notification/v1/notification.proto'],
       build: async (rt) => {
         const payments = rt.client(PaymentServiceService, 'payment', `127.0.0.1:${downstream.grpcPort}`);
         return [
@@ -68,6 +70,17 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
               upstreamTraceId = trace.getActiveSpan()?.spanContext().traceId ?? '';
               const { payment } = await payments.getPayment({ paymentId: `pay-${req.orderId}` }, { timeoutMs: 2000 });
               return { order: Order.fromPartial({ orderId: req.orderId, paymentId: payment!.paymentId }) };
+            },
+          }),
+          // A server stream that outlives the client's unary timeout, or fails.
+          bindService(NotificationServiceService, {
+            listNotifications: notUsed,
+            async *watchNotifications(req) {
+              if (req.recipientId === 'nobody') throw notFound('there is no recipient "nobody"');
+              for (let i = 0; i < 3; i++) {
+                await new Promise((r) => setTimeout(r, 150));
+                yield { notification: Notification.fromPartial({ notificationId: `n-${i}`, recipientId: req.recipientId }) };
+              }
             },
           }),
         ];
@@ -145,6 +158,36 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     expect(text).toMatch(/grpc_server_handled_total\{[^}]*method="\/foodmesh.order.v1.OrderService\/CancelOrder",code="FAILED_PRECONDITION"[^}]*\} 1/);
     expect(text).toMatch(/grpc_client_handled_total\{[^}]*method="\/foodmesh.payment.v1.PaymentService\/GetPayment",code="OK"/);
     expect(text).toContain('grpc_server_handling_seconds_bucket');
+  });
+
+  describe('server streams', () => {
+    // A unary timeout of 200 ms: streams must not be cut by it.
+    const streams = () =>
+      createGrpcClient(NotificationServiceService, {
+        address: `127.0.0.1:${upstream.grpcPort}`,
+        upstream: 'notification',
+        policy: { defaults: { timeoutMs: 200 }, upstreams: {} },
+        resilienceMode: 'local',
+        caller: 'test',
+      });
+
+    it('outlive the unary timeout of the policy', async () => {
+      const c = streams();
+      const got: string[] = [];
+      for await (const { notification } of c.watchNotifications({ recipientId: 'customer-1', since: undefined })) got.push(notification!.notificationId);
+      c.close();
+      expect(got).toEqual(['n-0', 'n-1', 'n-2']);
+    });
+
+    it('end with the handler\'s status, not a deadline', async () => {
+      const c = streams();
+      const err = await (async () => {
+        for await (const _ of c.watchNotifications({ recipientId: 'nobody', since: undefined })) void _;
+      })().catch((e) => e);
+      c.close();
+      expect(err.code).toBe(grpc.status.NOT_FOUND);
+      expect(err.details).toBe('there is no recipient "nobody"');
+    });
   });
 
   it('drains an in-flight call on shutdown, then refuses new ones', async () => {

@@ -22,7 +22,7 @@ export class Flows {
   constructor(private readonly c: Clients, private readonly r: Report) {}
 
   private async view(orderId: string): Promise<OrderStatusView> {
-    const { view } = await this.c.orderview.getOrderStatus({ orderId });
+    const { view } = await this.c.orderview.getOrderStatus({ orderId }, this.c.as(CUSTOMER));
     return view!;
   }
 
@@ -39,10 +39,10 @@ export class Flows {
 
   private async notifications(orderId: string): Promise<string[]> {
     const out: string[] = [];
-    for (const who of [CUSTOMER.userId, OWNER.userId, RIDER.userId]) {
-      const { notifications } = await this.c.notification.listNotifications({ recipientId: who, page: { pageSize: 100, pageToken: '' } }).catch(() => ({ notifications: [] }));
+    for (const who of [CUSTOMER, OWNER, RIDER]) {
+      const { notifications } = await this.c.notification.listNotifications({ recipientId: who.userId, page: { pageSize: 100, pageToken: '' } }, this.c.as(who));
       const mine = notifications.filter((n) => n.orderId === orderId);
-      if (mine.length) out.push(`notifications to ${who}: ${mine.map((n) => `“${n.title}”`).join(', ')}`);
+      if (mine.length) out.push(`notifications to ${who.userId}: ${mine.map((n) => `“${n.title}”`).join(', ')}`);
     }
     return out;
   }
@@ -101,7 +101,7 @@ export class Flows {
       order = placed.order;
       // Follow the order live from now on (step 9).
       watchEnded = (async () => {
-        for await (const { view } of this.c.orderview.watchOrderStatus({ orderId: order.orderId })) {
+        for await (const { view } of this.c.orderview.watchOrderStatus({ orderId: order.orderId }, this.c.as(CUSTOMER))) {
           if (view && watched[watched.length - 1] !== view.status) watched.push(view.status);
         }
       })();
@@ -169,7 +169,7 @@ export class Flows {
         check(i > at, `the stream showed ${watched.map(name).join(' → ')}; ${name(s)} missing or out of order`);
         at = i;
       }
-      const { view } = await this.c.orderview.getOrderStatus({ orderId: order.orderId });
+      const { view } = await this.c.orderview.getOrderStatus({ orderId: order.orderId }, this.c.as(CUSTOMER));
       return [`stream: ${watched.map(name).join(' → ')}`, `timeline: ${view!.timeline.map((t) => t.eventType.split('.').pop()).join(', ')}`];
     });
 

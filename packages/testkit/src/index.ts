@@ -62,3 +62,5 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
     ...opts.extra,
   };
 }
+export { testEventBus, type TestEventBus } from './event-bus';
+export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';

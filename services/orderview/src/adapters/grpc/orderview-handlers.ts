@@ -1,0 +1,28 @@
+import { bindService, changeFlag, invalidArgument, requireIdentity } from '@foodmesh/platform';
+import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import type { OrderQueries } from '../../app/order-queries';
+import { toProto } from './to-proto';
+
+const orderIdOf = (req: { orderId: string }) => {
+  if (!req.orderId) throw invalidArgument('order_id is required');
+  return req.orderId;
+};
+
+/** The customer-facing queries; the acting customer comes from the edge's identity metadata. */
+export function orderViewService(queries: OrderQueries) {
+  return bindService(OrderViewServiceService, {
+    async getOrderStatus(req, ctx) {
+      const me = requireIdentity(ctx, 'customer');
+      return { view: toProto(await queries.get(orderIdOf(req), me.userId)) };
+    },
+    async listMyOrders(req, ctx) {
+      const me = requireIdentity(ctx, 'customer');
+      const { items, nextPageToken } = await queries.listMine(me.userId, req.customerId, req.page);
+      return { views: items.map(toProto), nextPageToken };
+    },
+    async *watchOrderStatus(req, ctx) {
+      const me = requireIdentity(ctx, 'customer');
+      for await (const v of queries.watch(orderIdOf(req), me.userId, changeFlag(ctx.signal))) yield { view: toProto(v) };
+    },
+  });
+}

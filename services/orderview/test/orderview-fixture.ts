@@ -1,0 +1,59 @@
+import { connectKafka, createGrpcClient, identityMetadata, loadMeshPolicy, toMessage, type RunningService } from '@foodmesh/platform';
+import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
+import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { eventually, freshDatabase, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { loadConfig } from '../src/config';
+import { startOrderViewService } from '../src/service';
+
+/** A real orderview server on port 0 over the test PG + Kafka, and a publisher standing in for the other services. */
+export async function orderViewFixture(name: string, extra: Record<string, string> = {}) {
+  const namespace = testNamespace();
+  const databaseUrl = await freshDatabase(name);
+  const service: RunningService = await startOrderViewService(loadConfig(testServiceEnv({ service: 'orderview', databaseUrl, namespace, extra })), { logger: testLogger('orderview') });
+  const kafka = connectKafka({ brokers: testBrokers(), clientId: `${name}-publisher`, logger: testLogger('publisher'), namespace });
+  const publisher = await kafka.createPublisher();
+  const clientOpts = { address: `127.0.0.1:${service.grpcPort}`, upstream: 'orderview', policy: loadMeshPolicy(), resilienceMode: 'local' as const, caller: 'test' };
+  const views = createGrpcClient(OrderViewServiceService, clientOpts);
+  const admin = createGrpcClient(OrderViewAdminServiceService, clientOpts);
+  const as = (customerId: string) => ({ metadata: identityMetadata({ userId: customerId, role: 'customer' }) });
+
+  return {
+    databaseUrl,
+    service,
+    views,
+    admin,
+    as,
+    /** Publishes envelopes to their producers' topics, in this order. */
+    publish: (envs: EventEnvelope[]) => publisher.publish(envs.map(toMessage)),
+    get: async (orderId: string, customerId = 'customer-1') => (await views.getOrderStatus({ orderId }, as(customerId))).view!,
+    /** Waits until the order's view satisfies `ok`. */
+    waitFor: (orderId: string, ok: (v: OrderStatusView) => boolean, customerId = 'customer-1') =>
+      eventually(async () => {
+        const v = (await views.getOrderStatus({ orderId }, as(customerId))).view!;
+        if (!ok(v)) throw new Error(`view of ${orderId} not there yet: status ${v.status}, version ${v.version}`);
+        return v;
+      }),
+    metrics: async () => (await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`)).text(),
+    async close() {
+      views.close();
+      admin.close();
+      await publisher.close();
+      await kafka.close();
+      await service.stop();
+    },
+  };
+}
+export type OrderViewFixture = Awaited<ReturnType<typeof orderViewFixture>>;
+
+/** The value of one sample line of a Prometheus text exposition (summed over matching lines). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
