@@ -1,0 +1,17 @@
+export { checkPosture, type K8sObject, type Problem } from './posture.js';
+export { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
+export {
+  ensureSchemas,
+  findTools,
+  generatedMeshCheck,
+  istioAnalyze,
+  OVERLAYS,
+  parseManifests,
+  renderOverlay,
+  REPO_ROOT,
+  schemaCheck,
+  validateOverlay,
+  validateRendered,
+  type Report,
+  type Tools,
+} from './validate.js';

@@ -1,0 +1,249 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse, stringify } from 'yaml';
+import {
+  ensureSchemas,
+  findTools,
+  parseManifests,
+  renderOverlay,
+  REPO_ROOT,
+  validateRendered,
+  type K8sObject,
+  type Tools,
+} from '../src/index';
+
+/**
+ * npm run k8s:validate, for real: kustomize renders both overlays, kubeconform checks every
+ * object against the Kubernetes/Istio/Strimzi/CNPG schemas, the posture rules run, and
+ * istioctl analyze too where it is installed. The first run installs the tools (about a
+ * minute cold, from the Go module proxy); later runs reuse .foodmesh/.
+ */
+jest.setTimeout(10 * 60_000);
+
+let tools: Tools;
+let schemaDir: string;
+const rendered: Record<'dev' | 'prod', { text: string; objects: K8sObject[] }> = {} as never;
+
+beforeAll(() => {
+  execFileSync('bash', [path.join(REPO_ROOT, 'scripts/k8s-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  tools = findTools();
+  schemaDir = ensureSchemas(tools);
+  for (const overlay of ['dev', 'prod'] as const) {
+    const text = renderOverlay(tools, path.join(REPO_ROOT, 'k8s/overlays', overlay));
+    rendered[overlay] = { text, objects: parseManifests(text, overlay).objects };
+  }
+});
+
+const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+const named = (objects: K8sObject[], kind: string, name: string) => {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`${kind}/${name} not rendered`);
+  return o;
+};
+/** The dev overlay with one change, as the YAML stream the validator gets. */
+function devWith(change: (objects: K8sObject[]) => void): string {
+  const objects = structuredClone(rendered.dev.objects);
+  change(objects);
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+const problemsOf = (text: string) => validateRendered(tools, schemaDir, text, 'broken').problems;
+
+describe('npm run k8s:validate', () => {
+  it('passes on the real dev and prod overlays', () => {
+    const r = spawnSync('npm', ['run', '--silent', 'k8s:validate'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.stdout).toContain('k8s/overlays/dev: ok');
+    expect(r.stdout).toContain('k8s/overlays/prod: ok');
+    expect(r.status).toBe(0);
+  });
+
+  it('fails, exit 1, on a rendered manifest with a Deployment that lost its probes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-broken-'));
+    const file = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(file, devWith((objects) => {
+      const c = named(objects, 'Deployment', 'payment').spec.template.spec.containers[0];
+      delete c.livenessProbe;
+      delete c.readinessProbe;
+    }));
+    const r = spawnSync('npm', ['run', '--silent', 'k8s:validate', '--', file], { cwd: REPO_ROOT, encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.stdout).toContain('[probes] Deployment/foodmesh/payment: container payment has no livenessProbe');
+    expect(r.stdout).toContain('[probes] Deployment/foodmesh/payment: container payment has no readinessProbe');
+    expect(r.status).toBe(1);
+  });
+
+  it('rejects a field of the wrong type (Kubernetes schema)', () => {
+    const problems = problemsOf(devWith((objects) => {
+      named(objects, 'Deployment', 'order').spec.template.spec.containers[0].ports[0].containerPort = 'fifty';
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'Deployment/order', message: expect.stringContaining('containerPort: got string, want integer') }));
+  });
+
+  it('rejects an unknown field in a Deployment (strict schema)', () => {
+    const problems = problemsOf(devWith((objects) => {
+      named(objects, 'Deployment', 'store').spec.template.spec.containers[0].readinessProbe.grpc.portt = 50051;
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'Deployment/store', message: expect.stringContaining("'portt' not allowed") }));
+  });
+
+  it('rejects an AuthorizationPolicy with an unknown field (Istio CRD schema)', () => {
+    const problems = problemsOf(devWith((objects) => {
+      const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
+      rule.from[0].source = { principalz: rule.from[0].source.principals };
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'AuthorizationPolicy/payment', message: expect.stringContaining("'principalz' not allowed") }));
+  });
+
+  it('rejects an Istio enum value Istio does not know', () => {
+    const problems = problemsOf(devWith((objects) => {
+      named(objects, 'PeerAuthentication', 'default').spec.mtls.mode = 'STRICTLY';
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'PeerAuthentication/default' }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'mtls' }));
+  });
+
+  it('rejects a kind it has no schema for, and a Strimzi field of the wrong type', () => {
+    const problems = problemsOf(devWith((objects) => {
+      named(objects, 'KafkaTopic', 'order.events').kind = 'KafkaTopik';
+      named(objects, 'KafkaTopic', 'payment.events').spec.partitions = 'six';
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', message: expect.stringContaining('could not find schema for KafkaTopik') }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'KafkaTopic/payment.events', message: expect.stringContaining('got string, want integer') }));
+  });
+
+  it('rejects a patched copy of the generated payment DestinationRule', () => {
+    const problems = problemsOf(devWith((objects) => {
+      named(objects, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors = 50;
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'mesh-generated', object: 'DestinationRule/foodmesh/payment' }));
+  });
+
+  (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl')) ? it : it.skip)('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
+    const problems = problemsOf(devWith((objects) => {
+      const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
+      rule.from[0].source = { principalz: rule.from[0].source.principals };
+    }));
+    expect(problems).toContainEqual(expect.objectContaining({ rule: 'istioctl-analyze', message: expect.stringContaining('IST0106') }));
+  });
+});
+
+describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
+  const objects = () => rendered[overlay].objects;
+  const deployments = () => ofKind(objects(), 'Deployment');
+  const SERVICES = ['order', 'payment', 'store', 'delivery', 'orderview', 'notification', 'edge'];
+
+  it('has a Deployment, Service, ServiceAccount, PDB and autoscaling/v2 HPA per service', () => {
+    expect(deployments().map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+    for (const name of SERVICES) {
+      expect(named(objects(), 'ServiceAccount', name)).toBeDefined();
+      expect(named(objects(), 'Service', name)).toBeDefined();
+      expect(named(objects(), 'PodDisruptionBudget', name)).toBeDefined();
+      const hpa = named(objects(), 'HorizontalPodAutoscaler', name);
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect(hpa.spec.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
+      expect(hpa.spec.minReplicas).toBe(overlay === 'prod' ? 2 : 1);
+    }
+  });
+
+  it('runs every workload with gRPC probes, limits, non-root and a read-only root filesystem', () => {
+    for (const d of deployments()) {
+      const pod = d.spec.template.spec;
+      expect(d.spec.template.metadata.labels).toEqual(expect.objectContaining({ app: d.metadata.name, version: expect.any(String) }));
+      expect(pod.serviceAccountName).toBe(d.metadata.name);
+      expect(pod.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }));
+      for (const c of pod.containers) {
+        expect(c.livenessProbe.grpc.port).toBe(50051);
+        expect(c.readinessProbe.grpc.port).toBe(50051);
+        expect(c.resources.limits).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+        expect(c.resources.requests).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        });
+      }
+      const grace = Number(named(objects(), 'ConfigMap', 'foodmesh-config').data!.SHUTDOWN_GRACE_MS);
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(grace);
+    }
+  });
+
+  it('names every Service port grpc-… or http-… with an appProtocol', () => {
+    const ports = ofKind(objects(), 'Service').flatMap((s) => s.spec.ports);
+    expect(ports.length).toBeGreaterThanOrEqual(8);
+    for (const p of ports) expect(`${p.name}:${p.appProtocol}`).toMatch(/^(grpc-[a-z-]+:grpc|http-[a-z-]+:http)$/);
+  });
+
+  it('enforces STRICT mTLS in an injected namespace', () => {
+    expect(named(objects(), 'Namespace', 'foodmesh').metadata.labels?.['istio-injection']).toBe('enabled');
+    const pa = ofKind(objects(), 'PeerAuthentication');
+    expect(pa).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ namespace: 'foodmesh' }), spec: { mtls: { mode: 'STRICT' } } })]);
+  });
+
+  it("admits only the order service account to payment's PaymentService, and nobody else to payment", () => {
+    const onPayment = ofKind(objects(), 'AuthorizationPolicy').filter((a) => a.spec?.selector?.matchLabels?.app === 'payment');
+    const grants = onPayment.flatMap((a) => {
+      expect(a.spec.action).toBe('ALLOW');
+      return a.spec.rules.map((r: any) => ({
+        principals: r.from.flatMap((f: any) => f.source.principals),
+        paths: r.to.flatMap((t: any) => t.operation.paths),
+      }));
+    });
+    const paymentService = grants.filter((g) => g.paths.some((p: string) => p.startsWith('/foodmesh.payment.v1.PaymentService/')));
+    expect(paymentService).toEqual([{ principals: ['cluster.local/ns/foodmesh/sa/order'], paths: ['/foodmesh.payment.v1.PaymentService/*'] }]);
+    // Every other grant on payment is the admin API, for the dev-only ops identity.
+    const others = grants.filter((g) => !paymentService.includes(g));
+    expect(others).toEqual(overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : []);
+    // Deny by default: without a matching ALLOW nothing gets through.
+    expect(named(objects(), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+  });
+
+  it('lets only the ingress gateway reach the edge, on its web port', () => {
+    expect(named(objects(), 'AuthorizationPolicy', 'edge').spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
+        to: [{ operation: { ports: ['8080'] } }],
+      },
+    ]);
+    const vs = named(objects(), 'VirtualService', 'edge');
+    expect(vs.spec.gateways).toEqual(['foodmesh']);
+    expect(vs.spec.http[0].route[0].destination).toEqual({ host: 'edge', port: { number: 8080 } });
+    expect(vs.spec.http[0].corsPolicy.exposeHeaders).toEqual(expect.arrayContaining(['grpc-status', 'grpc-message']));
+  });
+
+  it('ships the payment DestinationRule/VirtualService exactly as rendered from mesh/policy.yaml', () => {
+    for (const [kind, file] of [['DestinationRule', 'payment-destinationrule.yaml'], ['VirtualService', 'payment-virtualservice.yaml']]) {
+      const generated = parse(fs.readFileSync(path.join(REPO_ROOT, 'k8s/base/mesh', file), 'utf8')) as K8sObject;
+      const o = named(objects(), kind, 'payment');
+      expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('mesh-render');
+      expect(o.spec).toEqual(generated.spec);
+    }
+  });
+
+  it('declares the four producer topics with 6 partitions and one database per service', () => {
+    const topics = ofKind(objects(), 'KafkaTopic');
+    expect(topics.map((t) => t.spec.topicName).sort()).toEqual(['delivery.events', 'order.events', 'payment.events', 'store.events']);
+    for (const t of topics) expect(t.spec.partitions).toBe(6);
+    const dbs = ofKind(objects(), 'Database').map((d) => `${d.spec.name}:${d.spec.owner}`).sort();
+    expect(dbs).toEqual(['delivery:delivery', 'notification:notification', 'order:order', 'orderview:orderview', 'payment:payment', 'store:store']);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+
+  it('builds from a pinned Node 20 image and runs as the uid the Deployments require', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    for (const d of ofKind(rendered.prod.objects, 'Deployment')) expect(d.spec.template.spec.securityContext.runAsUser).toBe(1000);
+  });
+
+  it('copies every path the runtime loads from the repository layout', () => {
+    for (const p of ['/app/proto', '/app/mesh', '/app/packages/platform/migrations', '/app/services/${SERVICE}/dist', '/app/services/${SERVICE}/migrations']) {
+      expect(dockerfile).toContain(`COPY --from=build ${p} `);
+    }
+    expect(dockerfile).toContain('ln -s "services/${SERVICE}/dist/main.js" main.js');
+  });
+});

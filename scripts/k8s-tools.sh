@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what `npm run k8s:validate` needs, from the Go module proxy, into git-ignored
+# caches: kustomize and kubeconform in .foodmesh/bin, and the Kubernetes OpenAPI spec and
+# Istio CRDs (in the Go module cache; their paths in .foodmesh/k8s-sources.env).
+# Idempotent: a tool already at its pinned version is not rebuilt. Versions:
+# packages/k8s-validate/tools.env. FOODMESH_ISTIOCTL=1 also builds istioctl (~5 min cold),
+# which k8s:validate then runs too (`istioctl analyze --use-kube=false`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+# shellcheck source=../packages/k8s-validate/tools.env
+. packages/k8s-validate/tools.env
+command -v go >/dev/null || { echo "k8s-tools: Go is required (the tools come from the Go module proxy)" >&2; exit 1; }
+bin="$root/.foodmesh/bin"
+mkdir -p "$bin"
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+
+install() { # name package version
+  local name=$1 pkg=$2 version=$3 stamp="$bin/.$1.version"
+  if [ -x "$bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pkg@$version" ]; then return; fi
+  echo "k8s-tools: go install $pkg@$version"
+  local t0=$SECONDS
+  GOBIN="$bin" go install "$pkg@$version"
+  echo "$pkg@$version" > "$stamp"
+  echo "k8s-tools: $name built in $((SECONDS - t0)) s"
+}
+install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
+install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+if [ "${FOODMESH_ISTIOCTL:-0}" = 1 ]; then
+  install istioctl istio.io/istio/istioctl/cmd/istioctl "$ISTIOCTL_VERSION"
+fi
+
+moddir() { # module version -> its directory in the module cache (downloaded if needed)
+  go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
+}
+k8s_dir=$(moddir k8s.io/kubernetes "$KUBERNETES_VERSION")
+istio_dir=$(moddir istio.io/api "$ISTIO_API_VERSION")
+swagger="$k8s_dir/api/openapi-spec/swagger.json"
+crds="$istio_dir/kubernetes/customresourcedefinitions.gen.yaml"
+for f in "$swagger" "$crds"; do [ -s "$f" ] || { echo "k8s-tools: missing $f" >&2; exit 1; }; done
+cat > "$root/.foodmesh/k8s-sources.env" <<ENV
+KUBERNETES_SWAGGER=$swagger
+ISTIO_CRDS=$crds
+ENV
+echo "k8s-tools: ready ($("$bin/kustomize" version), kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION schemas, Istio $ISTIO_API_VERSION CRDs$([ -x "$bin/istioctl" ] && echo ', istioctl'))"
