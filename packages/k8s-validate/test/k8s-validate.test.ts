@@ -119,7 +119,8 @@ describe('npm run k8s:validate', () => {
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'mesh-generated', object: 'DestinationRule/foodmesh/payment' }));
   });
 
-  (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl')) ? it : it.skip)('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
+  // Opt-in (FOODMESH_ISTIOCTL=1 npm run k8s:tools builds istioctl, ~5 min): defined only where it is installed.
+  if (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl'))) it('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
     const problems = problemsOf(devWith((objects) => {
       const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
       rule.from[0].source = { principalz: rule.from[0].source.principals };
