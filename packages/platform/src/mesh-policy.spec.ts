@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadMeshPolicy, localSettings, toGrpcServiceConfig, upstreamPolicy } from './mesh-policy';
+import { grpcDuration, loadMeshPolicy, localSettings, toGrpcServiceConfig, upstreamPolicy } from './mesh-policy';
 
 describe('mesh policy', () => {
   const policy = loadMeshPolicy();
@@ -18,7 +18,16 @@ describe('mesh policy', () => {
       { service: 'foodmesh.payment.v1.PaymentService', method: 'Pay' },
       { service: 'foodmesh.payment.v1.PaymentService', method: 'GetPayment' },
     ]);
-    expect(cfg.methodConfig[0].timeout).toBe(`${payment.timeoutMs / 1000}s`);
+    expect(cfg.methodConfig[0].timeout).toBe(grpcDuration(payment.timeoutMs));
+  });
+
+  it.each([
+    [2000, '2.000000000s'],
+    [500, '0.500000000s'],
+    [2500, '2.500000000s'],
+    [1, '0.001000000s'],
+  ])('writes %i ms as the duration grpc-js reads as the same time (%s)', (ms, text) => {
+    expect(grpcDuration(ms)).toBe(text);
   });
 
   it('applies retries and the breaker locally, and only the deadline in mesh mode', () => {

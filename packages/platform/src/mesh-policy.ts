@@ -96,7 +96,8 @@ export function localSettings(p: UpstreamPolicy, mode: 'local' | 'mesh'): LocalS
   };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+/** A protobuf JSON duration. grpc-js reads the fraction as nanoseconds, so it must have 9 digits. */
+export const grpcDuration = (ms: number) => `${Math.floor(ms / 1000)}.${String(Math.round((ms % 1000) * 1e6)).padStart(9, '0')}s`;
 
 /**
  * grpc-js service config for one upstream: the overall timeout per unary call
@@ -110,7 +111,7 @@ export function toGrpcServiceConfig(p: UpstreamPolicy, unaryMethods: string[]): 
   return {
     loadBalancingConfig: [{ round_robin: {} }],
     methodConfig: unaryMethods.length
-      ? [{ name: unaryMethods.map((method) => ({ service: p.service, method })), timeout: seconds(p.timeoutMs), waitForReady: false }]
+      ? [{ name: unaryMethods.map((method) => ({ service: p.service, method })), timeout: grpcDuration(p.timeoutMs), waitForReady: false }]
       : [],
   };
 }

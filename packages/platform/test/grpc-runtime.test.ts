@@ -146,6 +146,18 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     expect(seenByDownstream[0]!.deadlineLeftMs).toBeGreaterThan(0);
   });
 
+  it('honours a sub-second policy timeout as that time, not nanoseconds', async () => {
+    const quick = createGrpcClient(OrderServiceService, {
+      address: `127.0.0.1:${upstream.grpcPort}`,
+      upstream: 'order',
+      policy: { defaults: { timeoutMs: 700 }, upstreams: {} },
+      resilienceMode: 'local',
+      caller: 'test',
+    });
+    await expect(quick.getOrder({ orderId: 'o-quick' })).resolves.toMatchObject({ order: { orderId: 'o-quick' } });
+    quick.close();
+  });
+
   it('carries one trace across the hop in gRPC metadata', async () => {
     seenByDownstream.length = 0;
     await client.getOrder({ orderId: 'o-3' });

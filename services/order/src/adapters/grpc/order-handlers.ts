@@ -1,0 +1,57 @@
+import { bindService, requireIdentity } from '@foodmesh/platform';
+import { Order as OrderMessage, OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import type { Orders, PaymentOutcomeKind, PaymentReply } from '../../app/orders';
+import { krw } from '../../domain/money';
+import type { Order } from '../../domain/order';
+
+export const toOrderMessage = (o: Order): OrderMessage =>
+  OrderMessage.fromPartial({
+    orderId: o.orderId,
+    customerId: o.customerId,
+    storeId: o.storeId,
+    storeName: o.storeName,
+    items: o.items,
+    total: krw(o.totalUnits),
+    deliveryAddress: o.deliveryAddress,
+    status: o.status,
+    paymentId: o.paymentId,
+    paymentMethod: o.paymentMethod,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    version: o.version,
+  });
+
+const OUTCOME: Record<PaymentOutcomeKind, PaymentOutcome> = {
+  paid: PaymentOutcome.PAYMENT_OUTCOME_PAID,
+  deferred: PaymentOutcome.PAYMENT_OUTCOME_DEFERRED,
+  declined: PaymentOutcome.PAYMENT_OUTCOME_DECLINED,
+  none: PaymentOutcome.PAYMENT_OUTCOME_UNSPECIFIED,
+};
+
+const toPaymentReply = (r: PaymentReply) => ({
+  order: toOrderMessage(r.order),
+  paymentOutcome: OUTCOME[r.outcome],
+  customerMessage: r.customerMessage,
+  retryAfterSeconds: r.retryAfterSeconds,
+});
+
+/** Every RPC acts for the signed-in customer the edge forwards in metadata. */
+export const orderService = (orders: Orders) =>
+  bindService(OrderServiceService, {
+    async placeOrder(req, ctx) {
+      const who = requireIdentity(ctx, 'customer');
+      return toPaymentReply(await orders.placeOrder(who, req));
+    },
+    async payOrder(req, ctx) {
+      return toPaymentReply(await orders.payOrder(requireIdentity(ctx, 'customer'), req.orderId, req.paymentMethod));
+    },
+    async cancelOrder(req, ctx) {
+      return { order: toOrderMessage(await orders.cancelOrder(requireIdentity(ctx, 'customer'), req.orderId, req.reason)) };
+    },
+    async confirmDelivered(req, ctx) {
+      return { order: toOrderMessage(await orders.confirmDelivered(requireIdentity(ctx, 'customer'), req.orderId)) };
+    },
+    async getOrder(req, ctx) {
+      return { order: toOrderMessage(await orders.getOrder(requireIdentity(ctx, 'customer'), req.orderId)) };
+    },
+  });

@@ -1,0 +1,118 @@
+import type { Tx } from '@foodmesh/platform';
+import { Address } from '@foodmesh/proto-gen/foodmesh/common/v1/geo';
+import { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
+import { paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { statusFromName, statusName, type Order } from '../../domain/order';
+
+type Queryable = Pick<Tx, 'query'>;
+
+interface Row {
+  order_id: string;
+  customer_id: string;
+  request_fingerprint: string;
+  store_id: string;
+  store_name: string;
+  items: unknown[];
+  total_units: number;
+  delivery_address: unknown;
+  payment_method: string;
+  status: string;
+  payment_id: string;
+  version: number;
+  resume_status: string | null;
+  cancel_reason: string;
+  store_decision: Order['storeDecision'];
+  refund: Order['refund'];
+  delivery_id: string;
+  rider_id: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const fromRow = (r: Row): Order => ({
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  storeId: r.store_id,
+  storeName: r.store_name,
+  items: r.items.map((i) => OrderItem.fromJSON(i)),
+  totalUnits: r.total_units,
+  deliveryAddress: Address.fromJSON(r.delivery_address),
+  paymentMethod: paymentMethodFromJSON(r.payment_method),
+  status: statusFromName(r.status),
+  paymentId: r.payment_id,
+  version: r.version,
+  resumeStatus: r.resume_status === null ? null : statusFromName(r.resume_status),
+  cancelReason: r.cancel_reason,
+  storeDecision: r.store_decision,
+  refund: r.refund,
+  deliveryId: r.delivery_id,
+  riderId: r.rider_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function findOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+/** Locks the order's row until the transaction ends: its changes, and so its events, happen one at a time. */
+export async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order | undefined> {
+  const { rows } = await tx.query<Row>('SELECT * FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+export async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, key]);
+  return rows[0] && { order: fromRow(rows[0]), fingerprint: rows[0].request_fingerprint };
+}
+
+/** Inserts a new order unless the customer already used the key; returns whether it did. */
+export async function insertOrder(db: Queryable, o: Order, idempotencyKey: string, fingerprint: string): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO orders (order_id, customer_id, idempotency_key, request_fingerprint, store_id, store_name, items, total_units,
+                         delivery_address, payment_method, status, version, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (customer_id, idempotency_key) DO NOTHING`,
+    [
+      o.orderId,
+      o.customerId,
+      idempotencyKey,
+      fingerprint,
+      o.storeId,
+      o.storeName,
+      JSON.stringify(o.items.map((i) => OrderItem.toJSON(i))),
+      o.totalUnits,
+      JSON.stringify(Address.toJSON(o.deliveryAddress)),
+      paymentMethodToJSON(o.paymentMethod),
+      statusName(o.status),
+      o.version,
+      o.createdAt,
+      o.updatedAt,
+    ],
+  );
+  return res.rowCount === 1;
+}
+
+/** Writes the mutable part of an order (the rest never changes after placing). */
+export async function saveOrder(tx: Tx, o: Order): Promise<void> {
+  await tx.query(
+    `UPDATE orders SET status = $2, payment_id = $3, payment_method = $4, version = $5, resume_status = $6, cancel_reason = $7,
+                       store_decision = $8, refund = $9, delivery_id = $10, rider_id = $11, updated_at = $12
+     WHERE order_id = $1`,
+    [
+      o.orderId,
+      statusName(o.status),
+      o.paymentId,
+      paymentMethodToJSON(o.paymentMethod),
+      o.version,
+      o.resumeStatus === null ? null : statusName(o.resumeStatus),
+      o.cancelReason,
+      o.storeDecision && JSON.stringify(o.storeDecision),
+      o.refund && JSON.stringify(o.refund),
+      o.deliveryId,
+      o.riderId,
+      o.updatedAt,
+    ],
+  );
+}

@@ -1,0 +1,201 @@
+import { v7 as uuidv7 } from 'uuid';
+import { alreadyExists, appendToOutbox, failedPrecondition, newEnvelope, notFound, permissionDenied, withTransaction, type Identity, type Logger, type Pool, type Tx } from '@foodmesh/platform';
+import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
+import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
+import * as repo from '../adapters/pg/orders-repo';
+import { menuFromPublished } from '../domain/menu';
+import { statusName, type Order } from '../domain/order';
+import { decide, type OrderInput } from '../domain/order-machine';
+import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
+import type { PaymentGateway, PaymentResult } from './payment-gateway';
+
+export type PaymentOutcomeKind = 'paid' | 'deferred' | 'declined' | 'none';
+
+/** An order and what its payment came to, for PlaceOrder and PayOrder replies. */
+export interface PaymentReply {
+  order: Order;
+  outcome: PaymentOutcomeKind;
+  customerMessage: string;
+  retryAfterSeconds: number;
+}
+
+export interface OrdersDeps {
+  pool: Pool;
+  payments: PaymentGateway;
+  /** The producer name on this service's events (its SERVICE_NAME). */
+  producer: string;
+  /** What a deferred customer is told to wait before paying again. */
+  retryAfterSeconds: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Where an event-driven change came from, for the envelopes it produces. */
+export interface Cause {
+  correlationId: string;
+  causationId: string;
+}
+
+const S = OrderStatus;
+
+export function createOrders(deps: OrdersDeps) {
+  const { pool, payments, producer, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /**
+   * Applies one input to one order inside `tx`: lock, decide, save, and the
+   * events into the outbox, all or nothing.
+   */
+  async function transitionIn(tx: Tx, orderId: string, input: OrderInput, cause?: Cause): Promise<Order | undefined> {
+    const order = await repo.findOrderForUpdate(tx, orderId);
+    if (!order) return undefined;
+    const outcome = decide(order, input, now());
+    if (outcome.kind === 'ignored') {
+      logger.info({ order_id: orderId, input: input.kind, status: statusName(order.status), why: outcome.reason }, 'input ignored');
+      return order;
+    }
+    const next = outcome.order;
+    await repo.saveOrder(tx, next);
+    await appendToOutbox(
+      tx,
+      outcome.events.map((payload, i) =>
+        newEnvelope(producer, { orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
+      ),
+    );
+    if (next.status !== order.status) logger.info({ order_id: orderId, from: statusName(order.status), to: statusName(next.status), input: input.kind }, 'order status changed');
+    return next;
+  }
+
+  async function transition(orderId: string, input: OrderInput): Promise<Order> {
+    const order = await withTransaction(pool, (tx) => transitionIn(tx, orderId, input));
+    if (!order) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+    return order;
+  }
+
+  /** The customer's own order; someone else's is reported as unknown. */
+  async function ownOrder(who: Identity, orderId: string): Promise<Order> {
+    const order = /^[0-9a-f-]{36}$/i.test(orderId) ? await repo.findOrder(pool, orderId) : undefined;
+    if (!order || order.customerId !== who.userId) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+    return order;
+  }
+
+  function reply(order: Order, result?: PaymentResult): PaymentReply {
+    const base = { order, retryAfterSeconds: 0 };
+    switch (order.status) {
+      case S.ORDER_STATUS_AWAITING_PAYMENT:
+        return {
+          ...base,
+          outcome: 'deferred',
+          retryAfterSeconds: deps.retryAfterSeconds,
+          customerMessage: `Payment is busy right now. Your order is saved — please try paying again in ${deps.retryAfterSeconds} seconds.`,
+        };
+      case S.ORDER_STATUS_PAYMENT_FAILED: {
+        const why = result?.kind === 'declined' ? ` (${result.reason})` : '';
+        return { ...base, outcome: 'declined', customerMessage: `Your payment was declined${why}. Nothing was charged; please order again with another payment method.` };
+      }
+      case S.ORDER_STATUS_CANCELLED:
+        if (!order.paymentId) return { ...base, outcome: 'none', customerMessage: 'This order was cancelled before it was paid.' };
+        return { ...base, outcome: 'paid', customerMessage: 'This order was cancelled and refunded.' };
+      default:
+        return { ...base, outcome: 'paid', customerMessage: `Payment approved. ${order.storeName} has your order.` };
+    }
+  }
+
+  /** Charges an unpaid order and records the outcome; payment trouble leaves it AWAITING_PAYMENT, never lost. */
+  async function settlePayment(order: Order, method?: PaymentMethod): Promise<PaymentReply> {
+    const result = await payments.charge({ orderId: order.orderId, customerId: order.customerId, amountUnits: order.totalUnits, method: method || order.paymentMethod });
+    const input: OrderInput =
+      result.kind === 'approved'
+        ? { kind: 'paymentApproved', paymentId: result.paymentId, method }
+        : result.kind === 'declined'
+          ? { kind: 'paymentDeclined', paymentId: result.paymentId, reason: result.reason }
+          : { kind: 'paymentDeferred', reason: result.reason, retryAfterSeconds: deps.retryAfterSeconds };
+    return reply(await transition(order.orderId, input), result);
+  }
+
+  /** A repeated checkout: the first call's order, resumed if that call never got to record a payment outcome. */
+  async function replay(existing: { order: Order; fingerprint: string }, fingerprint: string): Promise<PaymentReply> {
+    if (existing.fingerprint !== fingerprint) {
+      throw alreadyExists('idempotency_key was already used for a different order: generate a new key per checkout', 'IDEMPOTENCY_KEY_REUSED');
+    }
+    const { order } = existing;
+    if (order.status === S.ORDER_STATUS_AWAITING_PAYMENT && order.version === 0) return settlePayment(order);
+    return reply(order);
+  }
+
+  return {
+    async placeOrder(who: Identity, input: PlaceOrderInput): Promise<PaymentReply> {
+      const req = { ...input, customerId: input.customerId || who.userId };
+      if (req.customerId !== who.userId) throw permissionDenied('customer_id must be your own user id');
+      validatePlaceOrder(req);
+      const fingerprint = requestFingerprint(req);
+      const existing = await repo.findByIdempotencyKey(pool, req.customerId, req.idempotencyKey);
+      if (existing) return replay(existing, fingerprint);
+
+      const priced = priceOrder(await findStoreMenu(pool, req.storeId), req);
+      const at = now();
+      const order: Order = {
+        orderId: uuidv7(),
+        customerId: req.customerId,
+        storeId: req.storeId,
+        ...priced,
+        deliveryAddress: req.deliveryAddress!,
+        paymentMethod: req.paymentMethod,
+        status: S.ORDER_STATUS_AWAITING_PAYMENT,
+        paymentId: '',
+        version: 0,
+        createdAt: at,
+        updatedAt: at,
+        resumeStatus: null,
+        cancelReason: '',
+        storeDecision: null,
+        refund: null,
+        deliveryId: '',
+        riderId: '',
+      };
+      // Saved before paying, so that no payment outcome (or crash) can lose it.
+      if (!(await repo.insertOrder(pool, order, req.idempotencyKey, fingerprint))) {
+        const raced = await repo.findByIdempotencyKey(pool, req.customerId, req.idempotencyKey);
+        if (!raced) throw new Error('order insert conflicted, but no order holds its idempotency key');
+        return replay(raced, fingerprint);
+      }
+      return settlePayment(order);
+    },
+
+    async payOrder(who: Identity, orderId: string, method?: PaymentMethod): Promise<PaymentReply> {
+      const order = await ownOrder(who, orderId);
+      if (order.status === S.ORDER_STATUS_AWAITING_PAYMENT) return settlePayment(order, method);
+      if (order.status === S.ORDER_STATUS_CANCELLED && !order.paymentId) {
+        throw failedPrecondition('the order was cancelled before it was paid; place a new order', 'ORDER_CANCELLED');
+      }
+      return reply(order);
+    },
+
+    async cancelOrder(who: Identity, orderId: string, reason: string): Promise<Order> {
+      await ownOrder(who, orderId);
+      return transition(orderId, { kind: 'cancel', reason: reason.trim() || 'cancelled by the customer', requestedBy: who.userId });
+    },
+
+    async confirmDelivered(who: Identity, orderId: string): Promise<Order> {
+      await ownOrder(who, orderId);
+      return transition(orderId, { kind: 'confirmDelivered' });
+    },
+
+    getOrder: ownOrder,
+
+    /** An event from another service, inside the consumer's inbox transaction. Unknown orders are logged and skipped. */
+    async applyEvent(tx: Tx, orderId: string, input: OrderInput, env: EventEnvelope): Promise<void> {
+      const order = await transitionIn(tx, orderId, input, { correlationId: env.correlationId || orderId, causationId: env.eventId });
+      if (!order) logger.warn({ order_id: orderId, event: env.type, event_id: env.eventId }, 'event for an unknown order ignored');
+    },
+
+    async applyMenu(tx: Tx, e: MenuPublished): Promise<void> {
+      const stored = await upsertMenuIfNewer(tx, menuFromPublished(e));
+      logger.info({ store_id: e.storeId, menu_version: e.menuVersion, stored }, stored ? 'menu replica updated' : 'menu version not newer; ignored');
+    },
+  };
+}
+export type Orders = ReturnType<typeof createOrders>;

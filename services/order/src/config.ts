@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { baseConfigSchema, dataConfigSchema, parseConfig } from '@foodmesh/platform';
+
+export const orderConfigSchema = baseConfigSchema.extend(dataConfigSchema.shape).extend({
+  SERVICE_NAME: z.string().min(1).default('order'),
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9461),
+  /** host:port of the payment service. */
+  PAYMENT_ADDR: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:50052'),
+  /** What a customer whose payment was deferred is told to wait before paying again. */
+  PAY_RETRY_AFTER_SECONDS: z.coerce.number().int().positive().default(30),
+});
+export type OrderConfig = z.infer<typeof orderConfigSchema>;
+
+export const loadConfig = (env: Record<string, string | undefined> = process.env): OrderConfig => parseConfig(orderConfigSchema, env);

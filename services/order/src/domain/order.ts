@@ -1,0 +1,58 @@
+import type { Address } from '@foodmesh/proto-gen/foodmesh/common/v1/geo';
+import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
+import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+
+/** The store's answer during compensation; the refund arrives on another topic, in either order. */
+export interface StoreDecision {
+  kind: 'rejected' | 'cancelled';
+  reason: string;
+}
+
+export interface Refund {
+  paymentId: string;
+  units: number;
+  reason: string;
+}
+
+/** The order aggregate as the order service holds it. */
+export interface Order {
+  orderId: string;
+  customerId: string;
+  storeId: string;
+  storeName: string;
+  items: OrderItem[];
+  totalUnits: number;
+  deliveryAddress: Address;
+  paymentMethod: PaymentMethod;
+  status: OrderStatus;
+  /** The approved (or declined) payment; empty until Pay answered. */
+  paymentId: string;
+  /** How many events the order has emitted; each event carries the version after it. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** While CANCEL_REQUESTED: the status the order returns to if the store refuses. */
+  resumeStatus: OrderStatus | null;
+  cancelReason: string;
+  storeDecision: StoreDecision | null;
+  refund: Refund | null;
+  deliveryId: string;
+  riderId: string;
+}
+
+export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  OrderStatus.ORDER_STATUS_COMPLETED,
+  OrderStatus.ORDER_STATUS_REJECTED,
+  OrderStatus.ORDER_STATUS_CANCELLED,
+  OrderStatus.ORDER_STATUS_PAYMENT_FAILED,
+]);
+
+/** Short status names for messages and storage: ORDER_STATUS_COOKING → COOKING. */
+export const statusName = (s: OrderStatus): string => (OrderStatus[s] ?? String(s)).replace(/^ORDER_STATUS_/, '');
+
+export function statusFromName(name: string): OrderStatus {
+  const s = (OrderStatus as unknown as Record<string, OrderStatus>)[`ORDER_STATUS_${name}`];
+  if (s === undefined) throw new Error(`unknown order status "${name}"`);
+  return s;
+}

@@ -1,0 +1,37 @@
+import { bindService } from '@foodmesh/platform';
+import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
+import type { Payments } from '../../app/payments';
+import { krw } from '../../domain/money';
+import type { PaymentRecord } from '../pg/payments-repo';
+
+const STATUS: Record<PaymentRecord['status'], PaymentStatus> = {
+  APPROVED: PaymentStatus.PAYMENT_STATUS_APPROVED,
+  DECLINED: PaymentStatus.PAYMENT_STATUS_DECLINED,
+  REFUNDED: PaymentStatus.PAYMENT_STATUS_REFUNDED,
+};
+
+export const toPaymentMessage = (p: PaymentRecord): Payment =>
+  Payment.fromPartial({
+    paymentId: p.paymentId,
+    orderId: p.orderId,
+    customerId: p.customerId,
+    amount: krw(p.amountUnits),
+    method: p.method,
+    status: STATUS[p.status],
+    idempotencyKey: p.idempotencyKey,
+    declineReason: p.declineReason,
+    createdAt: p.createdAt,
+    refundedAt: p.refundedAt ?? undefined,
+    refundReason: p.refundReason,
+  });
+
+export const paymentService = (payments: Payments) =>
+  bindService(PaymentServiceService, {
+    async pay(req, ctx) {
+      const payment = await payments.pay(req, ctx.signal);
+      return { payment: toPaymentMessage(payment) };
+    },
+    async getPayment(req) {
+      return { payment: toPaymentMessage(await payments.getPayment(req.paymentId)) };
+    },
+  });

@@ -1,0 +1,103 @@
+import type { Tx } from '@foodmesh/platform';
+import { PaymentMethod, paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+
+export type PaymentStatusName = 'APPROVED' | 'DECLINED' | 'REFUNDED';
+
+/** A row of `payments`, as the service uses it. */
+export interface PaymentRecord {
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  amountUnits: number;
+  method: PaymentMethod;
+  status: PaymentStatusName;
+  idempotencyKey: string;
+  declineReason: string;
+  refundReason: string;
+  version: number;
+  createdAt: Date;
+  refundedAt: Date | null;
+}
+
+interface Row {
+  payment_id: string;
+  order_id: string;
+  customer_id: string;
+  amount_units: number;
+  method: string;
+  status: PaymentStatusName;
+  idempotency_key: string;
+  decline_reason: string;
+  refund_reason: string;
+  version: number;
+  created_at: Date;
+  refunded_at: Date | null;
+}
+
+const fromRow = (r: Row): PaymentRecord => ({
+  paymentId: r.payment_id,
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  amountUnits: r.amount_units,
+  method: paymentMethodFromJSON(r.method),
+  status: r.status,
+  idempotencyKey: r.idempotency_key,
+  declineReason: r.decline_reason,
+  refundReason: r.refund_reason,
+  version: r.version,
+  createdAt: r.created_at,
+  refundedAt: r.refunded_at,
+});
+
+type Queryable = Pick<Tx, 'query'>;
+
+/** Serialises everything that touches one order's money (charges, refunds, voiding) until the transaction ends. */
+export async function lockOrder(tx: Tx, orderId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-order:${orderId}`]);
+}
+
+export async function findByKey(db: Queryable, key: string): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<Row>('SELECT * FROM payments WHERE idempotency_key = $1', [key]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+export async function findById(db: Queryable, paymentId: string): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<Row>('SELECT * FROM payments WHERE payment_id = $1', [paymentId]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+/** The order's charge (approved, or approved and since refunded), if any. */
+export async function findCharge(db: Queryable, orderId: string): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<Row>(`SELECT * FROM payments WHERE order_id = $1 AND status IN ('APPROVED', 'REFUNDED')`, [orderId]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+/** Inserts unless the key (or the order's one charge) already exists; returns whether it did. */
+export async function insertPayment(tx: Tx, p: PaymentRecord): Promise<boolean> {
+  const res = await tx.query(
+    `INSERT INTO payments (payment_id, order_id, customer_id, amount_units, currency_code, method, status, idempotency_key, decline_reason, version, created_at)
+     VALUES ($1, $2, $3, $4, 'KRW', $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+    [p.paymentId, p.orderId, p.customerId, p.amountUnits, paymentMethodToJSON(p.method), p.status, p.idempotencyKey, p.declineReason, p.version, p.createdAt],
+  );
+  return res.rowCount === 1;
+}
+
+export async function markRefunded(tx: Tx, p: PaymentRecord): Promise<void> {
+  await tx.query(`UPDATE payments SET status = 'REFUNDED', refund_reason = $2, refunded_at = $3, version = $4 WHERE payment_id = $1`, [
+    p.paymentId,
+    p.refundReason,
+    p.refundedAt,
+    p.version,
+  ]);
+}
+
+/** Remembers that an order was cancelled unpaid; false if it already was. */
+export async function voidOrder(tx: Tx, orderId: string, reason: string): Promise<boolean> {
+  const res = await tx.query('INSERT INTO voided_orders (order_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, reason]);
+  return res.rowCount === 1;
+}
+
+export async function isVoided(db: Queryable, orderId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM voided_orders WHERE order_id = $1', [orderId]);
+  return rows.length > 0;
+}

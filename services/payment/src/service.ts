@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { createPayments } from './app/payments';
+import { paymentAdminService } from './adapters/grpc/admin-handlers';
+import { paymentService } from './adapters/grpc/payment-handlers';
+import { refundHandlers } from './adapters/kafka/refund-handlers';
+import { initialFaults, type PaymentConfig } from './config';
+import { FaultInjector } from './domain/faults';
+
+/** The same folder from src/ (tests) and dist/ (built). */
+const MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
+
+export interface PaymentServiceOptions {
+  handleSignals?: boolean;
+  logger?: Logger;
+  /** Where error_rate and decline_rate draw from (tests make it deterministic). */
+  random?: () => number;
+}
+
+export function startPaymentService(config: PaymentConfig, opts: PaymentServiceOptions = {}): Promise<RunningService> {
+  return runService({
+    config,
+    logger: opts.logger,
+    handleSignals: opts.handleSignals,
+    protoFiles: ['foodmesh/payment/v1/payment.proto', 'foodmesh/payment/v1/payment_admin.proto'],
+    build: async (rt) => {
+      const pool = await rt.database(MIGRATIONS_DIR);
+      await rt.startOutbox(pool);
+      const faults = new FaultInjector(initialFaults(config), opts.random);
+      const payments = createPayments({ pool, faults, producer: config.SERVICE_NAME, logger: rt.logger });
+      await rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: refundHandlers(payments) });
+      return [paymentService(payments), paymentAdminService(faults)];
+    },
+  });
+}

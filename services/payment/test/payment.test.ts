@@ -1,0 +1,184 @@
+import { status } from '@grpc/grpc-js';
+import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
+import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
+import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
+import { eventually, freshDatabase, orderSaga, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
+import { loadConfig } from '../src/config';
+import { startPaymentService } from '../src/service';
+
+describe('payment service on real PostgreSQL + Kafka', () => {
+  let service: RunningService;
+  let bus: TestEventBus;
+  let pool: Pool;
+  /** The "random" draws error_rate and decline_rate see; tests set it. */
+  let draw = 0.99;
+  const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D) =>
+    // Upstream names without a policy: no client retries, so each test sees exactly what Pay answered.
+    createGrpcClient(def, { address: `127.0.0.1:${service.grpcPort}`, upstream: 'payment-under-test', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+  let payments: ReturnType<typeof client<typeof PaymentServiceService>>;
+  let admin: ReturnType<typeof client<typeof PaymentAdminServiceService>>;
+  let initialFaults: Faults | undefined;
+
+  beforeAll(async () => {
+    const namespace = testNamespace();
+    const databaseUrl = await freshDatabase('payment');
+    bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
+    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
+    service = await startPaymentService(loadConfig(env), { logger: testLogger('payment'), random: () => draw });
+    payments = client(PaymentServiceService);
+    admin = client(PaymentAdminServiceService);
+    pool = createPool({ connectionString: databaseUrl, max: 2 });
+    initialFaults = (await admin.getFaults({})).faults;
+  });
+  afterAll(async () => {
+    payments?.close();
+    admin?.close();
+    await service?.stop();
+    await bus?.close();
+    await pool?.end();
+  });
+  afterEach(async () => {
+    draw = 0.99;
+    await admin.setFaults({ faults: Faults.fromPartial({}) });
+  });
+
+  const pay = (changes: Partial<PayRequest> = {}): PayRequest => {
+    const orderId = changes.orderId ?? uniqueId('order-');
+    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, ...changes };
+  };
+  const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
+  const outboxCount = (orderId: string, type: string) =>
+    count(`SELECT count(*) AS n FROM outbox WHERE message_key = $1 AND event_type = $2`, [orderId, `foodmesh.events.v1.${type}`]);
+
+  it('approves a charge and publishes PaymentApproved keyed by the order', async () => {
+    const req = pay();
+    const { payment } = await payments.pay(req);
+    expect(payment).toMatchObject({ orderId: req.orderId, status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { currencyCode: 'KRW', units: 40000 }, idempotencyKey: req.idempotencyKey });
+    const [approved] = await bus.waitFor('paymentApproved', { orderId: req.orderId });
+    expect(approved).toMatchObject({ paymentId: payment!.paymentId, customerId: 'cust-1', amount: { units: 40000 } });
+    expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment).toEqual(payment);
+  });
+
+  it('charges once when the same Pay is sent concurrently', async () => {
+    const req = pay();
+    const replies = await Promise.all(Array.from({ length: 12 }, () => payments.pay(req)));
+    expect(new Set(replies.map((r) => r.payment!.paymentId)).size).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [req.orderId])).toBe(1);
+    expect(await outboxCount(req.orderId, 'PaymentApproved')).toBe(1);
+  });
+
+  it('returns the order\'s one charge to a Pay under another key, and refuses a key reused for a different payment', async () => {
+    const req = pay();
+    const { payment } = await payments.pay(req);
+    expect((await payments.pay({ ...req, idempotencyKey: uniqueId('other-') })).payment!.paymentId).toBe(payment!.paymentId);
+    await expect(payments.pay({ ...req, amount: { currencyCode: 'KRW', units: 1 } })).rejects.toMatchObject({
+      code: status.ALREADY_EXISTS,
+      details: expect.stringMatching(/idempotency key reused for a different payment/),
+    });
+    await expect(payments.pay({ ...req, orderId: uniqueId('order-') })).rejects.toMatchObject({ code: status.ALREADY_EXISTS });
+    expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [req.orderId])).toBe(1);
+  });
+
+  it.each<[string, Partial<PayRequest>, RegExp]>([
+    ['another currency', { amount: { currencyCode: 'USD', units: 30 } }, /must be in KRW, not "USD"/],
+    ['a zero amount', { amount: { currencyCode: 'KRW', units: 0 } }, /positive/],
+    ['no idempotency key', { idempotencyKey: '' }, /idempotency_key is required/],
+    ['no method', { method: PaymentMethod.PAYMENT_METHOD_UNSPECIFIED }, /method must be specified/],
+  ])('rejects %s with INVALID_ARGUMENT and charges nothing', async (_, change, message) => {
+    const req = pay(change);
+    await expect(payments.pay(req)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(message) });
+    expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [req.orderId])).toBe(0);
+  });
+
+  it('answers NOT_FOUND for an unknown payment', async () => {
+    await expect(payments.getPayment({ paymentId: '0190f5a4-0000-7000-8000-00000000dead' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(payments.getPayment({ paymentId: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  describe('fault knob', () => {
+    it('starts with the faults from its configuration', async () => {
+      expect(initialFaults).toMatchObject({ errorCode: 8, maxConcurrent: 50, errorRate: 0, latencyMs: 0, declineRate: 0 });
+    });
+
+    it('fails the drawn calls with the configured code, charging nothing', async () => {
+      await admin.setFaults({ faults: Faults.fromPartial({ errorRate: 0.5 }) });
+      draw = 0.2; // below error_rate: fails
+      const failed = pay();
+      await expect(payments.pay(failed)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      await admin.setFaults({ faults: Faults.fromPartial({ errorRate: 0.5, errorCode: status.INTERNAL }) });
+      await expect(payments.pay(failed)).rejects.toMatchObject({ code: status.INTERNAL });
+      expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [failed.orderId])).toBe(0);
+      draw = 0.7; // above error_rate: the same key now charges
+      expect((await payments.pay(failed)).payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_APPROVED);
+    });
+
+    it('declines the drawn calls as a normal reply with PaymentDeclined', async () => {
+      await admin.setFaults({ faults: Faults.fromPartial({ declineRate: 0.3 }) });
+      draw = 0.1;
+      const req = pay();
+      const { payment } = await payments.pay(req);
+      expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_DECLINED, declineReason: expect.stringMatching(/declined/) });
+      await bus.waitFor('paymentDeclined', { orderId: req.orderId });
+      // The key keeps its outcome: a retry is the same decline, not a new charge.
+      draw = 0.99;
+      expect((await payments.pay(req)).payment!.paymentId).toBe(payment!.paymentId);
+    });
+
+    it('refuses calls beyond max_concurrent at once with RESOURCE_EXHAUSTED', async () => {
+      await admin.setFaults({ faults: Faults.fromPartial({ maxConcurrent: 2, latencyMs: 400 }) });
+      const results = await Promise.all(Array.from({ length: 5 }, () => payments.pay(pay()).then(() => 'ok', (e) => status[e.code])));
+      expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+      expect(results.filter((r) => r === 'RESOURCE_EXHAUSTED')).toHaveLength(3);
+    });
+
+    it('rejects impossible faults with INVALID_ARGUMENT and keeps the old ones', async () => {
+      await admin.setFaults({ faults: Faults.fromPartial({ latencyMs: 5 }) });
+      await expect(admin.setFaults({ faults: Faults.fromPartial({ errorRate: 1.5 }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/error_rate/) });
+      expect((await admin.getFaults({})).faults!.latencyMs).toBe(5);
+    });
+  });
+
+  describe('refunds (compensation)', () => {
+    it.each([
+      ['OrderRejected', (s: ReturnType<typeof orderSaga>) => s.rejected('out of chicken'), 'store rejected the order: out of chicken'],
+      ['StoreOrderCancelled', (s: ReturnType<typeof orderSaga>) => s.storeCancelled('ordered by mistake'), 'order cancelled: ordered by mistake'],
+    ])('refunds on %s once, however often the event arrives', async (_, event, reason) => {
+      const req = pay();
+      const { payment } = await payments.pay(req);
+      const saga = orderSaga({ orderId: req.orderId, customerId: 'cust-1' });
+      const events = [event(saga), event(saga)]; // a redelivery and a duplicate from the store
+      await bus.publish([events[0]!, events[0]!, events[1]!]);
+      const [refund] = await bus.waitFor('paymentRefunded', { orderId: req.orderId });
+      expect(refund).toMatchObject({ paymentId: payment!.paymentId, amount: { units: 40000 }, reason });
+      await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [events.map((e) => e.eventId)])).toBe(2));
+      expect(await outboxCount(req.orderId, 'PaymentRefunded')).toBe(1);
+      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_REFUNDED, refundReason: reason });
+      // Paying the order again returns the refunded charge; it is never charged again.
+      expect((await payments.pay(req)).payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_REFUNDED);
+    });
+
+    it('treats a refund for an order it never charged as a logged no-op', async () => {
+      const saga = orderSaga({ orderId: uniqueId('never-paid-') });
+      const rejected = saga.rejected();
+      await bus.publish([rejected]);
+      await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = $1', [rejected.eventId])).toBe(1));
+      expect(await count('SELECT count(*) AS n FROM outbox WHERE message_key = $1', [saga.orderId])).toBe(0);
+      expect(await count('SELECT count(*) AS n FROM dead_letters')).toBe(0);
+    });
+
+    it('voids an order cancelled while unpaid: a charge that slipped through is refunded, a later one declined', async () => {
+      const slipped = pay();
+      await payments.pay(slipped);
+      const late = pay();
+      const cancels = [slipped, late].map((r) =>
+        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', wasPaid: false, paymentId: '', refund: undefined } } }),
+      );
+      await bus.publish(cancels);
+      await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });
+      await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [cancels.map((e) => e.eventId)])).toBe(2));
+      const { payment } = await payments.pay(late);
+      expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_DECLINED, declineReason: 'the order was cancelled before it was paid' });
+    });
+  });
+});
