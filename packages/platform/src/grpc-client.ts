@@ -87,7 +87,15 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
         const stream: grpc.ClientReadableStream<unknown> = client[key]!(request, metadata, options);
         if (callOpts.signal) callOpts.signal.addEventListener('abort', () => stream.cancel(), { once: true });
         stream.on('status', (s: grpc.StatusObject) => done(s.code));
-        return stream;
+        // A caller that stops iterating (break, return, throw) cancels the call, so the
+        // server frees what the stream holds (e.g. a status watch) at once.
+        return (async function* () {
+          try {
+            yield* stream;
+          } finally {
+            stream.cancel();
+          }
+        })();
       };
     } else {
       const method = methodNameOf(def.path);

@@ -51,7 +51,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     retry: { initialRetryTime: 100, retries: 8 },
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
-      log[LEVEL[entry.level] ?? 'info']({ ...extra, namespace: entry.namespace }, message);
+      // Services racing to create the same topic is expected (ensureTopics handles it).
+      const benign = String(extra.error ?? '').includes('already exists');
+      log[benign ? 'debug' : (LEVEL[entry.level] ?? 'info')]({ ...extra, namespace: entry.namespace }, message);
     },
   });
   const producers: Producer[] = [];
