@@ -51,8 +51,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     retry: { initialRetryTime: 100, retries: 8 },
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
-      // Services racing to create the same topic is expected (ensureTopics handles it).
-      const benign = String(extra.error ?? '').includes('already exists');
+      // Services racing to create the same topic is expected: the admin client resolves
+      // "already exists" and throws anything else, so the raw response log is noise.
+      const benign = entry.namespace === 'Connection' && String(message).startsWith('Response CreateTopics');
       log[benign ? 'debug' : (LEVEL[entry.level] ?? 'info')]({ ...extra, namespace: entry.namespace }, message);
     },
   });
