@@ -2,7 +2,6 @@ import path from 'node:path';
 import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { createOrders } from './app/orders';
-import type { PaymentGateway } from './app/payment-gateway';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
@@ -14,8 +13,6 @@ const MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
 export interface OrderServiceOptions {
   handleSignals?: boolean;
   logger?: Logger;
-  /** Wraps the payment gateway (the seam where the resilience work adds its circuit breaker). */
-  wrapPayments?: (gateway: PaymentGateway) => PaymentGateway;
 }
 
 export function startOrderService(config: OrderConfig, opts: OrderServiceOptions = {}): Promise<RunningService> {
@@ -27,10 +24,11 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
     build: async (rt) => {
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
-      const gateway = grpcPaymentGateway(rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR), rt.logger);
+      // rt.client applies mesh/policy.yaml: deadline, retries of Pay, breaker, concurrency cap.
+      const payments = grpcPaymentGateway(rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR), rt.logger, rt.metrics);
       const orders = createOrders({
         pool,
-        payments: opts.wrapPayments ? opts.wrapPayments(gateway) : gateway,
+        payments,
         producer: config.SERVICE_NAME,
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
         logger: rt.logger,

@@ -14,21 +14,27 @@ import { startOrderService } from '../src/service';
 
 export const GANGNAM = 'store-gangnam-chicken';
 
-/**
- * mesh/policy.yaml without the payment circuit breaker (and optionally a
- * shorter timeout), written to a file for MESH_POLICY_PATH. Tests that inject
- * payment failures use it, so one case's failures cannot open the breaker and
- * make the next case's payment fail fast; the breaker has its own tests.
- */
-export function policyWithoutBreaker(opts: { timeoutMs?: number } = {}): string {
+/** mesh/policy.yaml with payment's policy changed, written to a file for MESH_POLICY_PATH. */
+export function policyFile(change: (payment: UpstreamPolicy) => UpstreamPolicy): string {
   const policy = loadMeshPolicy();
-  const { circuitBreaker: _breaker, ...payment } = policy.upstreams.payment as UpstreamPolicy & { circuitBreaker?: unknown };
-  const timeoutMs = opts.timeoutMs ?? payment.timeoutMs;
-  const retries = payment.retries && { ...payment.retries, perTryTimeoutMs: Math.min(payment.retries.perTryTimeoutMs, Math.floor(timeoutMs / 2)) };
   const file = path.join(tmpdir(), `${uniqueId('policy-')}.json`);
   // JSON is YAML: the policy loader reads it as it is.
-  writeFileSync(file, JSON.stringify({ ...policy, upstreams: { ...policy.upstreams, payment: { ...payment, timeoutMs, ...(retries && { retries }) } } }));
+  writeFileSync(file, JSON.stringify({ ...policy, upstreams: { ...policy.upstreams, payment: change(policy.upstreams.payment!) } }));
   return file;
+}
+
+/**
+ * mesh/policy.yaml without the payment circuit breaker (and optionally a
+ * shorter timeout). Tests that inject payment failures use it, so one case's
+ * failures cannot open the breaker and make the next case's payment fail
+ * fast; the breaker has its own tests (resilience.test.ts).
+ */
+export function policyWithoutBreaker(opts: { timeoutMs?: number } = {}): string {
+  return policyFile(({ circuitBreaker: _breaker, ...payment }) => {
+    const timeoutMs = opts.timeoutMs ?? payment.timeoutMs;
+    const retries = payment.retries && { ...payment.retries, perTryTimeoutMs: Math.min(payment.retries.perTryTimeoutMs, Math.floor(timeoutMs / 2)) };
+    return { ...payment, timeoutMs, ...(retries && { retries }) };
+  });
 }
 
 const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D, port: number, upstream: string) =>
@@ -102,6 +108,8 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     request,
     count,
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
+    /** The order service's Prometheus metrics, as text. */
+    orderMetrics: async () => (await fetch(`http://127.0.0.1:${order.metricsPort}/metrics`)).text(),
     /** Stops payment entirely (the process is gone, its port refuses connections). */
     async stopPayment() {
       await payment?.stop();

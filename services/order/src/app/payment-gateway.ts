@@ -20,8 +20,8 @@ export type PaymentResult =
 
 /**
  * The order service's one synchronous dependency. The gRPC adapter is the
- * only production implementation; the resilience work wraps it in a circuit
- * breaker that answers `unavailable` at once while open.
+ * only production implementation; its client carries the breaker (platform
+ * resilience.ts), whose fail-fast answers arrive here as `unavailable`.
  */
 export interface PaymentGateway {
   charge(req: ChargeOrder): Promise<PaymentResult>;

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { isStatusError, statusName, type GrpcClient, type Logger } from '@foodmesh/platform';
+import { isStatusError, statusName, type GrpcClient, type Logger, type PlatformMetrics } from '@foodmesh/platform';
 import { PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { PaymentGateway } from '../../app/payment-gateway';
 import { krw } from '../../domain/money';
@@ -12,7 +12,7 @@ const BUSY = new Set([status.UNAVAILABLE, status.RESOURCE_EXHAUSTED, status.DEAD
  * the order, so every attempt for one order (retries by grpc-js or the mesh,
  * PayOrder minutes later) finds the first attempt's outcome.
  */
-export function grpcPaymentGateway(client: GrpcClient<typeof PaymentServiceService>, logger: Logger): PaymentGateway {
+export function grpcPaymentGateway(client: GrpcClient<typeof PaymentServiceService>, logger: Logger, metrics?: PlatformMetrics): PaymentGateway {
   return {
     async charge(req) {
       try {
@@ -30,6 +30,7 @@ export function grpcPaymentGateway(client: GrpcClient<typeof PaymentServiceServi
       } catch (err) {
         const code = isStatusError(err) ? err.code : undefined;
         const reason = code === undefined ? 'payment call failed' : statusName(code);
+        metrics?.fallbacks.inc({ upstream: 'payment', fallback: 'pay-later' });
         if (code === undefined || !BUSY.has(code)) {
           // Not a capacity problem, so likely a bug; still never lose the order.
           logger.error({ err, order_id: req.orderId }, 'unexpected payment error; deferring the payment');
