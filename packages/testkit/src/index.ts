@@ -64,3 +64,13 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
 }
 export { testEventBus, type TestEventBus } from './event-bus';
 export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';
+
+/** The gRPC error a call fails with; fails the test if the call succeeds. */
+export async function rpcError(call: Promise<unknown>): Promise<{ code: number; details: string }> {
+  const outcome = await call.then(
+    () => undefined,
+    (err: { code: number; details: string }) => err,
+  );
+  if (!outcome) throw new Error('expected the call to fail, but it succeeded');
+  return outcome;
+}

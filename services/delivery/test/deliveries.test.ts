@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { identityMetadata } from '@foodmesh/platform';
 import { DeliveryStatus } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
-import { eventually, uniqueId } from '@foodmesh/testkit';
+import { eventually, uniqueId, rpcError } from '@foodmesh/testkit';
 import { deliveryFixture, type DeliveryFixture } from './delivery-fixture';
 
 const GANGNAM_STATION = { lat: 37.4979, lng: 127.0276 };
@@ -144,11 +144,7 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     ];
 
     it.each(cases)('%s', async (_name, call, code, message) => {
-      const err = await call().then(
-        () => undefined,
-        (e) => e,
-      );
-      expect(err).toBeDefined();
+      const err = await rpcError(call());
       expect(err.code).toBe(code);
       expect(err.details).toBe(typeof message === 'function' ? message() : message);
     });

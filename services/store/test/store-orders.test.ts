@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { identityMetadata } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { StoreOrderStatus } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
-import { eventually } from '@foodmesh/testkit';
+import { eventually, rpcError } from '@foodmesh/testkit';
 import { GANGNAM, storeFixture, type StoreFixture } from './store-fixture';
 
 describe('store service: the owner side of the saga on real PostgreSQL + Kafka', () => {
@@ -162,11 +162,7 @@ describe('store service: the owner side of the saga on real PostgreSQL + Kafka',
     ];
 
     it.each(cases)('%s', async (_name, call, code, message) => {
-      const err = await call().then(
-        () => undefined,
-        (e) => e,
-      );
-      expect(err).toBeDefined();
+      const err = await rpcError(call());
       expect(err.code).toBe(code);
       if (message instanceof RegExp) expect(err.details).toMatch(message);
       else expect(err.details).toBe(typeof message === 'function' ? message() : message);
