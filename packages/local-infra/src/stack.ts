@@ -144,6 +144,7 @@ export async function startStack(opts: {
           KAFKA_BROKERS: opts.kafkaBrokers.join(','),
           LOG_LEVEL: opts.logLevel ?? 'info',
           KAFKA_NAMESPACE: opts.namespace ?? '',
+          ...(spec.httpPort === undefined ? {} : { HTTP_PORT: String(spec.httpPort) }),
           ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, resolve(v)])),
         };
         if (spec.database) {

@@ -132,6 +132,11 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = e.payload.memberAssignment;
   });
+  consumer.on(consumer.events.CRASH, (e) => {
+    // kafkajs restarts the consumer after retriable failures; anything else stops consumption.
+    const level = e.payload.restart ? 'warn' : 'fatal';
+    log[level]({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({

@@ -51,10 +51,13 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     retry: { initialRetryTime: 100, retries: 8 },
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
-      // Services racing to create the same topic is expected: the admin client resolves
-      // "already exists" and throws anything else, so the raw response log is noise.
-      const benign = entry.namespace === 'Connection' && String(message).startsWith('Response CreateTopics');
-      log[benign ? 'debug' : (LEVEL[entry.level] ?? 'info')]({ ...extra, namespace: entry.namespace }, message);
+      // kafkajs logs each failed protocol response ("Response ListOffsets…") before it
+      // retries; what it cannot recover from surfaces as an error of its caller. So these
+      // are warnings, and a topic-creation race (resolved by ensureTopics) is not even that.
+      const response = entry.namespace === 'Connection' && String(message).startsWith('Response ');
+      const level = LEVEL[entry.level] ?? 'info';
+      const mapped = !response ? level : String(message).startsWith('Response CreateTopics') ? 'debug' : level === 'error' ? 'warn' : level;
+      log[mapped]({ ...extra, namespace: entry.namespace }, message);
     },
   });
   const producers: Producer[] = [];
@@ -70,12 +73,25 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       try {
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t));
-        if (missing.length === 0) return;
-        try {
-          await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
-        } catch (err) {
-          // Another service created it between our list and create: that is fine.
-          if (!String((err as Error).message).includes('already exists')) throw err;
+        if (missing.length > 0) {
+          try {
+            await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) });
+          } catch (err) {
+            // Another service created it between our list and create: that is fine.
+            if (!String((err as Error).message).includes('already exists')) throw err;
+          }
+        }
+        // A topic another service has just created may not have leaders yet; producing to or
+        // subscribing to it now would fail, so wait until every partition has one.
+        for (const deadline = Date.now() + 30_000; ; ) {
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> }));
+          const ready = topics.every((t) => {
+            const m = meta.find((x) => x.name === t);
+            return m !== undefined && m.partitions.length > 0 && m.partitions.every((p) => p.leader >= 0);
+          });
+          if (ready) break;
+          if (Date.now() > deadline) throw new Error(`Kafka topics ${topics.join(', ')} have no partition leaders after 30 s`);
+          await new Promise((r) => setTimeout(r, 100));
         }
       } finally {
         await admin.disconnect();

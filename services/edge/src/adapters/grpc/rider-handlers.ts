@@ -1,0 +1,35 @@
+import { bindService, invalidArgument, permissionDenied, type CallContext } from '@foodmesh/platform';
+import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
+import type { CallerAuth } from './caller';
+import { upstream } from './upstream';
+import type { Upstreams } from './upstreams';
+
+/** The rider's API: the rider and region are the token's; deliveries of that region only. */
+export const riderService = (deps: { auth: CallerAuth; up: Upstreams }) => {
+  const { auth, up } = deps;
+  const rider = async (ctx: CallContext) => {
+    const me = await auth.caller(ctx, 'rider');
+    return { ...me, region: me.user.region! };
+  };
+
+  return bindService(RiderServiceService, {
+    async listAvailableDeliveries(req, ctx) {
+      const me = await rider(ctx);
+      return upstream(up.delivery.listAvailableDeliveries({ region: me.region, near: req.near, radiusM: req.radiusM, page: req.page }, me.upstream));
+    },
+    async pickUp(req, ctx) {
+      const me = await rider(ctx);
+      if (!req.deliveryId.trim()) throw invalidArgument('delivery_id is required');
+      // The delivery service lets any rider pick up any delivery; the region rule is the edge's.
+      const { delivery } = await upstream(up.delivery.getDelivery({ deliveryId: req.deliveryId }, me.upstream));
+      if (delivery && delivery.region !== me.region) {
+        throw permissionDenied(`delivery ${req.deliveryId} is in ${delivery.region}; you ride in ${me.region}`, 'OTHER_REGION');
+      }
+      return upstream(up.delivery.pickUp({ deliveryId: req.deliveryId, riderId: me.user.userId }, me.upstream));
+    },
+    async listMyDeliveries(req, ctx) {
+      const me = await rider(ctx);
+      return upstream(up.delivery.listMyDeliveries({ riderId: me.user.userId, page: req.page }, me.upstream));
+    },
+  });
+};

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { connectKafka, runService, type Logger, type RunningService } from '@foodmesh/platform';
+import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
+import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
+import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
+import { authService } from './adapters/grpc/auth-handlers';
+import { createCallerAuth } from './adapters/grpc/caller';
+import { customerService } from './adapters/grpc/customer-handlers';
+import { notificationsService } from './adapters/grpc/notifications-handlers';
+import { createOrderGuard } from './adapters/grpc/order-guard';
+import { ownerService } from './adapters/grpc/owner-handlers';
+import { riderService } from './adapters/grpc/rider-handlers';
+import type { Upstreams } from './adapters/grpc/upstreams';
+import { connectRoutes } from './adapters/http/connect-routes';
+import { startWebServer, type WebServer } from './adapters/http/web-server';
+import { kafkaLogger, startOwnershipConsumer } from './adapters/kafka/ownership-consumer';
+import { createOwnershipIndex } from './app/ownership';
+import { createTokens } from './app/tokens';
+import type { EdgeConfig } from './config';
+import { AuthService } from './gen/foodmesh/edge/v1/auth_pb';
+import { CustomerService } from './gen/foodmesh/edge/v1/customer_pb';
+import { NotificationsService } from './gen/foodmesh/edge/v1/notifications_pb';
+import { OwnerService } from './gen/foodmesh/edge/v1/owner_pb';
+import { RiderService } from './gen/foodmesh/edge/v1/rider_pb';
+
+/** The built web app (Vite writes it here), the same from src/ (tests) and dist/ (built). */
+export const DEFAULT_WEB_ROOT = path.resolve(__dirname, '../dist/web');
+
+export interface RunningEdge extends RunningService {
+  /** The browser's port: gRPC-web, Connect and the web app. */
+  httpPort: number;
+}
+
+/**
+ * Starts the edge: the public API written once as platform handlers, served as
+ * gRPC on the gRPC port (health, reflection, metrics, graceful shutdown) and as
+ * gRPC-web + Connect with the web app on the HTTP port.
+ */
+export async function startEdgeService(config: EdgeConfig, opts: { handleSignals?: boolean; logger?: Logger } = {}): Promise<RunningEdge> {
+  let web: WebServer | undefined;
+  const running = await runService({
+    config,
+    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto'],
+    handleSignals: opts.handleSignals,
+    logger: opts.logger,
+    async build(rt) {
+      const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
+      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE });
+      rt.onShutdown(() => kafka.close());
+      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger });
+      rt.onShutdown(() => ownership.stop());
+
+      const up: Upstreams = {
+        order: rt.client(OrderServiceService, 'order', config.ORDER_ADDR),
+        store: rt.client(StoreServiceService, 'store', config.STORE_ADDR),
+        delivery: rt.client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
+        orderview: rt.client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
+        notification: rt.client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
+      };
+      const tokens = createTokens({ secret: config.EDGE_JWT_SECRET, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
+      const auth = createCallerAuth(tokens);
+      const guard = createOrderGuard(index);
+      const services = {
+        auth: authService({ tokens, auth }),
+        customer: customerService({ auth, up, guard, index }),
+        owner: ownerService({ auth, up, guard }),
+        rider: riderService({ auth, up }),
+        notifications: notificationsService({ auth, up }),
+      };
+
+      web = await startWebServer({
+        host: config.GRPC_HOST,
+        port: config.HTTP_PORT,
+        webRoot: config.WEB_ROOT ?? DEFAULT_WEB_ROOT,
+        allowedOrigins: config.WEB_ORIGINS,
+        logger: rt.logger,
+        routes: connectRoutes({
+          service: config.SERVICE_NAME,
+          logger: rt.logger,
+          metrics: rt.metrics,
+          services: [
+            { desc: AuthService, registration: services.auth },
+            { desc: CustomerService, registration: services.customer },
+            { desc: OwnerService, registration: services.owner },
+            { desc: RiderService, registration: services.rider },
+            { desc: NotificationsService, registration: services.notifications },
+          ],
+        }),
+      });
+      const server = web;
+      rt.onShutdown(() => server.close(config.SHUTDOWN_GRACE_MS));
+      return Object.values(services);
+    },
+  });
+  return { ...running, httpPort: web!.port };
+}

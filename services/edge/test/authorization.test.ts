@@ -1,0 +1,217 @@
+import { Metadata } from '@grpc/grpc-js';
+import { SignJWT } from 'jose';
+import type { RunningStack } from '@foodmesh/local-infra';
+import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import { eventually, testLogger, testServiceEnv } from '@foodmesh/testkit';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/app/tokens';
+import { loadConfig } from '../src/config';
+import { AuthService } from '../src/gen/foodmesh/edge/v1/auth_pb';
+import { CustomerService } from '../src/gen/foodmesh/edge/v1/customer_pb';
+import { startEdgeService, type RunningEdge } from '../src/service';
+import { addressesOf, bearer, edgeGrpcClients, edgeWebClient, HOME, outcome, placeRequest, startTestStack, streamOutcome } from './edge-fixture';
+
+const SECRET = 'authorization-test-secret-0123456789abcdef';
+
+/** A token signed like the edge's, with the given secret and times. */
+async function craftToken(opts: { sub: string; role: string; secret?: string; iat?: number; exp: number }) {
+  return new SignJWT({ role: opts.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(opts.sub)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt(opts.iat ?? Math.floor(Date.now() / 1000) - 60)
+    .setExpirationTime(opts.exp)
+    .sign(new TextEncoder().encode(opts.secret ?? SECRET));
+}
+
+/**
+ * The edge's authorization rules with real tokens, against the real services
+ * (every service of the repository as `npm start` runs it), over gRPC and over
+ * gRPC-web: who may call, and whose orders, stores and deliveries they reach.
+ */
+describe('edge authorization', () => {
+  let stack: RunningStack;
+  let edge: RunningEdge;
+  let grpcApi: ReturnType<typeof edgeGrpcClients>;
+  let webUrl: string;
+  const tokens: Record<string, string> = {};
+  let orderId = '';
+
+  beforeAll(async () => {
+    const started = await startTestStack('authz', 6_000);
+    stack = started.stack;
+    const addr = addressesOf(stack);
+    const config = loadConfig(
+      testServiceEnv({
+        service: 'edge',
+        namespace: started.namespace,
+        extra: {
+          HTTP_PORT: '0',
+          EDGE_JWT_SECRET: SECRET,
+          WEB_ROOT: '',
+          ORDER_ADDR: addr.order!,
+          STORE_ADDR: addr.store!,
+          DELIVERY_ADDR: addr.delivery!,
+          ORDERVIEW_ADDR: addr.orderview!,
+          NOTIFICATION_ADDR: addr.notification!,
+        },
+      }),
+    );
+    edge = await startEdgeService(config, { logger: testLogger('edge') });
+    grpcApi = edgeGrpcClients(`127.0.0.1:${edge.grpcPort}`);
+    webUrl = `http://127.0.0.1:${edge.httpPort}`;
+    for (const user of ['customer-1', 'customer-2', 'owner-1', 'owner-2', 'rider-1', 'rider-3']) {
+      tokens[user] = (await grpcApi.auth.signIn({ userId: user })).token;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    grpcApi?.close();
+    await edge?.stop();
+    await stack?.stop();
+  });
+
+  it('signs a demo user in and knows them by their token, over gRPC and gRPC-web', async () => {
+    const { user, expiresAt } = await grpcApi.auth.getCurrentUser({}, bearer(tokens['customer-1']!));
+    expect(user).toMatchObject({ userId: 'customer-1', displayName: 'Kim Jisoo' });
+    expect(expiresAt!.getTime()).toBeGreaterThan(Date.now());
+
+    const web = edgeWebClient(AuthService, webUrl);
+    const signedIn = await web.signIn({ userId: 'owner-1' });
+    expect(signedIn.user).toMatchObject({ userId: 'owner-1', storeId: 'store-gangnam-chicken' });
+    const me = await edgeWebClient(AuthService, webUrl, signedIn.token).getCurrentUser({});
+    expect(me.user?.userId).toBe('owner-1');
+  });
+
+  it('answers NOT_FOUND for signing in as an unknown user', async () => {
+    expect(await outcome(grpcApi.auth.signIn({ userId: 'mallory' }))).toBe('NOT_FOUND');
+  });
+
+  it('rejects a call with no token, a malformed header, an expired token or a forged one as UNAUTHENTICATED', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await craftToken({ sub: 'customer-1', role: 'customer', iat: now - 7200, exp: now - 60 });
+    const wrongKey = await craftToken({ sub: 'customer-1', role: 'customer', secret: 'someone-elses-secret-0123456789abcdef', exp: now + 600 });
+    // A valid token of customer-2 with its payload swapped for customer-1's: the signature no longer matches.
+    const [head, , sig] = tokens['customer-2']!.split('.');
+    const [, body1] = tokens['customer-1']!.split('.');
+    const tampered = `${head}.${body1}.${sig}`;
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${body1}.`;
+    const listStores = { region: HOME.region, page: undefined };
+
+    expect(await outcome(grpcApi.customer.listStores(listStores))).toBe('UNAUTHENTICATED');
+    const basic = new Metadata();
+    basic.set('authorization', 'Basic Y3VzdG9tZXItMTo=');
+    expect(await outcome(grpcApi.customer.listStores(listStores, { metadata: basic }))).toBe('UNAUTHENTICATED');
+    for (const token of [expired, wrongKey, tampered, unsigned]) {
+      expect(await outcome(grpcApi.customer.listStores(listStores, bearer(token)))).toBe('UNAUTHENTICATED');
+    }
+    expect(await outcome(grpcApi.customer.listStores(listStores, bearer(tokens['customer-1']!)))).toBe('OK');
+
+    // The same over gRPC-web, the browser's way in.
+    expect(await outcome(edgeWebClient(CustomerService, webUrl).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
+    expect(await outcome(edgeWebClient(CustomerService, webUrl, expired).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
+    expect(await outcome(edgeWebClient(CustomerService, webUrl, wrongKey).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
+    expect(await outcome(edgeWebClient(CustomerService, webUrl, tokens['customer-1']).listStores({ region: HOME.region }))).toBe('OK');
+  });
+
+  it('refuses a token of the wrong role with PERMISSION_DENIED', async () => {
+    expect(await outcome(grpcApi.owner.listStoreOrders({ status: 0, page: undefined }, bearer(tokens['customer-1']!)))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.placeOrder(placeRequest(), bearer(tokens['rider-1']!)))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.rider.listMyDeliveries({ page: undefined }, bearer(tokens['owner-1']!)))).toBe('PERMISSION_DENIED');
+  });
+
+  it("lets a customer follow their own order and answers PERMISSION_DENIED for another customer's", async () => {
+    const placed = await grpcApi.customer.placeOrder(placeRequest(), bearer(tokens['customer-1']!));
+    expect(placed.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
+    orderId = placed.order!.orderId;
+    expect(placed.order!.customerId).toBe('customer-1'); // from the token, never from the request
+
+    // The view is eventually consistent (it may apply the payment's event before the order's).
+    const mine = await eventually(async () => {
+      const res = await grpcApi.customer.getOrderStatus({ orderId }, bearer(tokens['customer-1']!));
+      if (res.view?.status !== OrderStatus.ORDER_STATUS_PAID) throw new Error(`the view shows ${res.view?.status}`);
+      return res;
+    });
+    expect(mine.view?.customerId).toBe('customer-1');
+    const listed = await grpcApi.customer.listMyOrders({ page: undefined }, bearer(tokens['customer-1']!));
+    expect(listed.views.map((v) => v.orderId)).toContain(orderId);
+
+    const theirs = bearer(tokens['customer-2']!);
+    expect(await outcome(grpcApi.customer.getOrderStatus({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.cancelOrder({ orderId, reason: 'not mine' }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.payOrder({ orderId, idempotencyKey: 'k', paymentMethod: 0 }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.confirmDelivered({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await streamOutcome(grpcApi.customer.watchOrderStatus({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    const others = await grpcApi.customer.listMyOrders({ page: undefined }, theirs);
+    expect(others.views.map((v) => v.orderId)).not.toContain(orderId);
+
+    const web2 = edgeWebClient(CustomerService, webUrl, tokens['customer-2']);
+    expect(await outcome(web2.getOrderStatus({ orderId }))).toBe('PERMISSION_DENIED');
+    expect(await streamOutcome(web2.watchOrderStatus({ orderId }))).toBe('PERMISSION_DENIED');
+    const web1 = edgeWebClient(CustomerService, webUrl, tokens['customer-1']);
+    expect(await streamOutcome(web1.watchOrderStatus({ orderId }))).toBe('OK');
+
+    // An order nobody has is still NOT_FOUND, for anyone.
+    expect(await outcome(grpcApi.customer.getOrderStatus({ orderId: '0190a000-0000-7000-8000-000000000000' }, theirs))).toBe('NOT_FOUND');
+  });
+
+  it("lets an owner act only on their own store's orders", async () => {
+    expect(orderId).not.toBe('');
+    await eventually(async () => {
+      const { storeOrders } = await grpcApi.owner.listStoreOrders({ status: 0, page: undefined }, bearer(tokens['owner-1']!));
+      if (!storeOrders.some((o) => o.orderId === orderId)) throw new Error('not in owner-1\'s list yet');
+    });
+    const { storeOrders: otherStore } = await grpcApi.owner.listStoreOrders({ status: 0, page: undefined }, bearer(tokens['owner-2']!));
+    expect(otherStore.map((o) => o.orderId)).not.toContain(orderId);
+    expect(await outcome(grpcApi.owner.acceptOrder({ orderId, estimatedReadyMinutes: 10 }, bearer(tokens['owner-2']!)))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.owner.rejectOrder({ orderId, reason: 'not my store' }, bearer(tokens['owner-2']!)))).toBe('PERMISSION_DENIED');
+
+    await grpcApi.owner.acceptOrder({ orderId, estimatedReadyMinutes: 10 }, bearer(tokens['owner-1']!));
+    await grpcApi.owner.startCooking({ orderId }, bearer(tokens['owner-1']!));
+    const done = await grpcApi.owner.finishCooking({ orderId }, bearer(tokens['owner-1']!));
+    expect(done.storeOrder?.storeId).toBe('store-gangnam-chicken');
+  });
+
+  it('lets a rider see and pick up deliveries of their own region only', async () => {
+    const available = await eventually(async () => {
+      const { deliveries } = await grpcApi.rider.listAvailableDeliveries({ near: HOME.location, radiusM: 0, page: undefined }, bearer(tokens['rider-1']!));
+      const d = deliveries.find((x) => x.delivery?.orderId === orderId);
+      if (!d) throw new Error('no delivery for the order yet');
+      return d.delivery!;
+    });
+    const { deliveries: mapo } = await grpcApi.rider.listAvailableDeliveries({ near: undefined, radiusM: 0, page: undefined }, bearer(tokens['rider-3']!));
+    expect(mapo.map((d) => d.delivery?.deliveryId)).not.toContain(available.deliveryId);
+    expect(await outcome(grpcApi.rider.pickUp({ deliveryId: available.deliveryId }, bearer(tokens['rider-3']!)))).toBe('PERMISSION_DENIED');
+
+    const picked = await grpcApi.rider.pickUp({ deliveryId: available.deliveryId }, bearer(tokens['rider-1']!));
+    expect(picked.delivery?.riderId).toBe('rider-1');
+    const mine = await grpcApi.rider.listMyDeliveries({ page: undefined }, bearer(tokens['rider-1']!));
+    expect(mine.deliveries.map((d) => d.deliveryId)).toContain(available.deliveryId);
+  });
+
+  it("keeps each user's notifications to themselves", async () => {
+    const mine = await eventually(async () => {
+      const { notifications } = await grpcApi.notifications.listMyNotifications({ page: undefined }, bearer(tokens['customer-1']!));
+      if (!notifications.some((n) => n.orderId === orderId)) throw new Error('no notification yet');
+      return notifications;
+    });
+    expect(mine.every((n) => n.recipientId === 'customer-1')).toBe(true);
+    const { notifications: theirs } = await grpcApi.notifications.listMyNotifications({ page: undefined }, bearer(tokens['customer-2']!));
+    expect(theirs.some((n) => n.orderId === orderId)).toBe(false);
+  });
+
+  it("answers PERMISSION_DENIED from another edge replica too, which learns owners from order.events", async () => {
+    // The stack's own edge (a separate process, its own dev secret) never saw the order being placed.
+    const other = stack.services.find((s) => s.name === 'edge')!;
+    const api = edgeGrpcClients(other.address);
+    try {
+      const { token } = await api.auth.signIn({ userId: 'customer-2' });
+      await eventually(async () => expect(await outcome(api.customer.getOrderStatus({ orderId }, bearer(token)))).toBe('PERMISSION_DENIED'), { timeoutMs: 30_000 });
+      // Its tokens are not ours: a different secret.
+      expect(await outcome(api.customer.listMyOrders({ page: undefined }, bearer(tokens['customer-2']!)))).toBe('UNAUTHENTICATED');
+    } finally {
+      api.close();
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { createClient, type Client } from '@connectrpc/connect';
+import { createGrpcWebTransport } from '@connectrpc/connect-node';
+import type { DescService } from '@bufbuild/protobuf';
+import { discoverServices, startStack, type RunningStack } from '@foodmesh/local-infra';
+import { connectKafka, createGrpcClient, loadMeshPolicy, topicOf, type CallOptions, type ServiceDef } from '@foodmesh/platform';
+import { testLogger } from '@foodmesh/testkit';
+import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
+import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
+import { NotificationsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/notifications';
+import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
+import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
+
+export const STORE = 'store-gangnam-chicken';
+export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
+
+/** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka. */
+export async function startTestStack(label: string, offsetBase: number): Promise<{ stack: RunningStack; namespace: string }> {
+  const namespace = `${label}${randomBytes(3).toString('hex')}.`;
+  // Every service creates the topics it uses at start-up; seven of them doing so at once on a
+  // fresh namespace sometimes fails one (the platform's ensureTopics gives up while partition
+  // leaders are still being elected). Creating them first, in one request, keeps these tests
+  // about the edge.
+  const kafka = connectKafka({ brokers: process.env.TEST_KAFKA_BROKERS!.split(','), clientId: 'edge-test', logger: testLogger('kafka'), namespace });
+  try {
+    await kafka.ensureTopics(discoverServices().filter((s) => s.database).map((s) => topicOf(s.name)), 6);
+  } finally {
+    await kafka.close();
+  }
+  const stack = await startStack({
+    databaseAdminUrl: process.env.TEST_DATABASE_URL!,
+    kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+    log: () => undefined,
+    logLevel: 'warn',
+    portOffset: offsetBase + (process.pid % 400) * 10,
+    namespace,
+  });
+  return { stack, namespace };
+}
+
+export const addressesOf = (stack: RunningStack) => Object.fromEntries(stack.services.map((s) => [s.name, s.address]));
+
+/** grpc-js clients of the edge's public API (what a native app or grpcurl would use). */
+export function edgeGrpcClients(address: string) {
+  const policy = loadMeshPolicy();
+  const client = <D extends ServiceDef>(def: D) => createGrpcClient(def, { address, upstream: 'edge', policy, resilienceMode: 'mesh', caller: 'test' });
+  const clients = {
+    auth: client(AuthServiceService),
+    customer: client(CustomerServiceService),
+    owner: client(OwnerServiceService),
+    rider: client(RiderServiceService),
+    notifications: client(NotificationsServiceService),
+  };
+  return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
+}
+
+export const bearer = (token: string): CallOptions => {
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return { metadata };
+};
+
+/** gRPC-web clients over HTTP/1.1, exactly as the browser talks to the edge. */
+export function edgeWebClient<S extends DescService>(service: S, baseUrl: string, token?: string): Client<S> {
+  const transport = createGrpcWebTransport({
+    baseUrl,
+    httpVersion: '1.1',
+    interceptors: token ? [(next) => (req) => (req.header.set('authorization', `Bearer ${token}`), next(req))] : [],
+  });
+  return createClient(service, transport);
+}
+
+/** The gRPC status name a call ended with ("OK" when it succeeded). */
+export const outcome = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'OK',
+    (e: { code?: number }) => grpc.status[e.code ?? grpc.status.UNKNOWN] ?? String(e.code),
+  );
+
+/** The status a server stream ends with after its first message (or before it). */
+export async function streamOutcome(stream: AsyncIterable<unknown>): Promise<string> {
+  try {
+    for await (const _ of stream) return 'OK';
+    return 'OK';
+  } catch (e) {
+    return grpc.status[(e as { code: number }).code] ?? String((e as { code: number }).code);
+  }
+}
+
+export const placeRequest = () => ({
+  storeId: STORE,
+  items: [{ menuItemId: 'chk-fried', quantity: 1 }],
+  deliveryAddress: HOME,
+  idempotencyKey: randomUUID(),
+  expectedTotal: undefined,
+  paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+});
