@@ -73,8 +73,11 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   async function tryLead(): Promise<void> {
     if (leaderClient || stopped) return;
     const client = await opts.pool.connect();
+    const early = () => undefined; // until the leader's own handler below is attached
+    client.on('error', early);
     try {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+      client.off('error', early);
       if (!rows[0]?.ok) {
         client.release();
         return;
@@ -89,6 +92,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       leaderClient = client;
       log.info('this replica is the outbox relay leader');
     } catch (err) {
+      client.off('error', early);
       client.release(err as Error);
       throw err;
     }

@@ -25,6 +25,10 @@ export function createPool(opts: { connectionString: string; max?: number; logge
 /** Runs `fn` in a transaction: commit on success, rollback on any error. */
 export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool error handler: a server-side disconnect between
+  // queries would be an unhandled 'error' event. The failing query rejects anyway.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -34,6 +38,7 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>)
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

@@ -17,6 +17,9 @@ const REBUILD_LOCK = 0x0f0de0e1;
 export function createRebuild(deps: { pool: Pool; views: ViewRepo; consumer: string; replay: ReplayFromStart }) {
   return async (signal?: AbortSignal): Promise<{ eventsReplayed: number; orderCount: number }> => {
     const lock = await deps.pool.connect();
+    // Held for the whole replay: a dropped connection must not be an unhandled 'error'.
+    const ignore = () => undefined;
+    lock.on('error', ignore);
     try {
       const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [REBUILD_LOCK]);
       if (!rows[0]?.ok) throw failedPrecondition('a rebuild of the view is already running', 'REBUILD_RUNNING');
@@ -28,6 +31,7 @@ export function createRebuild(deps: { pool: Pool; views: ViewRepo; consumer: str
         await lock.query('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK]);
       }
     } finally {
+      lock.off('error', ignore);
       lock.release();
     }
   };
