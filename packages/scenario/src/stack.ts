@@ -42,7 +42,8 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
       databaseAdminUrl: infra.databaseAdminUrl,
       kafkaBrokers: infra.kafkaBrokers,
       log,
-      logLevel: 'warn',
+      // Expected failures (a cancel refused, payment down) log warnings; show only errors.
+      logLevel: 'error',
       portOffset: 1000,
       namespace: 'scenario.',
     });
