@@ -63,6 +63,8 @@ function applied(order: Order, changes: Partial<Order>, events: OrderEvent[], no
 }
 
 const who = (o: Order) => ({ orderId: o.orderId, customerId: o.customerId, storeId: o.storeId });
+/** What the store and the view need to know of an order, carried by the events that start it. */
+const contents = (o: Order) => ({ ...who(o), storeName: o.storeName, items: o.items, total: krw(o.totalUnits), deliveryAddress: o.deliveryAddress });
 
 /** The order's status, or for a CANCEL_REQUESTED order the status it would return to. */
 const progressOf = (o: Order) => (o.status === S.ORDER_STATUS_CANCEL_REQUESTED ? o.resumeStatus : o.status);
@@ -81,11 +83,7 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
         {
           $case: 'orderPlaced',
           value: {
-            ...who(order),
-            storeName: order.storeName,
-            items: order.items,
-            total: krw(order.totalUnits),
-            deliveryAddress: order.deliveryAddress,
+            ...contents(order),
             paymentId: input.paymentId,
             paymentMethod: method,
             placedAt: now,
@@ -108,11 +106,7 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
         {
           $case: 'orderPaymentDeferred',
           value: {
-            ...who(order),
-            storeName: order.storeName,
-            items: order.items,
-            total: krw(order.totalUnits),
-            deliveryAddress: order.deliveryAddress,
+            ...contents(order),
             paymentMethod: order.paymentMethod,
             retryAfterSeconds: input.retryAfterSeconds,
             reason: input.reason,
