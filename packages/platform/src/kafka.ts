@@ -55,6 +55,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       // retries; what it cannot recover from surfaces as an error of its caller. So these
       // are warnings, and a topic-creation race (resolved by ensureTopics) is not even that.
       const response = entry.namespace === 'Connection' && String(message).startsWith('Response ');
+      // Our producer's retries are bounded on purpose: the outbox is the durable retry, and
+      // inboxes absorb the duplicates a later republish may cause.
+      if (String(message).startsWith('Limiting retries for the idempotent producer')) return log.debug(message);
       const level = LEVEL[entry.level] ?? 'info';
       const mapped = !response ? level : String(message).startsWith('Response CreateTopics') ? 'debug' : level === 'error' ? 'warn' : level;
       log[mapped]({ ...extra, namespace: entry.namespace }, message);
