@@ -78,14 +78,18 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
         const missing = topics.filter((t) => !existing.has(t));
         if (missing.length > 0) {
           try {
-            await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) });
+            // Not kafkajs's waitForLeaders: its wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
+            // which a broker answers while another service's create is still propagating.
+            await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) });
           } catch (err) {
-            // Another service created it between our list and create: that is fine.
-            if (!String((err as Error).message).includes('already exists')) throw err;
+            // Another service created it between our list and create, or a retriable hiccup:
+            // the wait below decides whether the topics are there.
+            const e = err as Error & { retriable?: boolean };
+            if (!e.message.includes('already exists') && !e.retriable) throw err;
           }
         }
-        // A topic another service has just created may not have leaders yet; producing to or
-        // subscribing to it now would fail, so wait until every partition has one.
+        // A topic just created (by us or another service) may not have leaders yet; producing
+        // to or subscribing to it now would fail, so wait until every partition has one.
         for (const deadline = Date.now() + 30_000; ; ) {
           const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> }));
           const ready = topics.every((t) => {
