@@ -59,7 +59,10 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       // inboxes absorb the duplicates a later republish may cause.
       if (String(message).startsWith('Limiting retries for the idempotent producer')) return log.debug(message);
       const level = LEVEL[entry.level] ?? 'info';
-      const mapped = !response ? level : String(message).startsWith('Response CreateTopics') ? 'debug' : level === 'error' ? 'warn' : level;
+      // Likewise a failure kafkajs is about to retry (it logs retryCount) is a warning.
+      const retrying = extra.retryCount !== undefined;
+      const mapped =
+        response && String(message).startsWith('Response CreateTopics') ? 'debug' : (response || retrying) && level === 'error' ? 'warn' : level;
       log[mapped]({ ...extra, namespace: entry.namespace }, message);
     },
   });
