@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { service as HealthService } from 'grpc-health-check';
 import { createDatabase, databaseUrl } from './postgres';
-import { foodmeshDir, repoRoot, type Log } from './util';
+import { foodmeshDir, freePort, repoRoot, type Log } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
 export interface ServiceSpec {
@@ -87,18 +87,25 @@ export async function startStack(opts: {
   kafkaBrokers: string[];
   log: Log;
   logLevel?: string;
-  /** Added to every port (tests run a second stack beside a developer's). */
-  portOffset?: number;
+  /**
+   * Added to every declared port, or `'free'`: ports the OS has just handed out
+   * (tests, which run stacks beside each other and beside a developer's).
+   */
+  portOffset?: number | 'free';
   /** Prefix for database names and the Kafka namespace (tests). */
   namespace?: string;
 }): Promise<RunningStack> {
   const offset = opts.portOffset ?? 0;
-  const specs = discoverServices().map((s) => ({
-    ...s,
-    grpcPort: s.grpcPort + offset,
-    metricsPort: s.metricsPort + offset,
-    httpPort: s.httpPort === undefined ? undefined : s.httpPort + offset,
-  }));
+  const port = async (declared: number) => (offset === 'free' ? freePort() : declared + offset);
+  const specs: ServiceSpec[] = [];
+  for (const s of discoverServices()) {
+    specs.push({
+      ...s,
+      grpcPort: await port(s.grpcPort),
+      metricsPort: await port(s.metricsPort),
+      httpPort: s.httpPort === undefined ? undefined : await port(s.httpPort),
+    });
+  }
   const addressOf = new Map(specs.map((s) => [s.name, `127.0.0.1:${s.grpcPort}`]));
   // "env" values may name another service as {payment}: replaced by its address.
   const resolve = (value: string) =>

@@ -17,7 +17,7 @@ describe('npm start stack', () => {
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
       log: (line) => lines.push(line),
       logLevel: 'warn',
-      portOffset: 10_000 + (process.pid % 400) * 10,
+      portOffset: 'free',
       namespace: `t${randomBytes(3).toString('hex')}.`,
     });
   }, 120_000);

@@ -39,7 +39,7 @@ describe('edge authorization', () => {
   let orderId = '';
 
   beforeAll(async () => {
-    const started = await startTestStack('authz', 6_000);
+    const started = await startTestStack('authz');
     stack = started.stack;
     const addr = addressesOf(stack);
     const config = loadConfig(

@@ -17,7 +17,7 @@ export const STORE = 'store-gangnam-chicken';
 export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
 
 /** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka. */
-export async function startTestStack(label: string, offsetBase: number): Promise<{ stack: RunningStack; namespace: string }> {
+export async function startTestStack(label: string): Promise<{ stack: RunningStack; namespace: string }> {
   const namespace = `${label}${randomBytes(3).toString('hex')}.`;
   // Every service creates the topics it uses at start-up; seven of them doing so at once on a
   // fresh namespace sometimes fails one (the platform's ensureTopics gives up while partition
@@ -34,7 +34,7 @@ export async function startTestStack(label: string, offsetBase: number): Promise
     kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
     log: () => undefined,
     logLevel: 'warn',
-    portOffset: offsetBase + (process.pid % 400) * 10,
+    portOffset: 'free',
     namespace,
   });
   return { stack, namespace };

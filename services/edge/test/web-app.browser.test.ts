@@ -69,7 +69,7 @@ describe('web app in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const started = await startTestStack('web', 7_000);
+    const started = await startTestStack('web');
     stack = started.stack;
     const edge = stack.services.find((s) => s.name === 'edge')!;
     baseUrl = `http://127.0.0.1:${edge.httpPort}/`;
