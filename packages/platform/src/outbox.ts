@@ -3,6 +3,7 @@ import { toMessage } from './events';
 import type { MessagePublisher } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
+import type { PoolClient } from 'pg';
 import type { Pool, Tx } from './pg';
 
 const CHANNEL = 'foodmesh_outbox';
@@ -64,7 +65,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const batchSize = opts.batchSize ?? 200;
   const log = opts.logger.child({ component: 'outbox-relay' });
   const key = lockKey(opts.service).toString();
-  let leaderClient: import('pg').PoolClient | undefined;
+  let leaderClient: PoolClient | undefined;
+  let releaseLeader: ((err?: Error) => void) | undefined;
   let stopped = false;
   let running: Promise<number> | undefined;
   let again = false;
@@ -73,27 +75,38 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   async function tryLead(): Promise<void> {
     if (leaderClient || stopped) return;
     const client = await opts.pool.connect();
-    const early = () => undefined; // until the leader's own handler below is attached
-    client.on('error', early);
+    // Our own error handler while the client is out of the pool (a checked-out client has
+    // none, and an unhandled 'error' event would crash the process); removed on release,
+    // which happens exactly once however many errors or stops arrive.
+    let released = false;
+    const onError = (err: Error) => {
+      if (leaderClient === client) {
+        log.warn({ err }, 'lost the relay connection; will try to lead again');
+        leaderClient = undefined;
+      }
+      release(err);
+    };
+    const release = (err?: Error) => {
+      if (released) return;
+      released = true;
+      client.off('error', onError);
+      client.removeAllListeners('notification');
+      client.release(err);
+    };
+    client.on('error', onError);
     try {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
-      client.off('error', early);
       if (!rows[0]?.ok) {
-        client.release();
+        release();
         return;
       }
       client.on('notification', () => void kick());
-      client.on('error', (err) => {
-        log.warn({ err }, 'lost the relay connection; will try to lead again');
-        leaderClient = undefined;
-        client.release(err);
-      });
       await client.query(`LISTEN ${CHANNEL}`);
       leaderClient = client;
+      releaseLeader = release;
       log.info('this replica is the outbox relay leader');
     } catch (err) {
-      client.off('error', early);
-      client.release(err as Error);
+      release(err as Error);
       throw err;
     }
   }
@@ -176,8 +189,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       if (leaderClient) {
         const c = leaderClient;
         leaderClient = undefined;
+        await c.query('UNLISTEN *').catch(() => undefined);
         await c.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
-        c.release();
+        releaseLeader?.();
       }
     },
   };

@@ -52,6 +52,33 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     expect((await f.outcomes()).applied).toBe(1);
   });
 
+  /** Kills every other connection to the fixture's database, as a PostgreSQL restart would. */
+  const killConnections = async () => {
+    const admin = f.newPool();
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    await admin.end();
+  };
+
+  it('takes the lead again and keeps publishing after its database connection is killed', async () => {
+    const r = await relay({ pool: f.newPool() });
+    await eventually(() => r.isLeader());
+    await killConnections();
+    await f.commitEvent('o-k', 1);
+    await f.startRecordingConsumer('m1', { pool: f.newPool() });
+    await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM applied WHERE order_id = 'o-k'")).toBe(1));
+    expect(r.isLeader()).toBe(true);
+  });
+
+  it('survives its old connection being killed after it stopped', async () => {
+    const pool = f.newPool();
+    const r = await relay({ pool });
+    await eventually(() => r.isLeader());
+    await r.stop();
+    await killConnections(); // the released leader connection now errors in the pool
+    await new Promise((res) => setTimeout(res, 200));
+    await expect(pool.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
   it('publishes nothing for a rolled-back transaction', async () => {
     const doomed = newEnvelope(f.service, { orderId: 'o-2', payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId: 'o-2' }) } });
     await expect(
