@@ -1,5 +1,5 @@
 import { eventually } from '@foodmesh/testkit';
-import { appendToOutbox, newEnvelope, startOutboxRelay, withTransaction, type OutboxRelay } from '../src';
+import { appendToOutbox, createPool, newEnvelope, startOutboxRelay, withTransaction, type OutboxRelay } from '../src';
 import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { messagingFixture, type MessagingFixture } from './messaging-fixture';
 
@@ -52,31 +52,37 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     expect((await f.outcomes()).applied).toBe(1);
   });
 
-  /** Kills every other connection to the fixture's database, as a PostgreSQL restart would. */
-  const killConnections = async () => {
-    const admin = f.newPool();
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    await admin.end();
+  /** A pool for the relay under test, and a way to kill its connections as a PostgreSQL restart would. */
+  const killablePool = () => {
+    const name = `relay-${Math.random().toString(36).slice(2, 8)}`;
+    const pool = createPool({ connectionString: f.databaseUrl, max: 3, applicationName: name });
+    const kill = async () => {
+      await f.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+    };
+    return { pool, kill };
   };
 
   it('takes the lead again and keeps publishing after its database connection is killed', async () => {
-    const r = await relay({ pool: f.newPool() });
+    const { pool, kill } = killablePool();
+    const r = await relay({ pool });
     await eventually(() => r.isLeader());
-    await killConnections();
+    await kill();
     await f.commitEvent('o-k', 1);
     await f.startRecordingConsumer('m1', { pool: f.newPool() });
     await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM applied WHERE order_id = 'o-k'")).toBe(1));
     expect(r.isLeader()).toBe(true);
+    await r.stop();
+    await pool.end();
   });
 
   it('survives its old connection being killed after it stopped', async () => {
-    const pool = f.newPool();
+    const { pool, kill } = killablePool();
     const r = await relay({ pool });
     await eventually(() => r.isLeader());
     await r.stop();
-    await killConnections(); // the released leader connection now errors in the pool
-    await new Promise((res) => setTimeout(res, 200));
-    await expect(pool.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    await kill(); // the released leader connection now errors while idle in the pool
+    await eventually(async () => expect(await pool.query('SELECT 1 AS one')).toMatchObject({ rows: [{ one: 1 }] }));
+    await pool.end();
   });
 
   it('publishes nothing for a rolled-back transaction', async () => {
