@@ -1,36 +1,11 @@
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
-import { eventually } from '@foodmesh/testkit';
+import { bounded, eventually, seededRandom } from '@foodmesh/testkit';
 import { orderStack, policyWithoutBreaker, type OrderStack } from './order-stack';
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function bounded<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
-
-/** A repeatable pseudo-random source (mulberry32), so the mix of outcomes is the same run to run. */
-function seeded(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('200 orders in parallel', () => {
   let t: OrderStack;
   beforeAll(async () => {
-    t = await orderStack({ random: seeded(42), orderEnv: { MESH_POLICY_PATH: policyWithoutBreaker() } });
+    t = await orderStack({ random: seededRandom(42), orderEnv: { MESH_POLICY_PATH: policyWithoutBreaker() } });
   });
   afterAll(() => t?.close());
 

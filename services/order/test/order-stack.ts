@@ -6,7 +6,7 @@ import { OrderServiceService, type PlaceOrderRequest } from '@foodmesh/proto-gen
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { freshDatabase, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, scrapeMetrics, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig as loadPaymentConfig } from '../../payment/src/config';
 import { startPaymentService } from '../../payment/src/service';
 import { loadConfig } from '../src/config';
@@ -109,7 +109,7 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     count,
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
     /** The order service's Prometheus metrics, as text. */
-    orderMetrics: async () => (await fetch(`http://127.0.0.1:${order.metricsPort}/metrics`)).text(),
+    orderMetrics: () => scrapeMetrics(order.metricsPort),
     /** Stops payment entirely (the process is gone, its port refuses connections). */
     async stopPayment() {
       await payment?.stop();

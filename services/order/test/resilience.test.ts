@@ -1,5 +1,5 @@
 import { PaymentOutcome, type PlaceOrderResponse } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
-import { eventually } from '@foodmesh/testkit';
+import { bounded, eventually, metricValue as metric, seededRandom } from '@foodmesh/testkit';
 import { orderStack, policyFile, policyWithoutBreaker, type OrderStack } from './order-stack';
 
 /**
@@ -9,39 +9,11 @@ import { orderStack, policyFile, policyWithoutBreaker, type OrderStack } from '.
  * by payment never seeing the call.
  */
 
-/** Prometheus sample value for `name` with all the given labels (0 when absent). */
-function metric(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (wanted.every((w) => line.includes(w))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
-/** A small seeded PRNG (mulberry32), so the injected failures are the same every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function placeAll(s: OrderStack, n: number, concurrency: number): Promise<PlaceOrderResponse[]> {
-  const out: PlaceOrderResponse[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await s.orders.placeOrder(s.request(`customer-r${i}`), s.asCustomer(`customer-r${i}`));
-      }
-    }),
+function placeAll(s: OrderStack, n: number, concurrency: number): Promise<PlaceOrderResponse[]> {
+  return bounded(
+    concurrency,
+    Array.from({ length: n }, (_, i) => () => s.orders.placeOrder(s.request(`customer-r${i}`), s.asCustomer(`customer-r${i}`))),
   );
-  return out;
 }
 
 /** Pays every deferred order again (payment healthy now) and checks the books: one charge per order, sums equal. */
@@ -111,7 +83,7 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
     let s: OrderStack;
     beforeAll(async () => {
       // Breaker off here: these cases are about retries and the fallback, not ejection.
-      s = await orderStack({ random: seeded(7), orderEnv: { MESH_POLICY_PATH: policyWithoutBreaker() } });
+      s = await orderStack({ random: seededRandom(7), orderEnv: { MESH_POLICY_PATH: policyWithoutBreaker() } });
     });
     afterAll(() => s?.close());
     afterEach(() => s.setFaults({}));

@@ -2,7 +2,7 @@ import { connectKafka, createGrpcClient, identityMetadata, loadMeshPolicy, toMes
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, freshDatabase, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, scrapeMetrics, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
@@ -34,7 +34,7 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
         if (!ok(v)) throw new Error(`view of ${orderId} not there yet: status ${v.status}, version ${v.version}`);
         return v;
       }),
-    metrics: async () => (await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`)).text(),
+    metrics: () => scrapeMetrics(service.metricsPort),
     async close() {
       views.close();
       admin.close();
@@ -45,15 +45,3 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
   };
 }
 export type OrderViewFixture = Awaited<ReturnType<typeof orderViewFixture>>;
-
-/** The value of one sample line of a Prometheus text exposition (summed over matching lines). */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
-  }
-  return sum;
-}

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { identityMetadata } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
-import { eventually, orderSaga } from '@foodmesh/testkit';
-import { metricValue, orderViewFixture, type OrderViewFixture } from './orderview-fixture';
+import { eventually, metricValue, orderSaga } from '@foodmesh/testkit';
+import { orderViewFixture, type OrderViewFixture } from './orderview-fixture';
 
 const S = OrderStatus;
 const typeOf = (t: { eventType: string }) => t.eventType.split('.').pop();

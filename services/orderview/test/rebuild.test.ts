@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, orderSaga } from '@foodmesh/testkit';
-import { metricValue, orderViewFixture, type OrderViewFixture } from './orderview-fixture';
+import { eventually, metricValue, orderSaga } from '@foodmesh/testkit';
+import { orderViewFixture, type OrderViewFixture } from './orderview-fixture';
 
 const S = OrderStatus;
 

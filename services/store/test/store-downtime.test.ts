@@ -1,11 +1,9 @@
-import { eventually } from '@foodmesh/testkit';
+import { eventually, metricValue, scrapeMetrics } from '@foodmesh/testkit';
 import { GANGNAM, storeFixture, type StoreFixture } from './store-fixture';
 
 /** How many events of a type the running service's consumer counted with an outcome, from its /metrics. */
 async function consumedCount(f: StoreFixture, type: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${f.service!.metricsPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('events_consumed_total{') && l.includes(`type="${type}"`) && l.includes(`outcome="${outcome}"`));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  return metricValue(await scrapeMetrics(f.service!.metricsPort), 'events_consumed_total', { type, outcome });
 }
 
 describe('store service stopped and restarted: nothing lost, nothing duplicated', () => {
