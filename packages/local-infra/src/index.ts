@@ -4,7 +4,7 @@ import type { Log } from './util';
 
 export { startPostgres, createDatabase, databaseUrl, type PostgresOptions, type PostgresHandle } from './postgres';
 export { startKafka, ensureKafkaJars, kafkaVersion, type KafkaOptions, type KafkaHandle } from './kafka';
-export { foodmeshDir, repoRoot, type Log } from './util';
+export { foodmeshDir, isAlive, repoRoot, type Log } from './util';
 
 export interface InfraOptions {
   /** Keep data across runs under /var/tmp/foodmesh/<hash>/ (npm start); default: fresh temp dirs removed on stop. */

@@ -46,6 +46,13 @@ export const unauthenticated = (message: string, reason?: string) =>
 export const unavailable = (message: string, retryAfterSeconds?: number, reason?: string) =>
   new DomainError('UNAVAILABLE', message, { retryAfterSeconds, reason });
 
+/** A required text field, trimmed; INVALID_ARGUMENT naming the field when it is blank. */
+export function requiredText(value: string, field: string): string {
+  const v = value.trim();
+  if (!v) throw invalidArgument(`${field} is required`);
+  return v;
+}
+
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }

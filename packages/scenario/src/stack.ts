@@ -1,21 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { foodmeshDir, startInfra, startStack } from '@foodmesh/local-infra';
+import { foodmeshDir, isAlive, startInfra, startStack } from '@foodmesh/local-infra';
 
 export interface StackHandle {
   addresses: Record<string, string>;
   /** Who runs it: an `npm start` of this checkout, or this run. */
   origin: string;
   stop(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -26,7 +17,7 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
   const file = path.join(foodmeshDir, 'stack.json');
   if (existsSync(file)) {
     const state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; services: Record<string, { address: string }> };
-    if (alive(state.pid)) {
+    if (isAlive(state.pid)) {
       return {
         addresses: Object.fromEntries(Object.entries(state.services).map(([k, v]) => [k, v.address])),
         origin: `the running npm start (pid ${state.pid})`,

@@ -1,4 +1,4 @@
-import { bindService, identityOf, invalidArgument, notFound, pageOf, permissionDenied, readPage, type CallContext } from '@foodmesh/platform';
+import { bindService, identityOf, notFound, pageOf, permissionDenied, readPage, requiredText, type CallContext } from '@foodmesh/platform';
 import { DeliveryServiceService, DeliveryStatus, type Delivery } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { pickUp } from '../../app/pick-up';
 import type { DeliveryRecord, InTransaction } from '../../app/ports';
@@ -19,12 +19,6 @@ const toDelivery = (d: DeliveryRecord): Delivery => ({
   pickedUpAt: d.pickedUpAt,
   completedAt: d.completedAt,
 });
-
-function required(value: string, field: string): string {
-  const v = value.trim();
-  if (!v) throw invalidArgument(`${field} is required`);
-  return v;
-}
 
 /**
  * The acting rider, when the call carries an identity, must be the rider the
@@ -50,13 +44,13 @@ export function deliveryService(deps: { queries: DeliveryQueries; inTx: InTransa
       return { deliveries: items.map((r) => ({ delivery: toDelivery(r.item), distanceM: r.distanceM })), nextPageToken };
     },
     async pickUp(req, ctx) {
-      const deliveryId = required(req.deliveryId, 'delivery_id');
-      const riderId = required(req.riderId, 'rider_id');
+      const deliveryId = requiredText(req.deliveryId, 'delivery_id');
+      const riderId = requiredText(req.riderId, 'rider_id');
       checkActingRider(ctx, riderId);
       return { delivery: toDelivery(await pickUp(inTx, { deliveryId, riderId })) };
     },
     async listMyDeliveries(req, ctx) {
-      const riderId = required(req.riderId, 'rider_id');
+      const riderId = requiredText(req.riderId, 'rider_id');
       checkActingRider(ctx, riderId);
       const page = readPage(req.page);
       if (!(await queries.findRider(riderId))) throw notFound(`there is no rider "${riderId}"`);
@@ -64,13 +58,13 @@ export function deliveryService(deps: { queries: DeliveryQueries; inTx: InTransa
       return { deliveries: items.map(toDelivery), nextPageToken };
     },
     async getDelivery(req) {
-      const deliveryId = required(req.deliveryId, 'delivery_id');
+      const deliveryId = requiredText(req.deliveryId, 'delivery_id');
       const delivery = await queries.findDelivery(deliveryId);
       if (!delivery) throw notFound(`there is no delivery "${deliveryId}"`);
       return { delivery: toDelivery(delivery) };
     },
     async getRider(req) {
-      const riderId = required(req.riderId, 'rider_id');
+      const riderId = requiredText(req.riderId, 'rider_id');
       const rider = await queries.findRider(riderId);
       if (!rider) throw notFound(`there is no rider "${riderId}"`);
       return { rider };

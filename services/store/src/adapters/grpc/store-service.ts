@@ -1,4 +1,4 @@
-import { bindService, invalidArgument, notFound, pageOf, permissionDenied, readPage, requireIdentity, type CallContext } from '@foodmesh/platform';
+import { bindService, invalidArgument, notFound, pageOf, permissionDenied, readPage, requiredText, requireIdentity, type CallContext } from '@foodmesh/platform';
 import { StoreOrderStatus, StoreServiceService, type Store, type StoreOrder } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import { runOwnerCommand, type OwnerCommand } from '../../app/owner-commands';
 import type { InTransaction, StoreOrderRecord, StoreRecord } from '../../app/ports';
@@ -28,19 +28,13 @@ const toStoreOrder = (o: StoreOrderRecord): StoreOrder => ({
   updatedAt: o.updatedAt,
 });
 
-function required(value: string, field: string): string {
-  const v = value.trim();
-  if (!v) throw invalidArgument(`${field} is required`);
-  return v;
-}
-
 /** The StoreService RPCs: validate the request, read or run a use case, map the result. */
 export function storeService(deps: { queries: StoreQueries; inTx: InTransaction }) {
   const { queries, inTx } = deps;
 
   const ownerCommand = async (req: { storeId: string; orderId: string }, ctx: CallContext, command: OwnerCommand['command']) => {
-    const storeId = required(req.storeId, 'store_id');
-    const orderId = required(req.orderId, 'order_id');
+    const storeId = requiredText(req.storeId, 'store_id');
+    const orderId = requiredText(req.orderId, 'order_id');
     const owner = requireIdentity(ctx, 'owner');
     const order = await runOwnerCommand(inTx, { ownerId: owner.userId, storeId, orderId, command });
     return { storeOrder: toStoreOrder(order) };
@@ -53,14 +47,14 @@ export function storeService(deps: { queries: StoreQueries; inTx: InTransaction 
       return { stores: items.map(toStore), nextPageToken };
     },
     async getMenu(req) {
-      const storeId = required(req.storeId, 'store_id');
+      const storeId = requiredText(req.storeId, 'store_id');
       const store = await queries.findStore(storeId);
       if (!store) throw notFound(`there is no store "${storeId}"`);
       const menu = await queries.menuOf(storeId);
       return { store: toStore(store), items: menu.items, menuVersion: menu.menuVersion };
     },
     async listStoreOrders(req, ctx) {
-      const storeId = required(req.storeId, 'store_id');
+      const storeId = requiredText(req.storeId, 'store_id');
       const status = fromProtoStatus(req.status);
       const page = readPage(req.page);
       const owner = requireIdentity(ctx, 'owner');
