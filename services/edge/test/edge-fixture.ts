@@ -3,9 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
-import { discoverServices, startStack, type RunningStack } from '@foodmesh/local-infra';
-import { connectKafka, createGrpcClient, loadMeshPolicy, topicOf, type CallOptions, type ServiceDef } from '@foodmesh/platform';
-import { testLogger } from '@foodmesh/testkit';
+import { startStack, type RunningStack } from '@foodmesh/local-infra';
+import { createGrpcClient, loadMeshPolicy, type CallOptions, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -19,16 +18,6 @@ export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 12
 /** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka. */
 export async function startTestStack(label: string): Promise<{ stack: RunningStack; namespace: string }> {
   const namespace = `${label}${randomBytes(3).toString('hex')}.`;
-  // Every service creates the topics it uses at start-up; seven of them doing so at once on a
-  // fresh namespace sometimes fails one (the platform's ensureTopics gives up while partition
-  // leaders are still being elected). Creating them first, in one request, keeps these tests
-  // about the edge.
-  const kafka = connectKafka({ brokers: process.env.TEST_KAFKA_BROKERS!.split(','), clientId: 'edge-test', logger: testLogger('kafka'), namespace });
-  try {
-    await kafka.ensureTopics(discoverServices().filter((s) => s.database).map((s) => topicOf(s.name)), 6);
-  } finally {
-    await kafka.close();
-  }
   const stack = await startStack({
     databaseAdminUrl: process.env.TEST_DATABASE_URL!,
     kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
