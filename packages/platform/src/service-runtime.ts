@@ -64,6 +64,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const closers: Array<() => Promise<unknown> | unknown> = [];
   let kafkaConn: KafkaConnection | undefined;
+  const ensuredTopics = new Set<string>();
 
   const need = <K extends keyof DataConfig>(key: K): NonNullable<DataConfig[K]> => {
     const v = config[key];
@@ -90,7 +91,12 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
-      await kafkaConn.ensureTopics([topicOf(config.SERVICE_NAME), ...extraTopics], config.KAFKA_TOPIC_PARTITIONS ?? 6);
+      // The outbox and each consumer ask for their topics; ask the broker only for new ones.
+      const wanted = [topicOf(config.SERVICE_NAME), ...extraTopics].filter((t) => !ensuredTopics.has(t));
+      if (wanted.length) {
+        await kafkaConn.ensureTopics(wanted, config.KAFKA_TOPIC_PARTITIONS ?? 6);
+        for (const t of wanted) ensuredTopics.add(t);
+      }
       return kafkaConn;
     },
     async startOutbox(pool) {
