@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { currentScope, effectiveDeadline } from './call-scope';
 import { statusName } from './grpc-errors';
 import { methodNameOf, serviceNameOf, type CallOptions, type PromiseClient, type ServiceDef } from './grpc-types';
@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 import { localSettings, toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
 import type { PlatformMetrics } from './metrics';
 import { createUpstreamResilience, type UpstreamResilience } from './resilience';
-import { getTracer } from './telemetry';
+import { getTracer, injectTraceContext } from './telemetry';
 
 export interface GrpcClientOptions {
   /** host:port of the upstream. */
@@ -63,9 +63,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
     if (deadline <= Date.now()) throw deadlineExceeded(path);
     const span = tracer.startSpan(path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } });
     const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
-    const carrier: Record<string, string> = {};
-    propagation.inject(trace.setSpan(context.active(), span), carrier);
-    for (const [k, v] of Object.entries(carrier)) metadata.set(k, v);
+    for (const [k, v] of Object.entries(injectTraceContext(trace.setSpan(context.active(), span)))) metadata.set(k, v);
     const requestId = currentScope()?.requestId;
     if (requestId && !metadata.get('x-request-id').length) metadata.set('x-request-id', requestId);
     const started = process.hrtime.bigint();
