@@ -121,7 +121,10 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
 
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     // KRaft 4.x dynamic quorum: --standalone makes this node the single voter.
-    const clusterId = randomBytes(16).toString('base64url');
+    // Kafka's own Uuid never starts with '-': the storage tool would read it as an option.
+    let clusterId: string;
+    do clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-'));
     const fmt = await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props,
       '--standalone', '--ignore-formatted']);
     if (fmt.code !== 0) throw new Error(`Kafka storage format failed (exit ${fmt.code}):\n${tail(fmt.output, 20)}`);
@@ -186,9 +189,10 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
-    // After an unclean exit the restarted broker waits out its old session: keep that short (default 9 s).
+    // A fenced broker leaves every partition leaderless, so the session must outlast a busy
+    // machine's hiccups (4 s did not); after an unclean exit the restarted broker waits it out.
     'broker.heartbeat.interval.ms=1000',
-    'broker.session.timeout.ms=4000',
+    'broker.session.timeout.ms=12000',
     '',
   ].join('\n');
 }

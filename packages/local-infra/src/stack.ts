@@ -164,13 +164,20 @@ export async function startStack(opts: {
         const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
         children.push({ spec, child });
         let exitReason: string | undefined;
-        child.on('exit', (code, signal) => {
+        // The last lines it wrote: a service that dies at start-up says why there, and the
+        // reason must reach whoever only sees the error (a CI log, not the log folder).
+        const lastLines: string[] = [];
+        // 'close', not 'exit': by then its output has been read to the end.
+        child.on('close', (code, signal) => {
           exitReason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
           if (!stopping) opts.log(exitReason);
+          exitReason += `; its last lines:\n${lastLines.join('\n')}`;
         });
         const pipe = (stream: NodeJS.ReadableStream) =>
           createInterface({ input: stream }).on('line', (line) => {
             file.write(`${line}\n`);
+            lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+            if (lastLines.length > 15) lastLines.shift();
             try {
               const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
               if (entry.level >= 40) opts.log(`${spec.name} ${LEVELS[entry.level]} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, statfsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,13 +23,35 @@ export function persistentRoot(): string {
 }
 
 /**
+ * Where throwaway data goes: tmpfs (/dev/shm) when there is one, else the temp folder.
+ * A test run's data dies with it, so durability buys nothing, and on a busy disk the
+ * KRaft controller's fsyncs stalled for up to 18 s: long enough to fence the broker
+ * and leave every partition without a leader in the middle of a test.
+ */
+export function scratchBase(): string {
+  const override = process.env.FOODMESH_SCRATCH_DIR;
+  if (override) return override;
+  try {
+    if (statfsSync('/dev/shm').type === TMPFS_MAGIC) {
+      accessSync('/dev/shm', constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    /* no /dev/shm here */
+  }
+  return tmpdir();
+}
+const TMPFS_MAGIC = 0x01021994;
+
+/**
  * A fresh folder for one test run (mkdtemp makes it 0700; the postgres user must traverse it).
  * Tagged with our pid so that folders of killed runs are swept by the next run.
  */
 export function freshRoot(): string {
-  for (const name of readdirSync(tmpdir())) {
+  const base = scratchBase();
+  for (const name of readdirSync(base)) {
     if (!name.startsWith(FRESH_PREFIX)) continue;
-    const dir = path.join(tmpdir(), name);
+    const dir = path.join(base, name);
     try {
       const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
       if (!(owner > 0) || isAlive(owner)) continue;
@@ -42,7 +64,7 @@ export function freshRoot(): string {
       /* not ours, or just being created */
     }
   }
-  const dir = mkdtempSync(path.join(tmpdir(), FRESH_PREFIX));
+  const dir = mkdtempSync(path.join(base, FRESH_PREFIX));
   chmodSync(dir, 0o755);
   writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   return dir;

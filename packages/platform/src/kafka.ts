@@ -77,31 +77,39 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t));
-        if (missing.length > 0) {
-          try {
+        // Create what is missing, then wait until every partition has a leader: a topic just
+        // created (by us or by another service racing us) cannot be produced to or consumed
+        // before that. Errors on the way (a lost race, a broker busy electing) are retried
+        // until the deadline; only then does the last one surface.
+        let lastError: unknown;
+        for (const deadline = Date.now() + 60_000; ; ) {
+          const missing = await admin
+            .listTopics()
+            .then((existing) => topics.filter((t) => !existing.includes(t)))
+            .catch((err) => ((lastError = err), []));
+          if (missing.length > 0) {
             // Not kafkajs's waitForLeaders: its wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
             // which a broker answers while another service's create is still propagating.
-            await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) });
-          } catch (err) {
-            // Another service created it between our list and create, or a retriable hiccup:
-            // the wait below decides whether the topics are there.
-            const e = err as Error & { retriable?: boolean };
-            if (!e.message.includes('already exists') && !e.retriable) throw err;
+            await admin
+              .createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) })
+              .catch((err: Error) => {
+                if (!err.message.includes('already exists')) lastError = err;
+              });
           }
-        }
-        // A topic just created (by us or another service) may not have leaders yet; producing
-        // to or subscribing to it now would fail, so wait until every partition has one.
-        for (const deadline = Date.now() + 30_000; ; ) {
-          const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> }));
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch((err) => {
+            lastError = err;
+            return { topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> };
+          });
           const ready = topics.every((t) => {
             const m = meta.find((x) => x.name === t);
             return m !== undefined && m.partitions.length > 0 && m.partitions.every((p) => p.leader >= 0);
           });
-          if (ready) break;
-          if (Date.now() > deadline) throw new Error(`Kafka topics ${topics.join(', ')} have no partition leaders after 30 s`);
-          await new Promise((r) => setTimeout(r, 100));
+          if (ready) return;
+          if (Date.now() > deadline) {
+            const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+            throw new Error(`Kafka topics ${topics.join(', ')} are not ready (created, every partition with a leader) after 60 s${why}`);
+          }
+          await new Promise((r) => setTimeout(r, 200));
         }
       } finally {
         await admin.disconnect();
