@@ -9,6 +9,12 @@ export const orderConfigSchema = baseConfigSchema.extend(dataConfigSchema.shape)
   PAYMENT_ADDR: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:50052'),
   /** What a customer whose payment was deferred is told to wait before paying again. */
   PAY_RETRY_AFTER_SECONDS: z.coerce.number().int().positive().default(30),
+  /**
+   * An order still without a payment outcome this long after it was saved was left by a
+   * crash mid-PlaceOrder (a live call gives up within the payment timeout); the sweeper
+   * settles it. Sweeps run twice per this period.
+   */
+  UNSETTLED_AFTER_SECONDS: z.coerce.number().int().positive().default(60),
 });
 export type OrderConfig = z.infer<typeof orderConfigSchema>;
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { runService, topicOf, type Logger, type RunningService, type ServiceRuntime } from '@foodmesh/platform';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { createOrders } from './app/orders';
+import { createOrders, type Orders } from './app/orders';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
@@ -34,7 +34,28 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
         logger: rt.logger,
       });
       await rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
+      sweepUnsettled(orders, config.UNSETTLED_AFTER_SECONDS * 1000, rt);
       return [orderService(orders)];
     },
+  });
+}
+
+/** Every half period, settles the orders a crash left without a payment outcome (one sweep at a time). */
+function sweepUnsettled(orders: Orders, afterMs: number, rt: ServiceRuntime<OrderConfig>): void {
+  let sweep: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweep = orders
+      .settleUnsettled(afterMs)
+      .catch((err) => rt.logger.warn({ err }, 'unsettled-order sweep failed; the next one retries'))
+      .finally(() => (busy = false));
+  }, afterMs / 2);
+  timer.unref();
+  // Closers run in reverse: this one, before the pool the sweep uses is closed.
+  rt.onShutdown(async () => {
+    clearInterval(timer);
+    await sweep;
   });
 }

@@ -186,6 +186,21 @@ export function createOrders(deps: OrdersDeps) {
 
     getOrder: ownOrder,
 
+    /**
+     * Settles orders a crash left without a payment outcome: saved, then the process died
+     * before Pay answered. It does what the customer's own retry of PlaceOrder would do:
+     * Pay under the order's one key, so a charge that went through is found, not repeated,
+     * and payment trouble defers the order (pay later) as usual. Returns how many it settled.
+     */
+    async settleUnsettled(savedMoreThanMsAgo: number, limit = 50): Promise<number> {
+      const unsettled = await repo.findUnsettled(pool, new Date(now().getTime() - savedMoreThanMsAgo), limit);
+      for (const order of unsettled) {
+        const { outcome, order: settled } = await settlePayment(order);
+        logger.warn({ order_id: order.orderId, outcome, status: statusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+      }
+      return unsettled.length;
+    },
+
     /** An event from another service, inside the consumer's inbox transaction. Unknown orders are logged and skipped. */
     async applyEvent(tx: Tx, orderId: string, input: OrderInput, env: EventEnvelope): Promise<void> {
       const order = await transitionIn(tx, orderId, input, { correlationId: env.correlationId || orderId, causationId: env.eventId });

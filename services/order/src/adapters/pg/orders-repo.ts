@@ -62,6 +62,12 @@ export async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order
   return rows[0] && fromRow(rows[0]);
 }
 
+/** Orders saved before `savedBefore` that never got a payment outcome (no event yet), oldest first. */
+export async function findUnsettled(db: Queryable, savedBefore: Date, limit: number): Promise<Order[]> {
+  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2', [savedBefore, limit]);
+  return rows.map(fromRow);
+}
+
 export async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
   const { rows } = await db.query<Row>('SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, key]);
   return rows[0] && { order: fromRow(rows[0]), fingerprint: rows[0].request_fingerprint };
