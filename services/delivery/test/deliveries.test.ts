@@ -64,8 +64,8 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
 
   it('lets exactly one of 10 riders racing PickUp win; the others hear "already picked up by another rider"', async () => {
     const riders = Array.from({ length: 10 }, (_, i) => `racer-${i}-${uniqueId('')}`);
-    await f.pool.query("INSERT INTO riders (rider_id, name, region) SELECT r, 'Racer ' || r, 'seoul-gangnam' FROM unnest($1::text[]) AS r", [riders]);
     const region = uniqueId('region-');
+    await f.pool.query("INSERT INTO riders (rider_id, name, region) SELECT r, 'Racer ' || r, $2 FROM unnest($1::text[]) AS r", [riders, region]);
     const { orderId, deliveryId } = await f.cooked({ region, pickupAt: YEOKSAM });
 
     const results = await Promise.allSettled(riders.map((riderId) => f.client.pickUp({ deliveryId, riderId }, f.asRider(riderId))));
@@ -107,7 +107,9 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     const [withdrawn] = await f.bus.waitFor('deliveryWithdrawn', { orderId });
     expect(withdrawn).toEqual({ deliveryId, orderId, customerId: 'customer-1', reason: 'order cancelled: changed my mind' });
     expect((await f.client.listAvailableDeliveries({ region, near: undefined, radiusM: 0, page: undefined })).deliveries).toEqual([]);
-    await expect(f.client.pickUp({ deliveryId, riderId: 'rider-1' })).rejects.toMatchObject({
+    const riderId = uniqueId('rider-');
+    await f.pool.query("INSERT INTO riders (rider_id, name, region) VALUES ($1, 'Late Rider', $2)", [riderId, region]);
+    await expect(f.client.pickUp({ deliveryId, riderId })).rejects.toMatchObject({
       code: status.FAILED_PRECONDITION,
       details: 'the delivery was withdrawn because its order was cancelled',
     });
@@ -135,6 +137,7 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
       ['an unknown rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-99', page: undefined }), status.NOT_FOUND, 'there is no rider "rider-99"'],
       ['an unknown rider profile', () => f.client.getRider({ riderId: 'rider-99' }), status.NOT_FOUND, 'there is no rider "rider-99"'],
       ['picking up as another rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
+      ['a rider of another region', () => f.client.pickUp({ deliveryId, riderId: 'rider-3' }, f.asRider('rider-3')), status.PERMISSION_DENIED, () => `delivery ${deliveryId} is in seoul-gangnam; rider rider-3 rides in seoul-mapo`],
       ['picking up as a customer', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }, { metadata: identityMetadata({ userId: 'customer-1', role: 'customer' }) }), status.PERMISSION_DENIED, 'only a rider may do this; you are signed in as a customer'],
       ['another rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-2', page: undefined }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
       ['a negative radius', () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: -100, page: undefined }), status.INVALID_ARGUMENT, 'radius_m must not be negative (0 means no limit)'],

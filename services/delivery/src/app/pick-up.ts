@@ -1,12 +1,13 @@
 import { notFound } from '@foodmesh/platform/errors';
-import { decide } from '../domain/delivery';
+import { checkRiderRegion, decide } from '../domain/delivery';
 import { deliveryChanged } from './delivery-events';
 import type { DeliveryRecord, InTransaction } from './ports';
 
 /**
  * A rider picks a delivery up. The delivery's row lock and the conditional
  * write (only from AVAILABLE) make the first rider the only winner; the others
- * get FAILED_PRECONDITION from the state machine. DeliveryPickedUp (the rider
+ * get FAILED_PRECONDITION from the state machine. A rider of another region gets
+ * PERMISSION_DENIED. DeliveryPickedUp (the rider
  * app's and the customer's notification) commits with the change.
  */
 export async function pickUp(inTx: InTransaction, input: { deliveryId: string; riderId: string }): Promise<DeliveryRecord> {
@@ -15,6 +16,7 @@ export async function pickUp(inTx: InTransaction, input: { deliveryId: string; r
     if (!rider) throw notFound(`there is no rider "${input.riderId}"`);
     const delivery = await repo.lockDelivery(input.deliveryId);
     if (!delivery) throw notFound(`there is no delivery "${input.deliveryId}"`);
+    checkRiderRegion(rider, delivery);
 
     const decision = decide(delivery, { type: 'pickUp', riderId: rider.riderId });
     if (decision.outcome === 'duplicate') return delivery;

@@ -1,5 +1,5 @@
 import { DomainError } from '@foodmesh/platform/errors';
-import { ALREADY_PICKED_UP, decide, DELIVERY_STATUSES, type DeliveryInput, type DeliveryState, type DeliveryStatus } from './delivery';
+import { ALREADY_PICKED_UP, checkRiderRegion, decide, DELIVERY_STATUSES, type DeliveryInput, type DeliveryState, type DeliveryStatus } from './delivery';
 
 const INPUTS = {
   'pickUp by its rider': { type: 'pickUp', riderId: 'rider-1' },
@@ -61,5 +61,13 @@ describe('delivery state machine', () => {
       next: { status: 'WITHDRAWN', riderId: '' },
       event: { type: 'DeliveryWithdrawn', reason: 'order cancelled' },
     });
+  });
+
+  it("lets only riders of the delivery's region take it", () => {
+    const delivery = { deliveryId: 'd-1', region: 'seoul-gangnam' };
+    expect(() => checkRiderRegion({ riderId: 'rider-1', region: 'seoul-gangnam' }, delivery)).not.toThrow();
+    expect(() => checkRiderRegion({ riderId: 'rider-3', region: 'seoul-mapo' }, delivery)).toThrow(
+      expect.objectContaining({ kind: 'PERMISSION_DENIED', reason: 'OTHER_REGION', message: 'delivery d-1 is in seoul-gangnam; rider rider-3 rides in seoul-mapo' }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { failedPrecondition } from '@foodmesh/platform/errors';
+import { failedPrecondition, permissionDenied } from '@foodmesh/platform/errors';
 
 /**
  * A delivery's life:
@@ -35,6 +35,13 @@ export type DeliveryEvent =
 export type Decision = { outcome: 'applied'; next: DeliveryState; event: DeliveryEvent } | { outcome: 'duplicate' };
 
 export const ALREADY_PICKED_UP = 'already picked up by another rider';
+
+/** Riders work one region: a delivery is offered to, and taken by, riders of its region only. */
+export function checkRiderRegion(rider: { riderId: string; region: string }, delivery: { deliveryId: string; region: string }): void {
+  if (rider.region !== delivery.region) {
+    throw permissionDenied(`delivery ${delivery.deliveryId} is in ${delivery.region}; rider ${rider.riderId} rides in ${rider.region}`, 'OTHER_REGION');
+  }
+}
 
 function pickUp(state: DeliveryState, riderId: string): Decision {
   switch (state.status) {

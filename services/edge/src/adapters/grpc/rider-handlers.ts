@@ -1,4 +1,4 @@
-import { bindService, invalidArgument, permissionDenied, type CallContext } from '@foodmesh/platform';
+import { bindService, invalidArgument, type CallContext } from '@foodmesh/platform';
 import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
 import type { CallerAuth } from './caller';
 import { upstream } from './upstream';
@@ -20,11 +20,7 @@ export const riderService = (deps: { auth: CallerAuth; up: Upstreams }) => {
     async pickUp(req, ctx) {
       const me = await rider(ctx);
       if (!req.deliveryId.trim()) throw invalidArgument('delivery_id is required');
-      // The delivery service lets any rider pick up any delivery; the region rule is the edge's.
-      const { delivery } = await upstream(up.delivery.getDelivery({ deliveryId: req.deliveryId }, me.upstream));
-      if (delivery && delivery.region !== me.region) {
-        throw permissionDenied(`delivery ${req.deliveryId} is in ${delivery.region}; you ride in ${me.region}`, 'OTHER_REGION');
-      }
+      // The delivery service keeps the region rule (PERMISSION_DENIED, OTHER_REGION), which passes through.
       return upstream(up.delivery.pickUp({ deliveryId: req.deliveryId, riderId: me.user.userId }, me.upstream));
     },
     async listMyDeliveries(req, ctx) {
