@@ -2,7 +2,7 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { eventually, uniqueId } from '@foodmesh/testkit';
 import { insertOrder } from '../src/adapters/pg/orders-repo';
-import type { Order } from '../src/domain/order';
+import { unpaidOrder, type Order } from '../src/domain/order';
 import { orderStack, policyWithoutBreaker, GANGNAM, type OrderStack } from './order-stack';
 
 const S = OrderStatus;
@@ -22,28 +22,19 @@ describe('orders a crash left without a payment outcome', () => {
 
   /** What PlaceOrder saves before calling Pay, as the crashed process left it. */
   async function strandedOrder(savedAgoMs = 5_000): Promise<Order> {
-    const at = new Date(Date.now() - savedAgoMs);
-    const order: Order = {
-      orderId: crypto.randomUUID(),
-      customerId: uniqueId('cust-'),
-      storeId: GANGNAM,
-      storeName: 'Gangnam Fried Chicken',
-      items: [{ menuItemId: 'chk-fried', name: 'Fried Chicken', quantity: 2, unitPrice: { currencyCode: 'KRW', units: 18000 } }],
-      totalUnits: 36000,
-      deliveryAddress: { region: 'seoul-gangnam', location: { lat: 37.5, lng: 127.03 }, text: 'Teheran-ro 152' },
-      paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
-      status: S.ORDER_STATUS_AWAITING_PAYMENT,
-      paymentId: '',
-      version: 0,
-      createdAt: at,
-      updatedAt: at,
-      resumeStatus: null,
-      cancelReason: '',
-      storeDecision: null,
-      refund: null,
-      deliveryId: '',
-      riderId: '',
-    };
+    const order = unpaidOrder(
+      {
+        orderId: crypto.randomUUID(),
+        customerId: uniqueId('cust-'),
+        storeId: GANGNAM,
+        storeName: 'Gangnam Fried Chicken',
+        items: [{ menuItemId: 'chk-fried', name: 'Fried Chicken', quantity: 2, unitPrice: { currencyCode: 'KRW', units: 18000 } }],
+        totalUnits: 36000,
+        deliveryAddress: { region: 'seoul-gangnam', location: { lat: 37.5, lng: 127.03 }, text: 'Teheran-ro 152' },
+        paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+      },
+      new Date(Date.now() - savedAgoMs),
+    );
     expect(await insertOrder(t.orderPool, order, uniqueId('checkout-'), 'fingerprint')).toBe(true);
     return order;
   }

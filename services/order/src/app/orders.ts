@@ -7,7 +7,7 @@ import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store
 import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
 import * as repo from '../adapters/pg/orders-repo';
 import { menuFromPublished } from '../domain/menu';
-import { statusName, type Order } from '../domain/order';
+import { statusName, unpaidOrder, type Order } from '../domain/order';
 import { decide, type OrderInput } from '../domain/order-machine';
 import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
 import type { PaymentGateway, PaymentResult } from './payment-gateway';
@@ -136,26 +136,10 @@ export function createOrders(deps: OrdersDeps) {
       if (existing) return replay(existing, fingerprint);
 
       const priced = priceOrder(await findStoreMenu(pool, req.storeId), req);
-      const at = now();
-      const order: Order = {
-        orderId: uuidv7(),
-        customerId: req.customerId,
-        storeId: req.storeId,
-        ...priced,
-        deliveryAddress: req.deliveryAddress!,
-        paymentMethod: req.paymentMethod,
-        status: S.ORDER_STATUS_AWAITING_PAYMENT,
-        paymentId: '',
-        version: 0,
-        createdAt: at,
-        updatedAt: at,
-        resumeStatus: null,
-        cancelReason: '',
-        storeDecision: null,
-        refund: null,
-        deliveryId: '',
-        riderId: '',
-      };
+      const order = unpaidOrder(
+        { orderId: uuidv7(), customerId: req.customerId, storeId: req.storeId, ...priced, deliveryAddress: req.deliveryAddress!, paymentMethod: req.paymentMethod },
+        now(),
+      );
       // Saved before paying, so that no payment outcome (or crash) can lose it.
       if (!(await repo.insertOrder(pool, order, req.idempotencyKey, fingerprint))) {
         const raced = await repo.findByIdempotencyKey(pool, req.customerId, req.idempotencyKey);

@@ -41,6 +41,27 @@ export interface Order {
   riderId: string;
 }
 
+/**
+ * A just-priced order as PlaceOrder saves it before paying: AWAITING_PAYMENT at version 0,
+ * no event yet (the payment's outcome brings the first).
+ */
+export function unpaidOrder(o: Pick<Order, 'orderId' | 'customerId' | 'storeId' | 'storeName' | 'items' | 'totalUnits' | 'deliveryAddress' | 'paymentMethod'>, at: Date): Order {
+  return {
+    ...o,
+    status: OrderStatus.ORDER_STATUS_AWAITING_PAYMENT,
+    paymentId: '',
+    version: 0,
+    createdAt: at,
+    updatedAt: at,
+    resumeStatus: null,
+    cancelReason: '',
+    storeDecision: null,
+    refund: null,
+    deliveryId: '',
+    riderId: '',
+  };
+}
+
 export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
   OrderStatus.ORDER_STATUS_COMPLETED,
   OrderStatus.ORDER_STATUS_REJECTED,
