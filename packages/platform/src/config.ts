@@ -43,6 +43,11 @@ export const dataConfigSchema = z.object({
   /** Prefix for every topic and consumer group: lets environments or test runs share a cluster. */
   KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
+  /**
+   * Partitions a consumer works on at once (each still one message at a time, in order).
+   * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
+   */
+  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
 });
 export type DataConfig = z.infer<typeof dataConfigSchema>;

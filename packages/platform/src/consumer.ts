@@ -29,6 +29,11 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
   /** Attempts for a failing handler before the message is parked (transient errors retry). */
   maxAttempts?: number;
+  /**
+   * Partitions handled at once (default 1). Each partition stays one message at a time, in
+   * order, and an order's events share a partition (key = order_id), so per-order order holds.
+   */
+  partitionsConcurrently?: number;
   /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
   onHandled?: (m: { topic: string; partition: number; offset: number }) => void;
 }
@@ -52,7 +57,7 @@ function headersOf(m: KafkaMessage): Record<string, string> {
  * commit in one transaction, so a redelivered event is skipped. Messages that can
  * never be applied (bad bytes, unknown type, rejected by the domain) are parked
  * in `dead_letters` and the partition moves on. Messages of one partition (one
- * order) are handled one at a time, in order.
+ * order) are handled one at a time, in order; several partitions may be in hand at once.
  */
 export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
   const log = opts.logger.child({ component: 'consumer', consumer: opts.consumer });
@@ -141,6 +146,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
   await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       for (const m of batch.messages) {
         if (!isRunning() || isStale()) break;

@@ -114,7 +114,14 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     },
     async consume(c) {
       const kafka = await rt.kafka(c.topics);
-      const consumer = await startEventConsumer({ ...c, consumer: c.consumer ?? config.SERVICE_NAME, kafka, logger, metrics });
+      const consumer = await startEventConsumer({
+        partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+        ...c,
+        consumer: c.consumer ?? config.SERVICE_NAME,
+        kafka,
+        logger,
+        metrics,
+      });
       closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {

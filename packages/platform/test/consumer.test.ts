@@ -57,6 +57,27 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
   });
 
+  it('works on several partitions at once when asked, each partition still one event at a time, in order', async () => {
+    // 12 orders over the topic's 6 partitions, 4 versions each, all waiting before the consumer starts.
+    const events = Array.from({ length: 48 }, (_, i) => envelope(`o-${i % 12}`, Math.floor(i / 12) + 1));
+    await publishRaw(events.map((e) => ({ key: e.orderId, value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1', { slowMs: 20, partitionsConcurrently: 3 });
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(48));
+    expect(f.inFlight.max).toBeGreaterThan(1);
+    expect(f.inFlight.max).toBeLessThanOrEqual(3);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+  });
+
+  it('works on one partition at a time by default', async () => {
+    const events = Array.from({ length: 24 }, (_, i) => envelope(`o-${i % 12}`, Math.floor(i / 12) + 1));
+    await publishRaw(events.map((e) => ({ key: e.orderId, value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1', { slowMs: 5 });
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(24));
+    expect(f.inFlight.max).toBe(1);
+  });
+
   it('continues the producer\'s trace in the consumer through the envelope', async () => {
     const tracer = getTracer('producer-test');
     const span = tracer.startSpan('place order');

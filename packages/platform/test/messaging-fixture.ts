@@ -59,8 +59,9 @@ export async function messagingFixture(name: string) {
   }
 
   /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
-  async function startRecordingConsumer(member: string, opts: { groupId?: string; pool?: Pool; slowMs?: number } = {}) {
+  async function startRecordingConsumer(member: string, opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number } = {}) {
     const c = await startEventConsumer({
+      partitionsConcurrently: opts.partitionsConcurrently,
       consumer: 'recorder',
       groupId: opts.groupId ?? `${service}-recorder`,
       topics: [topicOf(service)],
@@ -70,23 +71,32 @@ export async function messagingFixture(name: string) {
       metrics,
       handlers: {
         orderPlaced: async (_p, env, tx) => {
-          if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
-          const { rows } = await tx.query<{ version: number }>('SELECT version FROM order_versions WHERE order_id = $1', [env.orderId]);
-          const expected = (rows[0]?.version ?? 0) + 1;
-          if (env.aggregateVersion !== expected) {
-            await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
+          inFlight.now++;
+          inFlight.max = Math.max(inFlight.max, inFlight.now);
+          try {
+            if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
+            const { rows } = await tx.query<{ version: number }>('SELECT version FROM order_versions WHERE order_id = $1', [env.orderId]);
+            const expected = (rows[0]?.version ?? 0) + 1;
+            if (env.aggregateVersion !== expected) {
+              await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
+            }
+            await tx.query(
+              'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
+              [env.orderId, env.aggregateVersion],
+            );
+            await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
+          } finally {
+            inFlight.now--;
           }
-          await tx.query(
-            'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
-            [env.orderId, env.aggregateVersion],
-          );
-          await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
         },
       },
     });
     consumers.push(c);
     return c;
   }
+
+  /** Handlers of the recording consumers running right now, and the most ever at once. */
+  const inFlight = { now: 0, max: 0 };
 
   const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
 
@@ -103,6 +113,6 @@ export async function messagingFixture(name: string) {
     await Promise.allSettled(pools.map((p) => p.end()));
   }
 
-  return { service, logger, metrics, databaseUrl, pool, newPool, kafka, newKafka, commitEvent, startRecordingConsumer, count, outcomes, close };
+  return { service, logger, metrics, databaseUrl, pool, newPool, kafka, newKafka, commitEvent, startRecordingConsumer, inFlight, count, outcomes, close };
 }
 export type MessagingFixture = Awaited<ReturnType<typeof messagingFixture>>;
