@@ -42,15 +42,13 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
 
 /** Every half period, settles the orders a crash left without a payment outcome (one sweep at a time). */
 function sweepUnsettled(orders: Orders, afterMs: number, rt: ServiceRuntime<OrderConfig>): void {
-  let sweep: Promise<unknown> = Promise.resolve();
-  let busy = false;
+  // The sweep in progress, if any: the next tick skips while it runs, and shutdown waits for it.
+  let sweep: Promise<unknown> | undefined;
   const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    sweep = orders
+    sweep ??= orders
       .settleUnsettled(afterMs)
       .catch((err) => rt.logger.warn({ err }, 'unsettled-order sweep failed; the next one retries'))
-      .finally(() => (busy = false));
+      .finally(() => (sweep = undefined));
   }, afterMs / 2);
   timer.unref();
   // Closers run in reverse: this one, before the pool the sweep uses is closed.
