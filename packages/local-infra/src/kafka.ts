@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { foodmeshDir, freePort, freshRoot, type Log, packageDir, persistentRoot, sleep } from './util';
+import { foodmeshDir, freshRoot, type Log, packageDir, persistentRoot, reservePort, sleep, type PortReservation } from './util';
 
 export interface KafkaOptions {
   /** Keep data across runs in /var/tmp/foodmesh/<hash>/kafka (for `npm start`); default: a fresh temp dir removed on stop. */
@@ -76,7 +76,15 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
   const jars = await ensureKafkaJars(log);
   const persistent = opts.persistent ?? false;
   const dir = opts.dataDir ?? path.join(persistent ? persistentRoot() : freshRoot(), 'kafka');
-  const [port, controllerPort] = [opts.port ?? (await freePort()), opts.controllerPort ?? (await freePort())];
+  const reservations: PortReservation[] = [];
+  const reserve = async (given?: number) => {
+    if (given !== undefined) return given;
+    const reservation = await reservePort();
+    reservations.push(reservation);
+    return reservation.port;
+  };
+  const [port, controllerPort] = [await reserve(opts.port), await reserve(opts.controllerPort)];
+  const release = () => reservations.forEach((r) => r.release());
   const removeOnStop = !persistent && !opts.dataDir;
 
   let broker: Broker;
@@ -84,11 +92,17 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
     broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 });
   } catch (err) {
     // A failed fresh dir stays for inspection (the error names its log); the next run sweeps it.
-    if (!persistent || !existsSync(path.join(dir, 'data'))) throw err;
+    if (!persistent || !existsSync(path.join(dir, 'data'))) {
+      release();
+      throw err;
+    }
     // Dev data is disposable: an unreadable log dir after a crash should not block `npm start`.
     log(`Kafka would not start on ${dir}/data (${(err as Error).message.split('\n')[0]}); wiping it and retrying`);
     rmSync(path.join(dir, 'data'), { recursive: true, force: true });
-    broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 });
+    broker = await launch({ jars, dir, port, controllerPort, timeoutMs: opts.readyTimeoutMs ?? 90_000 }).catch((e: unknown) => {
+      release();
+      throw e;
+    });
   }
   let stopped: Promise<void> | undefined;
   return {
@@ -98,6 +112,7 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
     stop: () =>
       (stopped ??= (async () => {
         await broker.stop();
+        release();
         if (removeOnStop) rmSync(path.dirname(dir), { recursive: true, force: true });
       })()),
   };

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort, freshRoot, isAlive, type Log, persistentRoot, terminate } from './util';
+import { freshRoot, isAlive, type Log, persistentRoot, reservePort, terminate } from './util';
 
 export interface PostgresOptions {
   /** Keep data across runs in /var/tmp/foodmesh/<hash>/pg (for `npm start`); default: a fresh temp dir removed on stop. */
@@ -37,7 +37,8 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const persistent = opts.persistent ?? false;
   const root = opts.dataDir ? undefined : persistent ? persistentRoot() : freshRoot();
   const dataDir = opts.dataDir ?? path.join(root!, 'pg');
-  const port = opts.port ?? (await freePort());
+  const reservation = opts.port === undefined ? await reservePort() : undefined;
+  const port = opts.port ?? reservation!.port;
 
   hydrateLibSymlinks();
   if (persistent) await recoverDataDir(dataDir, log);
@@ -45,11 +46,17 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   try {
     pid = await boot(dataDir, port, persistent, log);
   } catch (err) {
-    if (!persistent || !existsSync(path.join(dataDir, 'PG_VERSION'))) throw err;
+    if (!persistent || !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      reservation?.release();
+      throw err;
+    }
     // An existing cluster that will not start (crash mid-write, other major version…): dev data is disposable.
     log(`PostgreSQL would not start on ${dataDir} (${(err as Error).message}); re-initialising it (local data lost)`);
     rmSync(dataDir, { recursive: true, force: true });
-    pid = await boot(dataDir, port, persistent, log);
+    pid = await boot(dataDir, port, persistent, log).catch((e: unknown) => {
+      reservation?.release();
+      throw e;
+    });
   }
 
   // If this process exits without stop(), do not leave the server behind (SIGINT = fast shutdown).
@@ -64,6 +71,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
       (stopped ??= (async () => {
         process.off('exit', onExit);
         await terminate(pid, 'SIGINT', 15_000);
+        reservation?.release();
         if (!persistent && !opts.dataDir) rmSync(root ?? dataDir, { recursive: true, force: true });
       })()),
   };

@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import * as grpc from '@grpc/grpc-js';
-import { service as HealthService } from 'grpc-health-check';
 import { createDatabase, databaseUrl } from './postgres';
-import { foodmeshDir, freePort, repoRoot, type Log } from './util';
+import { isReadyMessage } from '@foodmesh/platform';
+import { foodmeshDir, repoRoot, type Log } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
 export interface ServiceSpec {
@@ -49,38 +48,48 @@ export function discoverServices(root = repoRoot): ServiceSpec[] {
   return specs;
 }
 
-/** Waits until grpc.health.v1 says SERVING, or fails after `timeoutMs`. */
-export async function waitForHealthy(address: string, timeoutMs: number, exited: () => string | undefined): Promise<void> {
-  const Client = grpc.makeGenericClientConstructor(HealthService, 'Health');
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check: Function };
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const why = exited();
-      if (why) throw new Error(why);
-      const ok = await new Promise<boolean>((resolve) =>
-        client.Check({ service: '' }, { deadline: Date.now() + 1000 }, (err: Error | null, res?: { status: string }) => resolve(!err && res?.status === 'SERVING')),
-      );
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`not healthy after ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    client.close();
-  }
-}
-
 export interface RunningStack {
   services: Array<ServiceSpec & { address: string; logFile: string }>;
   stop(): Promise<void>;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+/** "env" values may name another service as {payment}: replaced by its address. */
+const REFERENCE = /\{([a-z-]+)\}/g;
+
+/**
+ * The services in an order to start them, each with the services its env refers to (which come
+ * before it); fails when a name does not exist or services wait on each other.
+ */
+export function startOrder(specs: ServiceSpec[]): Array<{ spec: ServiceSpec; after: string[] }> {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const after = new Map<string, string[]>();
+  for (const s of specs) {
+    const refs = new Set<string>();
+    for (const value of Object.values(s.env)) for (const m of value.matchAll(REFERENCE)) refs.add(m[1]!);
+    for (const r of refs) if (!byName.has(r)) throw new Error(`${s.name}'s env refers to {${r}}, but there is no service ${r}`);
+    after.set(s.name, [...refs]);
+  }
+  const ordered: Array<{ spec: ServiceSpec; after: string[] }> = [];
+  const visiting = new Set<string>();
+  const visit = (name: string, path: string[]) => {
+    if (ordered.some((o) => o.spec.name === name)) return;
+    if (visiting.has(name)) throw new Error(`services refer to each other in a cycle: ${[...path, name].join(' → ')}`);
+    visiting.add(name);
+    for (const d of after.get(name)!) visit(d, [...path, name]);
+    visiting.delete(name);
+    ordered.push({ spec: byName.get(name)!, after: after.get(name)! });
+  };
+  for (const s of specs) visit(s.name, []);
+  return ordered;
+}
 
 /**
  * Starts each service as a child process (`node dist/main.js`) with its own
- * database and the shared Kafka, waits for its health check, and streams
- * warnings and errors to the console (full JSON logs go to .foodmesh/logs/).
+ * database and the shared Kafka, each once the services it calls are up (their
+ * addresses go into its env), and streams warnings and errors to the console
+ * (full JSON logs go to .foodmesh/logs/). A service reports the ports it bound
+ * over an IPC channel once it serves.
  */
 export async function startStack(opts: {
   databaseAdminUrl: string;
@@ -88,32 +97,18 @@ export async function startStack(opts: {
   log: Log;
   logLevel?: string;
   /**
-   * Added to every declared port, or `'free'`: ports the OS has just handed out
-   * (tests, which run stacks beside each other and beside a developer's).
+   * `declared` (npm start): the ports in each service's package.json. `any` (tests, a stack beside
+   * a developer's): each service binds port 0 and reports what it got, so no port is chosen
+   * ahead of the bind for another socket to take.
    */
-  portOffset?: number | 'free';
+  ports?: 'declared' | 'any';
   /** Prefix for database names and the Kafka namespace (tests). */
   namespace?: string;
+  /** Milliseconds a service may take to report ready (default 60 s). */
+  readyTimeoutMs?: number;
 }): Promise<RunningStack> {
-  const offset = opts.portOffset ?? 0;
-  const port = async (declared: number) => (offset === 'free' ? freePort() : declared + offset);
-  const specs: ServiceSpec[] = [];
-  for (const s of discoverServices()) {
-    specs.push({
-      ...s,
-      grpcPort: await port(s.grpcPort),
-      metricsPort: await port(s.metricsPort),
-      httpPort: s.httpPort === undefined ? undefined : await port(s.httpPort),
-    });
-  }
-  const addressOf = new Map(specs.map((s) => [s.name, `127.0.0.1:${s.grpcPort}`]));
-  // "env" values may name another service as {payment}: replaced by its address.
-  const resolve = (value: string) =>
-    value.replace(/\{([a-z-]+)\}/g, (_, name: string) => {
-      const address = addressOf.get(name);
-      if (!address) throw new Error(`a service's env refers to {${name}}, but there is no service ${name}`);
-      return address;
-    });
+  const anyPort = opts.ports === 'any';
+  const specs = discoverServices();
   const logDir = path.join(foodmeshDir, opts.namespace ? `logs-${opts.namespace.replace(/\W/g, '')}` : 'logs');
   mkdirSync(logDir, { recursive: true });
   const children: Array<{ spec: ServiceSpec; child: ChildProcess }> = [];
@@ -138,64 +133,84 @@ export async function startStack(opts: {
     if (!opts.namespace) rmSync(path.join(foodmeshDir, 'stack.json'), { force: true });
   };
 
-  try {
-    await Promise.all(
-      specs.map(async (spec) => {
-        if (!existsSync(spec.main)) throw new Error(`${spec.name}: ${path.relative(repoRoot, spec.main)} is missing; run npm run build`);
-        const env: Record<string, string> = {
-          ...(process.env as Record<string, string>),
-          SERVICE_NAME: spec.name,
-          GRPC_HOST: '127.0.0.1',
-          GRPC_PORT: String(spec.grpcPort),
-          METRICS_PORT: String(spec.metricsPort),
-          KAFKA_BROKERS: opts.kafkaBrokers.join(','),
-          LOG_LEVEL: opts.logLevel ?? 'info',
-          KAFKA_NAMESPACE: opts.namespace ?? '',
-          ...(spec.httpPort === undefined ? {} : { HTTP_PORT: String(spec.httpPort) }),
-          ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, resolve(v)])),
-        };
-        if (spec.database) {
-          const db = `${(opts.namespace ?? '').replace(/[^a-z0-9]/g, '_')}foodmesh_${spec.name.replace(/-/g, '_')}`;
-          await createDatabase(opts.databaseAdminUrl, db);
-          env.DATABASE_URL = databaseUrl(opts.databaseAdminUrl, db);
+  const started = new Map<string, Promise<ServiceSpec>>();
+  const launch = async (spec: ServiceSpec, upstreams: Array<Promise<ServiceSpec>>): Promise<ServiceSpec> => {
+    if (!existsSync(spec.main)) throw new Error(`${spec.name}: ${path.relative(repoRoot, spec.main)} is missing; run npm run build`);
+    const upstream = new Map((await Promise.all(upstreams)).map((u) => [u.name, `127.0.0.1:${u.grpcPort}`]));
+    const port = (declared: number | undefined) => (declared === undefined ? undefined : String(anyPort ? 0 : declared));
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      SERVICE_NAME: spec.name,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: port(spec.grpcPort)!,
+      METRICS_PORT: port(spec.metricsPort)!,
+      KAFKA_BROKERS: opts.kafkaBrokers.join(','),
+      LOG_LEVEL: opts.logLevel ?? 'info',
+      KAFKA_NAMESPACE: opts.namespace ?? '',
+      ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
+      ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
+    };
+    if (spec.database) {
+      const db = `${(opts.namespace ?? '').replace(/[^a-z0-9]/g, '_')}foodmesh_${spec.name.replace(/-/g, '_')}`;
+      await createDatabase(opts.databaseAdminUrl, db);
+      env.DATABASE_URL = databaseUrl(opts.databaseAdminUrl, db);
+    }
+    if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
+    const logFile = path.join(logDir, `${spec.name}.log`);
+    const file = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    children.push({ spec, child });
+    // The last lines it wrote: a service that dies at start-up says why there, and the
+    // reason must reach whoever only sees the error (a CI log, not the log folder).
+    const lastLines: string[] = [];
+    const pipe = (stream: NodeJS.ReadableStream) =>
+      createInterface({ input: stream }).on('line', (line) => {
+        file.write(`${line}\n`);
+        lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+        if (lastLines.length > 15) lastLines.shift();
+        try {
+          const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
+          if (entry.level >= 40) opts.log(`${spec.name} ${LEVELS[entry.level]} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+        } catch {
+          opts.log(`${spec.name} ${line}`);
         }
-        const logFile = path.join(logDir, `${spec.name}.log`);
-        const file = createWriteStream(logFile, { flags: 'a' });
-        const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        children.push({ spec, child });
-        let exitReason: string | undefined;
-        // The last lines it wrote: a service that dies at start-up says why there, and the
-        // reason must reach whoever only sees the error (a CI log, not the log folder).
-        const lastLines: string[] = [];
-        // 'close', not 'exit': by then its output has been read to the end.
-        child.on('close', (code, signal) => {
-          exitReason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
-          if (!stopping) opts.log(exitReason);
-          exitReason += `; its last lines:\n${lastLines.join('\n')}`;
-        });
-        const pipe = (stream: NodeJS.ReadableStream) =>
-          createInterface({ input: stream }).on('line', (line) => {
-            file.write(`${line}\n`);
-            lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-            if (lastLines.length > 15) lastLines.shift();
-            try {
-              const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
-              if (entry.level >= 40) opts.log(`${spec.name} ${LEVELS[entry.level]} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
-            } catch {
-              opts.log(`${spec.name} ${line}`);
-            }
-          });
-        pipe(child.stdout!);
-        pipe(child.stderr!);
-        await waitForHealthy(`127.0.0.1:${spec.grpcPort}`, 60_000, () => exitReason);
-      }),
-    );
+      });
+    pipe(child.stdout!);
+    pipe(child.stderr!);
+    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => reject(new Error(`${spec.name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
+      child.on('message', (m) => {
+        if (!isReadyMessage(m)) return;
+        clearTimeout(timer);
+        resolve(m.ports);
+      });
+      // 'close', not 'exit': by then its output has been read to the end.
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const reason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
+        if (!stopping) opts.log(reason);
+        reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
+      });
+    });
+    return { ...spec, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http };
+  };
+
+  let running: ServiceSpec[];
+  try {
+    for (const { spec, after } of startOrder(specs)) started.set(spec.name, launch(spec, after.map((name) => started.get(name)!)));
+    // Every launch settles (one that waits on a failed upstream fails with it) before the stack is stopped.
+    const results = await Promise.allSettled([...started.values()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const byName = new Map(results.map((r) => (r as PromiseFulfilledResult<ServiceSpec>).value).map((s) => [s.name, s]));
+    running = specs.map((s) => byName.get(s.name)!);
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const services = specs.map((s) => ({ ...s, address: `127.0.0.1:${s.grpcPort}`, logFile: path.join(logDir, `${s.name}.log`) }));
+  const services = running.map((s) => ({ ...s, address: `127.0.0.1:${s.grpcPort}`, logFile: path.join(logDir, `${s.name}.log`) }));
   if (!opts.namespace) writeFileSync(
     path.join(foodmeshDir, 'stack.json'),
     JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',

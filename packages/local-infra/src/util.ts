@@ -79,17 +79,97 @@ export function traversableDir(dir: string): string {
   return dir;
 }
 
-/** A port free right now on 127.0.0.1 (tiny race until the server binds it; fine locally). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** A port held for one server of ours until `release()`. */
+export interface PortReservation {
+  port: number;
+  release(): void;
+}
+
+const RESERVATIONS_DIR = path.join(tmpdir(), 'foodmesh-ports');
+
+/**
+ * The OS's ephemeral range (outgoing connections take their local port from it). A port picked
+ * there and released before the server binds it can be taken meanwhile by any client socket
+ * (seen: EADDRINUSE in the middle of a test run), so our servers never listen there.
+ */
+export function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low! > 0 && high! >= low!) return [low!, high!];
+  } catch {
+    /* not Linux */
+  }
+  return [32768, 60999];
+}
+
+/**
+ * Reserves a port below the ephemeral range for a server this process is about to start (PostgreSQL,
+ * Kafka): no client socket is handed such a port, a lock file keeps concurrent runs of ours off it,
+ * and a test bind proves that nothing else listens there. Servers we write ourselves bind port 0
+ * instead and report what they got (see startStack).
+ */
+export async function reservePort(): Promise<PortReservation> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = ephemeralLow > 12_000 ? 10_000 : 1024;
+  const high = ephemeralLow - 1;
+  mkdirSync(RESERVATIONS_DIR, { recursive: true });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    const lock = path.join(RESERVATIONS_DIR, String(port));
+    if (!claim(lock)) continue;
+    if (await canBind(port)) {
+      heldLocks.add(lock);
+      if (heldLocks.size === 1) process.on('exit', releaseAllLocks);
+      return {
+        port,
+        release: () => {
+          if (!heldLocks.delete(lock)) return;
+          rmSync(lock, { force: true });
+          if (heldLocks.size === 0) process.off('exit', releaseAllLocks);
+        },
+      };
+    }
+    rmSync(lock, { force: true });
+  }
+  throw new Error(`no free port between ${low} and ${high} after 200 tries`);
+}
+
+/** Lock files of this process's reservations, removed when it exits (a killed run's are taken over by claim). */
+const heldLocks = new Set<string>();
+function releaseAllLocks(): void {
+  for (const lock of heldLocks) rmSync(lock, { force: true });
+}
+
+/** Creates the lock file, taking over one whose owner is dead; false if a live process holds it. */
+function claim(lock: string): boolean {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readText(lock));
+      if (owner > 0 && isAlive(owner)) return false;
+      rmSync(lock, { force: true }); // left by a killed run
+    }
+  }
+  return false;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 

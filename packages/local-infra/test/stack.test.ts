@@ -1,11 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { service as HealthService } from 'grpc-health-check';
 import { discoverServices, startStack, type RunningStack } from '../src';
+
+/** grpc.health.v1 Check of the whole server ('' = every service it serves). */
+async function healthOf(address: string): Promise<string> {
+  const Client = grpc.makeGenericClientConstructor(HealthService, 'Health');
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check: Function };
+  try {
+    return await new Promise((resolve, reject) =>
+      client.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err: Error | null, res?: { status: string }) => (err ? reject(err) : resolve(res!.status))),
+    );
+  } finally {
+    client.close();
+  }
+}
 
 /**
  * What `npm start` does, on the test run's PostgreSQL + Kafka: every built
  * service starts from its dist/main.js, migrates its own database, and answers
- * its health check and /metrics. (Ports shifted and names namespaced, so a
- * developer's running stack is left alone.)
+ * its health check and /metrics. (Ports chosen by the OS and names namespaced,
+ * so a developer's running stack is left alone.)
  */
 describe('npm start stack', () => {
   let stack: RunningStack;
@@ -17,7 +32,7 @@ describe('npm start stack', () => {
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
       log: (line) => lines.push(line),
       logLevel: 'warn',
-      portOffset: 'free',
+      ports: 'any',
       namespace: `t${randomBytes(3).toString('hex')}.`,
     });
   }, 120_000);
@@ -27,6 +42,16 @@ describe('npm start stack', () => {
     const declared = discoverServices().map((s) => s.name);
     expect(declared.length).toBeGreaterThan(0);
     expect(stack.services.map((s) => s.name)).toEqual(declared);
+  });
+
+  it('answers the gRPC health check of each service on the port it reported', async () => {
+    for (const s of stack.services) expect([s.name, await healthOf(s.address)]).toEqual([s.name, 'SERVING']);
+  });
+
+  it('reports a real, distinct port for every listener (each bound port 0)', () => {
+    const ports = stack.services.flatMap((s) => [s.grpcPort, s.metricsPort, ...(s.httpPort ? [s.httpPort] : [])]);
+    expect(ports.every((p) => p > 0)).toBe(true);
+    expect(new Set(ports).size).toBe(ports.length);
   });
 
   it('serves Prometheus metrics from each service', async () => {

@@ -18,6 +18,7 @@ export * from './outbox';
 export * from './consumer';
 export * from './notify-hub';
 export * from './service-runtime';
+export * from './service-main';
 export * from './identity';
 export * from './paging';
 export * from './istio';

@@ -37,6 +37,8 @@ export interface ServiceRuntime<C extends BaseConfig> {
 export interface RunningService {
   grpcPort: number;
   metricsPort: number;
+  /** Every port the service listens on, by name (`grpc`, `metrics`, and e.g. the edge's `http`). */
+  ports: Record<string, number>;
   grpc: RunningGrpcServer;
   stop(): Promise<void>;
 }
@@ -177,5 +179,5 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     }
   }
   logger.info({ grpcPort: grpc.port, metricsPort: metricsServer.port }, `${config.SERVICE_NAME} ready`);
-  return { grpcPort: grpc.port, metricsPort: metricsServer.port, grpc, stop };
+  return { grpcPort: grpc.port, metricsPort: metricsServer.port, ports: { grpc: grpc.port, metrics: metricsServer.port }, grpc, stop };
 }

@@ -28,14 +28,14 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
   log('no running stack found: starting PostgreSQL, Kafka and every service for this run…');
   const infra = await startInfra({ log });
   try {
-    // Shifted ports and a namespace: never collides with a developer's `npm start`.
+    // Ports the OS hands out and a namespace: never collides with a developer's `npm start`.
     const stack = await startStack({
       databaseAdminUrl: infra.databaseAdminUrl,
       kafkaBrokers: infra.kafkaBrokers,
       log,
       // Expected failures (a cancel refused, payment down) log warnings; show only errors.
       logLevel: 'error',
-      portOffset: 1000,
+      ports: 'any',
       namespace: 'scenario.',
     });
     return {

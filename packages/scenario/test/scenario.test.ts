@@ -21,7 +21,7 @@ describe('end-to-end scenario on the whole stack', () => {
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
       log: () => undefined,
       logLevel: 'warn',
-      portOffset: 'free',
+      ports: 'any',
       namespace: `e2e${randomBytes(3).toString('hex')}.`,
     });
     clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])));

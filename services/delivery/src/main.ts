@@ -1,7 +1,5 @@
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
 import { startDeliveryService } from './service';
 
-void startDeliveryService(loadConfig(), { handleSignals: true }).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startDeliveryService(loadConfig(), { handleSignals: true }));

@@ -1,7 +1,5 @@
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
 import { startEdgeService } from './service';
 
-void startEdgeService(loadConfig(), { handleSignals: true }).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startEdgeService(loadConfig(), { handleSignals: true }));

@@ -94,5 +94,5 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
       return Object.values(services);
     },
   });
-  return { ...running, httpPort: web!.port };
+  return { ...running, httpPort: web!.port, ports: { ...running.ports, http: web!.port } };
 }

@@ -23,7 +23,7 @@ export async function startTestStack(label: string): Promise<{ stack: RunningSta
     kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
     log: () => undefined,
     logLevel: 'warn',
-    portOffset: 'free',
+    ports: 'any',
     namespace,
   });
   return { stack, namespace };

@@ -1,7 +1,5 @@
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
 import { startNotificationService } from './service';
 
-startNotificationService(loadConfig(), { handleSignals: true }).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startNotificationService(loadConfig(), { handleSignals: true }));

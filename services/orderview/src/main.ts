@@ -1,7 +1,5 @@
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
 import { startOrderViewService } from './service';
 
-startOrderViewService(loadConfig(), { handleSignals: true }).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startOrderViewService(loadConfig(), { handleSignals: true }));

@@ -1,7 +1,5 @@
-import { startPaymentService } from './service';
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
+import { startPaymentService } from './service';
 
-startPaymentService(loadConfig(), { handleSignals: true }).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startPaymentService(loadConfig(), { handleSignals: true }));

@@ -1,7 +1,5 @@
+import { runMain } from '@foodmesh/platform';
 import { loadConfig } from './config';
 import { startStoreService } from './service';
 
-void startStoreService(loadConfig(), { handleSignals: true }).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(() => startStoreService(loadConfig(), { handleSignals: true }));
