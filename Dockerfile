@@ -4,7 +4,9 @@
 # The build stage is the same for every service (no SERVICE in it), so building all seven
 # compiles the workspace once; each image then gets only its own service, the shared
 # packages' compiled output and its production dependencies.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24 LTS, an exact release (`npm run k8s:validate` checks it and notes a missing digest:
+# no registry is reachable where this was written; pin @sha256 where one is).
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---- build: npm ci runs the root postinstall = buf generate + tsc -b for every workspace
 FROM ${NODE_IMAGE} AS build

@@ -1,3 +1,4 @@
+export { checkDockerfile, minNodeMajor, type DockerfileFindings, type NodeRuntime } from './dockerfile.js';
 export { checkPosture, type K8sObject, type Problem } from './posture.js';
 export { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
 export {
@@ -10,6 +11,7 @@ export {
   renderOverlay,
   REPO_ROOT,
   schemaCheck,
+  validateDockerfile,
   validateOverlay,
   validateRendered,
   type Report,

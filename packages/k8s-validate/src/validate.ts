@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
+import { checkDockerfile, minNodeMajor, type DockerfileFindings } from './dockerfile.js';
 import { checkPosture, ref, type K8sObject, type Problem } from './posture.js';
 import { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
 
@@ -195,4 +196,11 @@ export function validateRendered(tools: Tools, schemaDir: string, text: string, 
 export function validateOverlay(tools: Tools, schemaDir: string, overlay: string, root = REPO_ROOT): Report {
   const dir = path.join(root, 'k8s/overlays', overlay);
   return validateRendered(tools, schemaDir, renderOverlay(tools, dir), `k8s/overlays/${overlay}`);
+}
+
+/** The repository's Dockerfile against the runtime it declares (package.json engines, .nvmrc). */
+export function validateDockerfile(root = REPO_ROOT): DockerfileFindings {
+  const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+  const engines = (JSON.parse(read('package.json')) as { engines?: { node?: string } }).engines?.node;
+  return checkDockerfile(read('Dockerfile'), { minMajor: minNodeMajor(engines), release: read('.nvmrc').trim() });
 }

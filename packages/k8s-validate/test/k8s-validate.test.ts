@@ -9,6 +9,7 @@ import {
   parseManifests,
   renderOverlay,
   REPO_ROOT,
+  validateDockerfile,
   validateRendered,
   type K8sObject,
   type Tools,
@@ -235,8 +236,9 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
 describe('Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 
-  it('builds from a pinned Node 20 image and runs as the uid the Deployments require', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
+  it('builds from an exact Node release of the major package.json requires and runs as the uid the Deployments require', () => {
+    expect(validateDockerfile().problems).toEqual([]);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim/m);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     for (const d of ofKind(rendered.prod.objects, 'Deployment')) expect(d.spec.template.spec.securityContext.runAsUser).toBe(1000);
   });

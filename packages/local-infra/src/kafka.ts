@@ -3,7 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { fixKafkajsRequestQueue } from '@foodmesh/platform';
 import { foodmeshDir, freshRoot, type Log, packageDir, persistentRoot, reservePort, sleep, type PortReservation } from './util';
+
+fixKafkajsRequestQueue(); // a kafkajs 2.2.4 timer loop; see the platform's kafkajs-request-queue.ts
 
 export interface KafkaOptions {
   /** Keep data across runs in /var/tmp/foodmesh/<hash>/kafka (for `npm start`); default: a fresh temp dir removed on stop. */

@@ -13,6 +13,7 @@ export * from './resilience';
 export * from './pg';
 export * from './migrations';
 export * from './kafka';
+export { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 export * from './events';
 export * from './outbox';
 export * from './consumer';

@@ -1,5 +1,8 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 import type { Logger } from './logger';
+
+fixKafkajsRequestQueue();
 
 /**
  * Our messaging port. Services and the outbox/consumer machinery depend on these
