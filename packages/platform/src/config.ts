@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upstreamTarget } from './upstream-address';
 
 /**
  * Configuration is parsed and validated once, at start-up, from the environment.
@@ -13,6 +14,12 @@ export class ConfigError extends Error {
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** Another service's address: `host:port`, or its replicas as `ip:port,ip:port` (see upstream-address.ts). */
+export const upstreamAddress = z.string().superRefine((value, ctx) => {
+  const parsed = upstreamTarget(value);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
 
 /** Settings every service shares. Services extend this with their own. */
 export const baseConfigSchema = z.object({

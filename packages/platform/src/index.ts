@@ -8,6 +8,7 @@ export * from './grpc-types';
 export * from './grpc-errors';
 export * from './grpc-server';
 export * from './grpc-client';
+export * from './upstream-address';
 export * from './mesh-policy';
 export * from './resilience';
 export * from './pg';

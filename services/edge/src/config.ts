@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { baseConfigSchema, dataConfigSchema, parseConfig } from '@foodmesh/platform';
+import { baseConfigSchema, dataConfigSchema, parseConfig, upstreamAddress } from '@foodmesh/platform';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 /** Only for local runs and tests: a production edge refuses to start without EDGE_JWT_SECRET. */
 export const DEV_JWT_SECRET = 'foodmesh-dev-only-secret-do-not-use-in-production';
@@ -29,11 +28,11 @@ export const edgeConfigSchema = baseConfigSchema
     EDGE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(12 * 3600),
     /** Bounds the ownership index (order → customer, store); the oldest entries go first. */
     EDGE_OWNERSHIP_MAX_ORDERS: z.coerce.number().int().positive().default(1_000_000),
-    ORDER_ADDR: address,
-    STORE_ADDR: address,
-    DELIVERY_ADDR: address,
-    ORDERVIEW_ADDR: address,
-    NOTIFICATION_ADDR: address,
+    ORDER_ADDR: upstreamAddress,
+    STORE_ADDR: upstreamAddress,
+    DELIVERY_ADDR: upstreamAddress,
+    ORDERVIEW_ADDR: upstreamAddress,
+    NOTIFICATION_ADDR: upstreamAddress,
   })
   .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true }).shape)
   .superRefine((c, ctx) => {
