@@ -38,4 +38,5 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     },
   };
 }
-export { discoverServices, startStack, startOrder, type ServiceSpec, type RunningStack } from './stack';
+export { discoverServices, startStack, startOrder, type ServiceSpec, type RunningStack, type StackService, type Replica } from './stack';
+export { attachOrStartStack, type StackHandle, type ServiceEndpoints } from './attach';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createDatabase, databaseUrl } from './postgres';
 import { isReadyMessage } from '@foodmesh/platform';
-import { foodmeshDir, repoRoot, type Log } from './util';
+import { foodmeshDir, repoRoot, reservePort, type Log, type PortReservation } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
 export interface ServiceSpec {
@@ -48,8 +48,35 @@ export function discoverServices(root = repoRoot): ServiceSpec[] {
   return specs;
 }
 
+/** One process of a service. */
+export interface Replica {
+  index: number;
+  pid: number;
+  /** 127.0.0.1:<its gRPC port> */
+  address: string;
+  grpcPort: number;
+  metricsPort: number;
+  httpPort?: number;
+  logFile: string;
+}
+
+export interface StackService extends ServiceSpec {
+  /** What its callers are given: host:port, or its replicas' ip:port,ip:port (they balance round-robin). */
+  address: string;
+  /** The first replica's log. */
+  logFile: string;
+  /** Its own database, if it has one. */
+  databaseUrl?: string;
+  /** Its processes, by index (a restarted replica replaces its entry). */
+  replicas: Replica[];
+}
+
 export interface RunningStack {
-  services: Array<ServiceSpec & { address: string; logFile: string }>;
+  services: StackService[];
+  /** Signals one replica (SIGKILL unless told) and waits until it has exited. */
+  kill(service: string, index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a replica that was killed again, at its address; resolves once it serves. */
+  restart(service: string, index: number): Promise<Replica>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +129,12 @@ export async function startStack(opts: {
    * ahead of the bind for another socket to take.
    */
   ports?: 'declared' | 'any';
+  /**
+   * Processes per service (default 1), sharing its database and consumer group as pods do. The gRPC
+   * ports of a service with several are reserved below the ephemeral range (reservePort), so a
+   * killed replica restarts at the address its callers were given.
+   */
+  replicas?: Record<string, number>;
   /** Prefix for database names and the Kafka namespace (tests). */
   namespace?: string;
   /** Milliseconds a service may take to report ready (default 60 s). */
@@ -109,35 +142,88 @@ export async function startStack(opts: {
 }): Promise<RunningStack> {
   const anyPort = opts.ports === 'any';
   const specs = discoverServices();
+  for (const [name, n] of Object.entries(opts.replicas ?? {})) {
+    if (!specs.some((s) => s.name === name)) throw new Error(`replicas: there is no service ${name}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`replicas: ${name} needs a whole number of replicas ≥ 1, not ${n}`);
+  }
   const logDir = path.join(foodmeshDir, opts.namespace ? `logs-${opts.namespace.replace(/\W/g, '')}` : 'logs');
   mkdirSync(logDir, { recursive: true });
-  const children: Array<{ spec: ServiceSpec; child: ChildProcess }> = [];
+  const children: Array<{ service: string; index: number; child: ChildProcess; killed: boolean }> = [];
+  const reservations: PortReservation[] = [];
   let stopping = false;
+
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
 
   const stop = async () => {
     stopping = true;
     await Promise.all(
-      children.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
+      children.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.kill('SIGTERM');
+        await exited(child);
+        clearTimeout(kill);
+      }),
     );
+    for (const r of reservations) r.release();
     if (!opts.namespace) rmSync(path.join(foodmeshDir, 'stack.json'), { force: true });
   };
 
-  const started = new Map<string, Promise<ServiceSpec>>();
-  const launch = async (spec: ServiceSpec, upstreams: Array<Promise<ServiceSpec>>): Promise<ServiceSpec> => {
+  /** Starts one process of a service with `env`; resolves with what it bound once it reports ready. */
+  const spawnReplica = async (spec: ServiceSpec, index: number, name: string, env: Record<string, string>, logFile: string): Promise<Replica> => {
+    if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
+    const file = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const entry = { service: spec.name, index, child, killed: false };
+    children.push(entry);
+    // The last lines it wrote: a service that dies at start-up says why there, and the
+    // reason must reach whoever only sees the error (a CI log, not the log folder).
+    const lastLines: string[] = [];
+    const pipe = (stream: NodeJS.ReadableStream) =>
+      createInterface({ input: stream }).on('line', (line) => {
+        file.write(`${line}\n`);
+        lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+        if (lastLines.length > 15) lastLines.shift();
+        try {
+          const e = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
+          if (e.level >= 40) opts.log(`${name} ${LEVELS[e.level]} ${e.msg ?? ''}${e.err?.message ? `: ${e.err.message}` : ''}`);
+        } catch {
+          opts.log(`${name} ${line}`);
+        }
+      });
+    pipe(child.stdout!);
+    pipe(child.stderr!);
+    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => reject(new Error(`${name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
+      child.on('message', (m) => {
+        if (!isReadyMessage(m)) return;
+        clearTimeout(timer);
+        resolve(m.ports);
+      });
+      // 'close', not 'exit': by then its output has been read to the end.
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const reason = `${name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
+        if (!stopping && !entry.killed) opts.log(reason);
+        reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
+      });
+    });
+    return { index, pid: child.pid!, address: `127.0.0.1:${ports.grpc}`, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http, logFile };
+  };
+
+  /** How to start each replica of a service again (restart). */
+  const relaunch = new Map<string, (index: number) => Promise<Replica>>();
+
+  const launch = async (spec: ServiceSpec, upstreams: Array<Promise<StackService>>): Promise<StackService> => {
     if (!existsSync(spec.main)) throw new Error(`${spec.name}: ${path.relative(repoRoot, spec.main)} is missing; run npm run build`);
-    const upstream = new Map((await Promise.all(upstreams)).map((u) => [u.name, `127.0.0.1:${u.grpcPort}`]));
-    const port = (declared: number | undefined) => (declared === undefined ? undefined : String(anyPort ? 0 : declared));
+    const upstream = new Map((await Promise.all(upstreams)).map((u) => [u.name, u.address]));
+    const count = opts.replicas?.[spec.name] ?? 1;
+    const port = (declared: number | undefined) => (declared === undefined ? undefined : String(anyPort || count > 1 ? 0 : declared));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       SERVICE_NAME: spec.name,
@@ -155,65 +241,86 @@ export async function startStack(opts: {
       await createDatabase(opts.databaseAdminUrl, db);
       env.DATABASE_URL = databaseUrl(opts.databaseAdminUrl, db);
     }
-    if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
-    const logFile = path.join(logDir, `${spec.name}.log`);
-    const file = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    children.push({ spec, child });
-    // The last lines it wrote: a service that dies at start-up says why there, and the
-    // reason must reach whoever only sees the error (a CI log, not the log folder).
-    const lastLines: string[] = [];
-    const pipe = (stream: NodeJS.ReadableStream) =>
-      createInterface({ input: stream }).on('line', (line) => {
-        file.write(`${line}\n`);
-        lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-        if (lastLines.length > 15) lastLines.shift();
-        try {
-          const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
-          if (entry.level >= 40) opts.log(`${spec.name} ${LEVELS[entry.level]} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
-        } catch {
-          opts.log(`${spec.name} ${line}`);
-        }
-      });
-    pipe(child.stdout!);
-    pipe(child.stderr!);
-    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
-      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => reject(new Error(`${spec.name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
-      child.on('message', (m) => {
-        if (!isReadyMessage(m)) return;
-        clearTimeout(timer);
-        resolve(m.ports);
-      });
-      // 'close', not 'exit': by then its output has been read to the end.
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const reason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
-        if (!stopping) opts.log(reason);
-        reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
-      });
-    });
-    return { ...spec, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http };
+    const grpcPorts: number[] = [];
+    for (let i = 0; count > 1 && i < count; i++) {
+      const r = await reservePort();
+      reservations.push(r);
+      grpcPorts.push(r.port);
+    }
+    const start = (index: number) =>
+      spawnReplica(
+        spec,
+        index,
+        count > 1 ? `${spec.name}#${index}` : spec.name,
+        count > 1 ? { ...env, GRPC_PORT: String(grpcPorts[index]) } : env,
+        path.join(logDir, count > 1 ? `${spec.name}-${index}.log` : `${spec.name}.log`),
+      );
+    relaunch.set(spec.name, start);
+    // The first replica migrates the database alone; the others then start side by side.
+    const first = await start(0);
+    const replicas = [first, ...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1))))];
+    return {
+      ...spec,
+      grpcPort: first.grpcPort,
+      metricsPort: first.metricsPort,
+      httpPort: first.httpPort,
+      address: replicas.map((r) => r.address).join(','),
+      logFile: first.logFile,
+      databaseUrl: env.DATABASE_URL,
+      replicas,
+    };
   };
 
-  let running: ServiceSpec[];
+  const started = new Map<string, Promise<StackService>>();
+  let services: StackService[];
   try {
     for (const { spec, after } of startOrder(specs)) started.set(spec.name, launch(spec, after.map((name) => started.get(name)!)));
     // Every launch settles (one that waits on a failed upstream fails with it) before the stack is stopped.
     const results = await Promise.allSettled([...started.values()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const byName = new Map(results.map((r) => (r as PromiseFulfilledResult<ServiceSpec>).value).map((s) => [s.name, s]));
-    running = specs.map((s) => byName.get(s.name)!);
+    const byName = new Map(results.map((r) => (r as PromiseFulfilledResult<StackService>).value).map((s) => [s.name, s]));
+    services = specs.map((s) => byName.get(s.name)!);
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const services = running.map((s) => ({ ...s, address: `127.0.0.1:${s.grpcPort}`, logFile: path.join(logDir, `${s.name}.log`) }));
+  const live = (service: string, index: number) => {
+    const entry = children.findLast((c) => c.service === service && c.index === index);
+    if (!entry) throw new Error(`the stack has no replica ${index} of ${service}`);
+    return entry;
+  };
+
   if (!opts.namespace) writeFileSync(
     path.join(foodmeshDir, 'stack.json'),
-    JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        pid: process.pid,
+        kafka: { brokers: opts.kafkaBrokers, namespace: '' },
+        services: Object.fromEntries(
+          services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort, databaseUrl: s.databaseUrl }]),
+        ),
+      },
+      null,
+      2,
+    ) + '\n',
   );
-  return { services, stop };
+  return {
+    services,
+    stop,
+    async kill(service, index, signal = 'SIGKILL') {
+      const entry = live(service, index);
+      entry.killed = true;
+      entry.child.kill(signal);
+      await exited(entry.child);
+    },
+    async restart(service, index) {
+      const entry = live(service, index);
+      if (entry.child.exitCode === null && entry.child.signalCode === null) throw new Error(`replica ${index} of ${service} is still running; kill it first`);
+      const replica = await relaunch.get(service)!(index);
+      services.find((s) => s.name === service)!.replicas[index] = replica;
+      return replica;
+    },
+  };
 }

@@ -1,53 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { foodmeshDir, isAlive, startInfra, startStack } from '@foodmesh/local-infra';
+import { attachOrStartStack } from '@foodmesh/local-infra';
 
-export interface StackHandle {
+export interface ScenarioStack {
   addresses: Record<string, string>;
   /** Who runs it: an `npm start` of this checkout, or this run. */
   origin: string;
   stop(): Promise<void>;
 }
 
-/**
- * The stack of a running `npm start` (advertised in .foodmesh/stack.json), or a
- * fresh one started for this run on temporary data and stopped afterwards.
- */
-export async function connectToStack(log: (line: string) => void): Promise<StackHandle> {
-  const file = path.join(foodmeshDir, 'stack.json');
-  if (existsSync(file)) {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; services: Record<string, { address: string }> };
-    if (isAlive(state.pid)) {
-      return {
-        addresses: Object.fromEntries(Object.entries(state.services).map(([k, v]) => [k, v.address])),
-        origin: `the running npm start (pid ${state.pid})`,
-        stop: async () => undefined,
-      };
-    }
-  }
-  log('no running stack found: starting PostgreSQL, Kafka and every service for this run…');
-  const infra = await startInfra({ log });
-  try {
-    // Ports the OS hands out and a namespace: never collides with a developer's `npm start`.
-    const stack = await startStack({
-      databaseAdminUrl: infra.databaseAdminUrl,
-      kafkaBrokers: infra.kafkaBrokers,
-      log,
-      // Expected failures (a cancel refused, payment down) log warnings; show only errors.
-      logLevel: 'error',
-      ports: 'any',
-      namespace: 'scenario.',
-    });
-    return {
-      addresses: Object.fromEntries(stack.services.map((s) => [s.name, s.address])),
-      origin: 'a stack started by this run',
-      stop: async () => {
-        await stack.stop();
-        await infra.stop();
-      },
-    };
-  } catch (err) {
-    await infra.stop();
-    throw err;
-  }
+/** The running `npm start`, or a stack started for this run (expected failures log warnings: show only errors). */
+export async function connectToStack(log: (line: string) => void): Promise<ScenarioStack> {
+  const stack = await attachOrStartStack({ log, namespace: 'scenario.', logLevel: 'error' });
+  return { addresses: Object.fromEntries(stack.services.map((s) => [s.name, s.address])), origin: stack.origin, stop: stack.stop };
 }

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startInfra } from './index';
+import { startStack, type RunningStack } from './stack';
+import { foodmeshDir, isAlive, type Log } from './util';
+
+/** What a tool driving a stack needs to know of one service. */
+export interface ServiceEndpoints {
+  name: string;
+  /** host:port, or its replicas' ip:port list. */
+  address: string;
+  databaseUrl?: string;
+}
+
+/** A stack to drive: the one a running `npm start` advertises, or one started for this run. */
+export interface StackHandle {
+  services: ServiceEndpoints[];
+  kafka: { brokers: string[]; namespace: string };
+  /** Who runs it: an `npm start` of this checkout, or this run. */
+  origin: string;
+  /** Each process's /metrics URL now (a restarted replica has a new one). */
+  metricsTargets(): Array<{ service: string; replica: number; url: string }>;
+  /** Only for a stack started by this run: its processes, to kill and restart replicas. */
+  running?: RunningStack;
+  stop(): Promise<void>;
+}
+
+interface StackFile {
+  pid: number;
+  kafka?: { brokers: string[]; namespace: string };
+  services: Record<string, { address: string; metrics: string; databaseUrl?: string }>;
+}
+
+/**
+ * The stack of a running `npm start` (advertised in .foodmesh/stack.json), or a fresh one
+ * started for this run on temporary data and stopped afterwards: always fresh when `replicas`
+ * are asked for (a running npm start has one of each).
+ */
+export async function attachOrStartStack(opts: { log: Log; namespace: string; logLevel?: string; replicas?: Record<string, number> }): Promise<StackHandle> {
+  const file = path.join(foodmeshDir, 'stack.json');
+  const wantsReplicas = Object.values(opts.replicas ?? {}).some((n) => n > 1);
+  if (!wantsReplicas && existsSync(file)) {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
+    if (isAlive(state.pid) && state.kafka) {
+      const entries = Object.entries(state.services);
+      return {
+        services: entries.map(([name, s]) => ({ name, address: s.address, databaseUrl: s.databaseUrl })),
+        kafka: state.kafka,
+        origin: `the running npm start (pid ${state.pid})`,
+        metricsTargets: () => entries.map(([name, s]) => ({ service: name, replica: 0, url: s.metrics })),
+        stop: async () => undefined,
+      };
+    }
+  }
+  opts.log(`starting PostgreSQL, Kafka and every service for this run${wantsReplicas ? ` (replicas: ${JSON.stringify(opts.replicas)})` : ''}…`);
+  const infra = await startInfra({ log: opts.log });
+  try {
+    // Ports the OS hands out and a namespace: never collides with a developer's `npm start`.
+    const running = await startStack({
+      databaseAdminUrl: infra.databaseAdminUrl,
+      kafkaBrokers: infra.kafkaBrokers,
+      log: opts.log,
+      logLevel: opts.logLevel ?? 'error',
+      ports: 'any',
+      namespace: opts.namespace,
+      replicas: opts.replicas,
+    });
+    return {
+      services: running.services.map((s) => ({ name: s.name, address: s.address, databaseUrl: s.databaseUrl })),
+      kafka: { brokers: infra.kafkaBrokers, namespace: opts.namespace },
+      origin: 'a stack started by this run',
+      metricsTargets: () =>
+        running.services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, replica: r.index, url: `http://127.0.0.1:${r.metricsPort}/metrics` }))),
+      running,
+      stop: async () => {
+        await running.stop();
+        await infra.stop();
+      },
+    };
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
+}
