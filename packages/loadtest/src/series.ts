@@ -1,0 +1,130 @@
+import { addBuckets, bucketDelta, histogramQuantile, type Buckets } from './prometheus';
+import type { ProcessSample, Tick } from './sampler';
+
+export interface ReplicaShare {
+  replica: number;
+  rpcs: number;
+  consumed: number;
+  published: number;
+  /** Share of its service's RPCs / consumed events (0..1; NaN when the service had none). */
+  rpcShare: number;
+  consumedShare: number;
+  /** Samples in which it did not answer (killed, restarting). */
+  downSamples: number;
+}
+
+/** The stack over the run, one value per sample interval, derived from the scrapes. */
+export interface StackSeries {
+  /** End of each interval, seconds since the sampler started. */
+  seconds: number[];
+  services: Record<string, { rpcRate: number[]; consumedRate: number[]; consumerLag: number[]; outboxBacklog: number[]; cpuCores: number[]; rssMiB: number[]; publishers: number[] }>;
+  breakerOpenReplicas: number[];
+  fallbacksRate: number[];
+  viewLagP50Ms: Array<number | null>;
+  viewLagP99Ms: Array<number | null>;
+  replicas: Record<string, ReplicaShare[]>;
+  totals: { fallbacks: number; breakerOpenSamples: number; viewLagCount: number; viewLagP50Ms: number; viewLagP99Ms: number };
+}
+
+type Counter = 'rpcs' | 'consumed' | 'published' | 'fallbacks' | 'cpuSeconds';
+
+/** Growth of a counter since the last sample of the same process; a restarted process counts from zero. */
+function growth(cur: ProcessSample, prev: ProcessSample | undefined, key: Counter): number {
+  if (!prev) return 0;
+  if (prev.startedAt !== cur.startedAt) return cur[key];
+  return Math.max(0, cur[key] - prev[key]);
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const ms = (seconds: number) => (Number.isFinite(seconds) ? round(seconds * 1000) : NaN);
+
+export function deriveSeries(ticks: Tick[]): StackSeries {
+  const last = new Map<string, ProcessSample>();
+  const out: StackSeries = { seconds: [], services: {}, breakerOpenReplicas: [], fallbacksRate: [], viewLagP50Ms: [], viewLagP99Ms: [], replicas: {}, totals: { fallbacks: 0, breakerOpenSamples: 0, viewLagCount: 0, viewLagP50Ms: NaN, viewLagP99Ms: NaN } };
+  const shares = new Map<string, ReplicaShare & { service: string }>();
+  let wholeRunLag: Buckets = [];
+  let prevT = 0;
+
+  ticks.forEach((tick, i) => {
+    const dt = Math.max((tick.t - prevT) / 1000, 1e-3);
+    prevT = tick.t;
+    let open = 0;
+    let fallbacks = 0;
+    let lagThisTick: Buckets = [];
+    const perService = new Map<string, { rpc: number; consumed: number; lag: number; backlog: number; cpu: number; rss: number; publishers: number }>();
+    for (const p of tick.processes) {
+      const key = `${p.service}#${p.replica}`;
+      const share = shares.get(key) ?? { service: p.service, replica: p.replica, rpcs: 0, consumed: 0, published: 0, rpcShare: NaN, consumedShare: NaN, downSamples: 0 };
+      shares.set(key, share);
+      const agg = perService.get(p.service) ?? { rpc: 0, consumed: 0, lag: 0, backlog: 0, cpu: 0, rss: 0, publishers: 0 };
+      perService.set(p.service, agg);
+      if (!p.up) {
+        share.downSamples++;
+        continue;
+      }
+      const prev = last.get(key);
+      const g = (k: Counter) => growth(p, prev, k);
+      share.rpcs += g('rpcs');
+      share.consumed += g('consumed');
+      share.published += g('published');
+      agg.rpc += g('rpcs');
+      agg.consumed += g('consumed');
+      agg.cpu += g('cpuSeconds');
+      agg.publishers += g('published') > 0 ? 1 : 0;
+      agg.lag += p.consumerLag;
+      agg.backlog = Math.max(agg.backlog, p.outboxBacklog);
+      agg.rss += p.rssBytes / 2 ** 20;
+      fallbacks += g('fallbacks');
+      if (p.breakerOpen) open++;
+      if (p.viewLag && prev?.viewLag) {
+        const d = prev.startedAt === p.startedAt ? bucketDelta(p.viewLag, prev.viewLag) : p.viewLag;
+        lagThisTick = addBuckets(lagThisTick, d);
+      }
+      last.set(key, p);
+    }
+    if (i === 0) return; // the first scrape is the baseline
+    out.seconds.push(round(tick.t / 1000));
+    for (const [service, a] of perService) {
+      const s = (out.services[service] ??= { rpcRate: [], consumedRate: [], consumerLag: [], outboxBacklog: [], cpuCores: [], rssMiB: [], publishers: [] });
+      s.rpcRate.push(round(a.rpc / dt));
+      s.consumedRate.push(round(a.consumed / dt));
+      s.consumerLag.push(a.lag);
+      s.outboxBacklog.push(a.backlog);
+      s.cpuCores.push(round(a.cpu / dt, 2));
+      s.rssMiB.push(Math.round(a.rss));
+      s.publishers.push(a.publishers);
+    }
+    out.breakerOpenReplicas.push(open);
+    out.totals.breakerOpenSamples += open;
+    out.fallbacksRate.push(round(fallbacks / dt));
+    out.totals.fallbacks += fallbacks;
+    const observed = lagThisTick.at(-1)?.[1] ?? 0;
+    out.viewLagP50Ms.push(observed ? ms(histogramQuantile(0.5, lagThisTick)) : null);
+    out.viewLagP99Ms.push(observed ? ms(histogramQuantile(0.99, lagThisTick)) : null);
+    wholeRunLag = addBuckets(wholeRunLag, lagThisTick);
+  });
+
+  for (const share of shares.values()) (out.replicas[share.service] ??= []).push(share);
+  for (const list of Object.values(out.replicas)) {
+    list.sort((a, b) => a.replica - b.replica);
+    const rpcs = list.reduce((n, r) => n + r.rpcs, 0);
+    const consumed = list.reduce((n, r) => n + r.consumed, 0);
+    for (const r of list) {
+      r.rpcShare = rpcs ? round(r.rpcs / rpcs, 3) : NaN;
+      r.consumedShare = consumed ? round(r.consumed / consumed, 3) : NaN;
+    }
+  }
+  out.totals.viewLagCount = wholeRunLag.at(-1)?.[1] ?? 0;
+  out.totals.viewLagP50Ms = ms(histogramQuantile(0.5, wholeRunLag));
+  out.totals.viewLagP99Ms = ms(histogramQuantile(0.99, wholeRunLag));
+  return out;
+}
+
+/** The smallest RPC share of any replica of a replicated service (the scale drill's balance). */
+export function minReplicaShare(series: StackSeries): number | undefined {
+  const shares = Object.values(series.replicas)
+    .filter((list) => list.length > 1)
+    .flatMap((list) => list.map((r) => r.rpcShare))
+    .filter((x) => Number.isFinite(x));
+  return shares.length ? Math.min(...shares) : undefined;
+}
