@@ -68,6 +68,15 @@ describe('the books check', () => {
     ]);
   });
 
+  it('finds a charge that went through while the order stayed AWAITING_PAYMENT', () => {
+    const input = balanced();
+    input.payments[2]!.status = 'APPROVED';
+    expect(checkBooks(input).problems).toEqual([
+      '1 order(s) charged but still AWAITING_PAYMENT (never paid again): o3: 9000',
+      'charges − refunds = 33000, but the paid, not cancelled or rejected orders total 24000',
+    ]);
+  });
+
   it('lists events left in an outbox and every dead letter', () => {
     const input = balanced();
     input.unpublished.order = 3;

@@ -85,6 +85,7 @@ export function checkBooks(input: BooksInput): BooksResult {
   const twice: string[] = [];
   const unknown: string[] = [];
   const wrong: string[] = [];
+  const chargedUnpaid: string[] = [];
   let expectedNetUnits = 0;
   for (const [id, list] of charges) {
     if (list.length > 1) twice.push(`${id}: ${list.map((p) => `${p.paymentId} ${p.status}`).join(', ')}`);
@@ -96,6 +97,8 @@ export function checkBooks(input: BooksInput): BooksResult {
     if (CHARGED_STATUSES.has(o.status)) {
       expectedNetUnits += o.totalUnits;
       if (approved.length !== 1 || kept !== o.totalUnits) wrong.push(`${id} ${o.status}: total ${o.totalUnits}, charged ${kept} in ${approved.length} payment(s)`);
+    } else if (approved.length && o.status === 'AWAITING_PAYMENT') {
+      chargedUnpaid.push(`${id}: ${kept}`);
     } else if (approved.length) {
       wrong.push(`${id} ${o.status}: ${kept} still charged`);
     }
@@ -103,6 +106,9 @@ export function checkBooks(input: BooksInput): BooksResult {
   report('order(s) charged twice', twice);
   report('charge(s) for orders the order service does not have', unknown);
   report('order(s) whose charge does not match their status and total', wrong);
+  // A charge that went through after the order stopped waiting for it: the customer's next PayOrder
+  // finds it (same key) and the order becomes PAID. Left so, the customer paid for nothing.
+  report('order(s) charged but still AWAITING_PAYMENT (never paid again)', chargedUnpaid);
   const net = chargedUnits - refundedUnits;
   if (net !== expectedNetUnits) problems.push(`charges − refunds = ${net}, but the paid, not cancelled or rejected orders total ${expectedNetUnits}`);
 

@@ -33,13 +33,20 @@ interface StackFile {
 
 /**
  * The stack of a running `npm start` (advertised in .foodmesh/stack.json), or a fresh one
- * started for this run on temporary data and stopped afterwards: always fresh when `replicas`
- * are asked for (a running npm start has one of each).
+ * started for this run on temporary data and stopped afterwards: always such a one when asked for
+ * `replicas` (a running npm start has one of each) or `fresh`.
  */
-export async function attachOrStartStack(opts: { log: Log; namespace: string; logLevel?: string; replicas?: Record<string, number> }): Promise<StackHandle> {
+export async function attachOrStartStack(opts: {
+  log: Log;
+  namespace: string;
+  logLevel?: string;
+  replicas?: Record<string, number>;
+  /** Start a stack of its own even when npm start runs (a benchmark on empty databases). */
+  fresh?: boolean;
+}): Promise<StackHandle> {
   const file = path.join(foodmeshDir, 'stack.json');
   const wantsReplicas = Object.values(opts.replicas ?? {}).some((n) => n > 1);
-  if (!wantsReplicas && existsSync(file)) {
+  if (!wantsReplicas && !opts.fresh && existsSync(file)) {
     const state = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
     if (isAlive(state.pid) && state.kafka) {
       const entries = Object.entries(state.services);
