@@ -44,12 +44,14 @@ export function ghzConfig(opts: {
   metadata: Record<string, string>;
   output: string;
   name: string;
+  /** TLS to the host (an ingress with a certificate); plaintext otherwise. */
+  tls?: boolean;
 }): Record<string, unknown> {
   const { stage } = opts;
   return {
     name: opts.name,
     host: opts.host,
-    insecure: true,
+    insecure: !opts.tls,
     proto: path.join(PROTO_DIR, opts.rpc.protoFile),
     'import-paths': [PROTO_DIR],
     call: opts.rpc.fullName,

@@ -8,7 +8,8 @@ import { machine, percentile } from '@foodmesh/bench/stats';
 import { checkBooks, FINAL_STATUSES, type BooksResult } from './books';
 import { callHeaders, signIn } from './credentials';
 import { startCrew, type Crew, type CrewStats } from './crew';
-import { ensureGhz, ghzConfig, rotatingHeaders, runGhz, type GhzReport } from './ghz';
+import { ensureGhz, rotatingHeaders, type GhzReport } from './ghz';
+import { runLoad } from './load';
 import { htmlReport, htmlTable, svgChart, type Chart } from './report-html';
 import { startSampler } from './sampler';
 import { LOADTEST_DIR, totalDuration, type Scenario } from './scenario';
@@ -121,14 +122,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     const loadStart = Date.now();
     const drill: DrillEvent[] = [];
     const drillDone = runDrill(scenario, stack, loadStart, drill, log);
-    const reports: GhzReport[] = [];
-    for (const [i, stage] of scenario.load.entries()) {
-      const output = path.join(dir, `ghz-${i + 1}.json`);
-      const configFile = path.join(dir, `ghz-config-${i + 1}.json`);
-      writeFileSync(configFile, JSON.stringify(ghzConfig({ stage, rpc: scenario.rpc, host: target, requests: scenario.requests, metadata, output, name: `${scenario.name} stage ${i + 1}` }), null, 2));
-      log(`load stage ${i + 1}/${scenario.load.length}: ghz ${stage.schedule} ${stage.schedule === 'const' ? `${stage.rps ?? 'max'}/s` : `${stage.start}→${stage.end}/s`} for ${stage.duration / 1000} s against ${target}`);
-      reports.push(await runGhz(ghz, configFile, output));
-    }
+    const reports = await runLoad({ ghz, scenario, target, metadata, dir, log });
     await drillDone;
     const loadEnd = Date.now();
 
