@@ -49,7 +49,7 @@ async function echoBenchmark(ghz: string, dir: string) {
         const config = path.join(dir, `echo-${kind}-${round}-config.json`);
         const stage = { schedule: 'const' as const, concurrency: ECHO.concurrency, connections: 1, duration: ECHO.durationMs, timeout: 10_000 };
         writeFileSync(config, JSON.stringify(ghzConfig({ stage, rpc, host: `127.0.0.1:${server.port}`, requests: [{ userId: 'customer-1' }], metadata: {}, output, name: `echo ${kind}` })));
-        const s = summarizeRpc([await runGhz(ghz, config, output)], ECHO.durationMs);
+        const s = summarizeRpc([await runGhz(ghz, config, output)]);
         if (s.errorRate > 0) throw new Error(`the ${kind} echo server answered errors: ${JSON.stringify(s.errors)}`);
         rates[kind].push(s.rate);
         latency[kind].p50Ms.push(s.p50Ms);
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     placeOrder: {
       call: scenario.rpc.fullName,
       concurrency: scenario.load[0]!.concurrency,
-      durationS: scenario.load[0]!.duration / 1000,
+      durationS: (scenario.load[0]!.duration ?? 0) / 1000,
       rate: run.rpc.rate,
       p50Ms: run.rpc.p50Ms,
       p99Ms: run.rpc.p99Ms,

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { seededRandom } from '@foodmesh/testkit';
-import { backoffMs, choosePlan, thinkTime, verdict } from './crew-plan';
+import { backoffMs, choosePlan, planDraw, thinkTime, verdict } from './crew-plan';
 
 describe('crew decisions', () => {
   it('splits orders into reject, cancel and deliver by the configured shares', () => {
@@ -11,6 +11,14 @@ describe('crew decisions', () => {
     expect(share('cancel')).toBeCloseTo(0.2, 1);
     expect(share('deliver')).toBeCloseTo(0.7, 1);
     expect(choosePlan({ rejectShare: 0, cancelShare: 0 }, 0)).toBe('deliver');
+  });
+
+  it('spreads the plans evenly from the first order on, the same every run', () => {
+    const plan = (n: number) => choosePlan({ rejectShare: 0.2, cancelShare: 0.2 }, planDraw(n));
+    expect([1, 2, 3, 4, 5].map(plan)).toEqual(['deliver', 'cancel', 'deliver', 'deliver', 'reject']);
+    const plans = Array.from({ length: 1000 }, (_, i) => plan(i + 1));
+    expect(plans.filter((p) => p === 'reject').length / 1000).toBeCloseTo(0.2, 2);
+    expect(plans.filter((p) => p === 'cancel').length / 1000).toBeCloseTo(0.2, 2);
   });
 
   it('thinks between half and one and a half times the mean', () => {

@@ -11,6 +11,13 @@ export interface CrewSettings {
   drainTimeout: number;
 }
 
+/**
+ * The n-th order's draw (n = 1, 2, …): the fractional parts of n·φ spread evenly over [0, 1) from
+ * the first order on, so even a short run holds each plan near its share (random draws could give
+ * it no rejection at all), and every run makes the same choices.
+ */
+export const planDraw = (n: number): number => (n * 0.6180339887498949) % 1;
+
 export function choosePlan(settings: Pick<CrewSettings, 'rejectShare' | 'cancelShare'>, draw: number): Plan {
   if (draw < settings.rejectShare) return 'reject';
   if (draw < settings.rejectShare + settings.cancelShare) return 'cancel';

@@ -11,7 +11,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { seededRandom } from '@foodmesh/testkit';
 import { callMetadata, type SignedInUser } from './credentials';
-import { backoffMs, choosePlan, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
+import { backoffMs, choosePlan, planDraw, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
 
 export type FinalState = 'COMPLETED' | 'REJECTED' | 'CANCELLED' | 'PAYMENT_FAILED';
 
@@ -168,7 +168,7 @@ export async function startCrew(opts: {
   const track = (env: EventEnvelope, customerId: string, storeId: string): Saga => {
     let saga = sagas.get(env.orderId);
     if (!saga) {
-      saga = { orderId: env.orderId, customerId, storeId, plan: choosePlan(settings, random()), startedAt: env.occurredAt?.getTime() ?? Date.now(), steps: new Set(), deferred: false, payLaterPending: false };
+      saga = { orderId: env.orderId, customerId, storeId, plan: choosePlan(settings, planDraw(sagas.size + 1)), startedAt: env.occurredAt?.getTime() ?? Date.now(), steps: new Set(), deferred: false, payLaterPending: false };
       sagas.set(env.orderId, saga);
       stats.sagas.seen++;
     }

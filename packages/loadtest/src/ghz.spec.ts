@@ -10,6 +10,14 @@ describe('ghz config', () => {
     expect(c).toMatchObject({ call: 'foodmesh.edge.v1.CustomerService.PlaceOrder', insecure: true, rps: 20, concurrency: 8, connections: 2, duration: '4000ms', 'duration-stop': 'wait', timeout: '10000ms', 'load-schedule': 'const', format: 'json' });
     expect(String(c.proto)).toMatch(/proto\/foodmesh\/edge\/v1\/customer\.proto$/);
     expect(c).not.toHaveProperty('load-start');
+    expect(c).not.toHaveProperty('total');
+  });
+
+  it('sends an exact number of calls when a stage has a total', () => {
+    const c = ghzConfig({ ...base, stage: { schedule: 'const', rps: 6, total: 12, concurrency: 6, connections: 1, timeout: 10_000 } });
+    expect(c).toMatchObject({ total: 12 });
+    expect(c).not.toHaveProperty('duration');
+    expect(c).not.toHaveProperty('max-duration');
   });
 
   it('maps a step stage to ghz load-start/end/step and step duration', () => {

@@ -59,7 +59,8 @@ export function ghzConfig(opts: {
     metadata: opts.metadata,
     concurrency: stage.concurrency,
     connections: stage.connections,
-    duration: ghzDuration(stage.duration),
+    // (In a config file ghz turns max-duration into duration and ignores total, so no cap beside total.)
+    ...(stage.total === undefined ? { duration: ghzDuration(stage.duration!) } : { total: stage.total }),
     // Calls still in flight when the duration ends finish and count (close would cut them off as errors).
     'duration-stop': 'wait',
     timeout: ghzDuration(stage.timeout),
@@ -81,6 +82,7 @@ export function ghzConfig(opts: {
 export interface GhzReport {
   date: string;
   count: number;
+  /** Wall time of the run, ns. */
   total: number;
   rps: number;
   statusCodeDistribution: Record<string, number>;

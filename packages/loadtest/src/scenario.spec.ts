@@ -61,6 +61,7 @@ describe('scenario files', () => {
 
   it('checks the load shape and the drill against the stack', () => {
     expect(problemsOf(base.replace('duration: 4s', 'duration: 4 seconds'))).toContain('load[0].duration: "4 seconds" is not a duration; write e.g. 500ms, 30s or 2m');
+    expect(problemsOf(base.replace('duration: 4s', 'total: 10, duration: 4s'))).toContain('load[0].duration: give either duration or total');
     expect(problemsOf(base.replace('{ schedule: const, rps: 5, duration: 4s }', '{ schedule: step, start: 5, end: 50, duration: 4s }'))).toMatch(
       /load\[0\]\.step: is required for schedule step[\s\S]*load\[0\]\.stepDuration: is required for schedule step/,
     );

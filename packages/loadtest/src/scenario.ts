@@ -32,11 +32,15 @@ const stageSchema = z
     concurrency: z.number().int().positive().default(50),
     /** HTTP/2 connections ghz spreads the workers over. */
     connections: z.number().int().positive().default(1),
-    duration,
+    /** How long ghz sends calls… */
+    duration: duration.optional(),
+    /** …or exactly this many calls (ghz -n), each within `timeout`. */
+    total: z.number().int().positive().optional(),
     /** Per call. */
     timeout: duration.default(10_000),
   })
   .superRefine((l, ctx) => {
+    if ((l.duration === undefined) === (l.total === undefined)) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'give either duration or total' });
     const required = l.schedule === 'const' ? [] : l.schedule === 'line' ? (['start', 'end', 'step'] as const) : (['start', 'end', 'step', 'stepDuration'] as const);
     for (const field of required) {
       if (l[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required for schedule ${l.schedule}` });
@@ -88,6 +92,8 @@ const scenarioSchema = z.strictObject({
   as: z.array(z.string().min(1)).min(1),
   /** Request templates (ghz data), round-robin; ghz template actions such as {{newUUID}} allowed. */
   requests: z.array(z.record(z.string(), z.unknown())).min(1),
+  /** A ghz run before the measured load (JIT, pools, connections warm up); its orders still count in the books. */
+  warmup: stageSchema.optional(),
   /** One ghz run, or several one after the other (e.g. up, then back down). */
   load: z.preprocess((l) => (Array.isArray(l) ? l : [l]), z.array(stageSchema).min(1)),
   crew: crewSchema.optional(),
@@ -114,7 +120,9 @@ const scenarioSchema = z.strictObject({
 
 type Parsed = z.infer<typeof scenarioSchema>;
 export type LoadStage = z.infer<typeof stageSchema>;
-export const totalDuration = (stages: LoadStage[]) => stages.reduce((ms, st) => ms + st.duration, 0);
+/** How long the stages take: their durations, or for a number of calls its time at the stage's rate plus one timeout. */
+export const totalDuration = (stages: LoadStage[]) =>
+  stages.reduce((ms, st) => ms + (st.duration ?? ((st.total ?? 0) / (st.rps ?? st.start ?? 1)) * 1000 + st.timeout), 0);
 export interface Scenario extends Omit<Parsed, 'thresholds'> {
   name: string;
   file: string;

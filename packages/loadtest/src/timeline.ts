@@ -30,9 +30,10 @@ export interface RpcTimeline {
 const round = (n: number) => Math.round(n * 10) / 10;
 const isOk = (d: { status: string }) => d.status === 'OK';
 
-/** `loadMs`: how long the load ran (the stages' durations), the denominator of the rate. */
-export function summarizeRpc(reports: GhzReport[], loadMs: number): RpcSummary {
+/** Over every ghz run; the rate is OK calls per second of their wall time. */
+export function summarizeRpc(reports: GhzReport[]): RpcSummary {
   const details = reports.flatMap((r) => r.details ?? []);
+  const wallMs = reports.reduce((ms, r) => ms + r.total / 1e6, 0);
   const okLatencies = details.filter(isOk).map((d) => d.latency / 1e6).sort((a, b) => a - b);
   const errors: Record<string, number> = {};
   for (const d of details) if (!isOk(d)) errors[d.status] = (errors[d.status] ?? 0) + 1;
@@ -41,7 +42,7 @@ export function summarizeRpc(reports: GhzReport[], loadMs: number): RpcSummary {
     ok: okLatencies.length,
     errors,
     errorRate: details.length ? (details.length - okLatencies.length) / details.length : 0,
-    rate: round(okLatencies.length / (loadMs / 1000)),
+    rate: wallMs > 0 ? round(okLatencies.length / (wallMs / 1000)) : 0,
     p50Ms: round(percentile(okLatencies, 50)),
     p95Ms: round(percentile(okLatencies, 95)),
     p99Ms: round(percentile(okLatencies, 99)),

@@ -72,20 +72,25 @@ export async function attachOrStartStack(opts: {
       namespace: opts.namespace,
       replicas: opts.replicas,
     });
-    return {
-      services: running.services.map((s) => ({ name: s.name, address: s.address, databaseUrl: s.databaseUrl })),
-      kafka: { brokers: infra.kafkaBrokers, namespace: opts.namespace },
-      origin: 'a stack started by this run',
-      metricsTargets: () =>
-        running.services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, replica: r.index, url: `http://127.0.0.1:${r.metricsPort}/metrics` }))),
-      running,
-      stop: async () => {
-        await running.stop();
-        await infra.stop();
-      },
-    };
+    return stackHandle(running, { brokers: infra.kafkaBrokers, namespace: opts.namespace }, 'a stack started by this run', async () => {
+      await running.stop();
+      await infra.stop();
+    });
   } catch (err) {
     await infra.stop();
     throw err;
   }
+}
+
+/** A handle on a stack this process started (startStack): its processes can be killed and restarted. */
+export function stackHandle(running: RunningStack, kafka: StackHandle['kafka'], origin: string, stop: () => Promise<void>): StackHandle {
+  return {
+    services: running.services.map((s) => ({ name: s.name, address: s.address, databaseUrl: s.databaseUrl })),
+    kafka,
+    origin,
+    metricsTargets: () =>
+      running.services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, replica: r.index, url: `http://127.0.0.1:${r.metricsPort}/metrics` }))),
+    running,
+    stop,
+  };
 }

@@ -39,4 +39,4 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 }
 export { discoverServices, startStack, startOrder, type ServiceSpec, type RunningStack, type StackService, type Replica } from './stack';
-export { attachOrStartStack, type StackHandle, type ServiceEndpoints } from './attach';
+export { attachOrStartStack, stackHandle, type StackHandle, type ServiceEndpoints } from './attach';

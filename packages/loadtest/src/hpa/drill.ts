@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     const reports = await runLoad({ ghz, scenario, target, metadata, dir, log, tls: argv.includes('--tls') });
     record.loadEnd = Date.now();
     phase = 'after';
-    const rpc = summarizeRpc(reports, record.loadEnd - record.loadStart);
+    const rpc = summarizeRpc(reports);
     log(`load done: ${rpc.count} calls, ${rpc.rate}/s OK, p99 ${rpc.p99Ms} ms, errors ${JSON.stringify(rpc.errors)}; watching the scale-down for ${settleMs / 1000} s…`);
     await new Promise((r) => setTimeout(r, settleMs));
     clearInterval(recorder);

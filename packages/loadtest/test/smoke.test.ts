@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stackHandle, startStack, type RunningStack, type StackHandle } from '@foodmesh/local-infra';
+import { ensureGhz } from '../src/ghz';
+import { runScenario, type RunSummary } from '../src/run';
+import { loadScenario } from '../src/scenario';
+
+/**
+ * `npm run loadtest -- smoke`, for real and bounded (12 orders, the drain, the books): ghz
+ * through the edge with tokens from its SignIn, the crew on the saga's events, /metrics sampled,
+ * the books read from every database, the report written. So the whole path cannot rot.
+ */
+describe('the load suite on the whole stack (scenario smoke)', () => {
+  let running: RunningStack;
+  let stack: StackHandle;
+  const resultsDir = mkdtempSync(path.join(tmpdir(), 'foodmesh-loadtest-'));
+  let summary: RunSummary;
+
+  beforeAll(async () => {
+    ensureGhz(); // built once into .foodmesh/bin (CI: .ci/run does it before npm test)
+    const namespace = `lt${randomBytes(3).toString('hex')}.`;
+    const brokers = process.env.TEST_KAFKA_BROKERS!.split(',');
+    running = await startStack({ databaseAdminUrl: process.env.TEST_DATABASE_URL!, kafkaBrokers: brokers, log: () => undefined, logLevel: 'warn', ports: 'any', namespace });
+    stack = stackHandle(running, { brokers, namespace }, 'the test stack', () => running.stop());
+    summary = await runScenario({ scenario: loadScenario('smoke'), log: () => undefined, stack, resultsDir });
+  }, 300_000);
+  afterAll(() => running?.stop());
+
+  it('sends the twelve orders of the scenario through the edge', () => {
+    // A busy machine may time some out at the edge (its 3 s deadline); their orders still exist.
+    expect(summary.rpc.count).toBe(12);
+    expect(summary.rpc.ok).toBeGreaterThan(0);
+    expect(summary.rpc.p99Ms).toBeGreaterThan(0);
+  });
+
+  it('takes every saga of the run to its end with the crew: delivered, rejected, and some cancels', () => {
+    const { final, unfinished } = summary.crew!.sagas;
+    expect(unfinished).toBe(0);
+    expect(summary.crew!.failures).toEqual([]);
+    expect(final.COMPLETED).toBeGreaterThan(0);
+    expect(final.REJECTED).toBeGreaterThan(0);
+    expect(summary.crew!.actions.cancel).toBeDefined();
+    const runOrders = Object.values(summary.runOrders).reduce((a, b) => a + b, 0);
+    expect(Object.values(final).reduce((a, b) => a + b, 0)).toBe(runOrders);
+  });
+
+  it('balances the books and meets the scenario thresholds', () => {
+    expect(summary.books.problems).toEqual([]);
+    expect(summary.books.figures.orders).toBeGreaterThanOrEqual(summary.rpc.ok);
+    expect(summary.thresholds.filter((t) => !t.passed)).toEqual([]);
+    expect(summary.passed).toBe(true);
+  });
+
+  it('measured the stack while it ran: RPC shares, view lag, one relay leader per publishing service', () => {
+    expect(summary.viewLag.count).toBeGreaterThan(0);
+    expect(summary.replicas.order![0]!.rpcs).toBeGreaterThan(0);
+    for (const service of ['order', 'payment', 'store', 'delivery']) expect([service, summary.relayLeaders[service]]).toEqual([service, 1]);
+  });
+
+  it("writes ghz's JSON, summary.json and report.html with charts", () => {
+    expect(JSON.parse(readFileSync(path.join(resultsDir, 'ghz-1.json'), 'utf8')).details.length).toBe(summary.rpc.count);
+    expect(JSON.parse(readFileSync(path.join(resultsDir, 'summary.json'), 'utf8')).passed).toBe(true);
+    const html = readFileSync(path.join(resultsDir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('Event-to-view lag');
+    expect(existsSync(path.join(resultsDir, 'ghz-config-1.json'))).toBe(true);
+  });
+});
