@@ -7,7 +7,7 @@ export interface Chart {
 }
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
-const W = 720;
+const W = 660;
 const H = 220;
 const PAD = { left: 56, right: 16, top: 12, bottom: 28 };
 

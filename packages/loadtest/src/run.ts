@@ -136,10 +136,15 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       log(`draining: every saga of the run to its end (at most ${crewSettings!.drainTimeout / 1000} s)…`);
       unfinishedExamples = (await crew.drain(crewSettings!.drainTimeout)).slice(0, 20);
     }
-    const drained = await waitUntilDrained(dbs, stack.kafka, 30_000);
+    const drained = await waitUntilDrained(dbs, stack.kafka, 60_000);
     const ticks = await sampler.stop();
     const series = deriveSeries(ticks);
     const [books, leaders, ordersOfRun] = await Promise.all([readBooks(dbs).then(checkBooks), relayLeaders(dbs), runOrders(dbs.order!, runStart)]);
+    if (drained.unpublished || drained.consumerLag) {
+      // Say first why the rest may only be behind rather than wrong.
+      books.problems.unshift(`the stack had not drained after ${Math.round(drained.waitedMs / 1000)} s (${drained.unpublished} events unpublished, consumer lag ${drained.consumerLag}): what follows may be in flight`);
+      books.balanced = false;
+    }
     const crewStats = crew?.stats();
 
     const rpc = summarizeRpc(reports);
