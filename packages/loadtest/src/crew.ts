@@ -293,8 +293,13 @@ export async function startCrew(opts: {
     await consumer.connect();
     await consumer.subscribe({ topics: TOPICS.map((t) => kafka.topic(t)) });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) onEvent(decodeEnvelope(message.value));
+      eachMessage: async ({ topic, partition, message }) => {
+        if (!message.value) return;
+        try {
+          onEvent(decodeEnvelope(message.value));
+        } catch (err) {
+          fail(`event ${topic}[${partition}]@${message.offset} not understood: ${(err as Error).message}`);
+        }
       },
     });
   } catch (err) {

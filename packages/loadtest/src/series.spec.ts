@@ -31,6 +31,7 @@ describe('stack series from scrapes', () => {
       expect.objectContaining({ replica: 1, rpcs: 35, downSamples: 1, rpcShare: 0.333 }),
     ]);
     expect(minReplicaShare(s)).toBe(0.333);
+    expect(minReplicaShare(s, 1000)).toBeUndefined(); // too few calls to judge the balance
   });
 
   it('reads the event-to-view lag from histogram deltas, per interval and over the run', () => {

@@ -120,10 +120,13 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
   return out;
 }
 
-/** The smallest RPC share of any replica of a replicated service (the scale drill's balance). */
-export function minReplicaShare(series: StackSeries): number | undefined {
+/**
+ * The smallest RPC share of any replica of a replicated service that served at least `minRpcs`
+ * (the scale drill's balance; a service with a handful of calls says nothing about balancing).
+ */
+export function minReplicaShare(series: StackSeries, minRpcs = 100): number | undefined {
   const shares = Object.values(series.replicas)
-    .filter((list) => list.length > 1)
+    .filter((list) => list.length > 1 && list.reduce((n, r) => n + r.rpcs, 0) >= minRpcs)
     .flatMap((list) => list.map((r) => r.rpcShare))
     .filter((x) => Number.isFinite(x));
   return shares.length ? Math.min(...shares) : undefined;
