@@ -33,13 +33,21 @@ export function sum(samples: Sample[], name: string, match: Record<string, strin
 export type Buckets = Array<[number, number]>;
 
 export function buckets(samples: Sample[], histogram: string): Buckets {
-  const byLe = new Map<number, number>();
+  return bucketsBy(samples, histogram, undefined).get('') ?? [];
+}
+
+/** Cumulative buckets per value of `label` (all together under '' when no label is given). */
+export function bucketsBy(samples: Sample[], histogram: string, label: string | undefined): Map<string, Buckets> {
+  const by = new Map<string, Map<number, number>>();
   for (const s of samples) {
     if (s.name !== `${histogram}_bucket`) continue;
+    const key = label === undefined ? '' : (s.labels[label] ?? '');
+    const byLe = by.get(key) ?? new Map<number, number>();
+    by.set(key, byLe);
     const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
     byLe.set(le, (byLe.get(le) ?? 0) + s.value);
   }
-  return [...byLe.entries()].sort((a, b) => a[0] - b[0]);
+  return new Map([...by].map(([k, m]) => [k, [...m.entries()].sort((a, b) => a[0] - b[0])]));
 }
 
 /** later − earlier per bucket (a process that restarted counts from zero again). */

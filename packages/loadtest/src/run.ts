@@ -55,6 +55,9 @@ export interface RunSummary {
   payLater: { fallbacks: number; deferred?: number; paidLater?: number };
   breaker: { openSamples: number };
   replicas: StackSeries['replicas'];
+  /** Where the time goes: mean CPU per service (cores) and the busiest methods' handling times. */
+  cpuCores: StackSeries['cpuCores'];
+  methods: StackSeries['methods'];
   relayLeaders: Record<string, number>;
   drained: { unpublished: number; consumerLag: number; waitedMs: number };
   drill: DrillEvent[];
@@ -198,6 +201,8 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       payLater: { fallbacks: series.totals.fallbacks, deferred: crewStats?.deferred, paidLater: crewStats?.paidLater },
       breaker: { openSamples: series.totals.breakerOpenSamples },
       replicas: series.replicas,
+      cpuCores: series.cpuCores,
+      methods: series.methods.slice(0, 20),
       relayLeaders: leaders,
       drained,
       drill,
@@ -280,6 +285,8 @@ export function printSummary(s: RunSummary, out: (line: string) => void = consol
   for (const [service, list] of Object.entries(s.replicas).filter(([, l]) => l.length > 1)) {
     row(`replicas of ${service}`, list.map((r) => `#${r.replica} ${Math.round(r.rpcShare * 100)}% of RPCs, ${Math.round(r.consumedShare * 100)}% of events, ${r.published} published${r.downSamples ? `, down ${r.downSamples} s` : ''}`).join('; '));
   }
+  row('CPU (cores, mean)', Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+  row('busiest methods', s.methods.slice(0, 4).map((m) => `${m.service} ${m.method.split('/').pop()} ×${m.count} p50 ${m.p50Ms} ms p99 ${m.p99Ms} ms`).join('; '));
   if (s.drill.length) row('drill', s.drill.map((e) => `${(e.at / 1000).toFixed(1)}s ${e.service}#${e.replica} ${e.what}`).join(', '));
   row('relay leaders', JSON.stringify(s.relayLeaders));
   row('drained', `${s.drained.unpublished} unpublished, consumer lag ${s.drained.consumerLag} (after ${(s.drained.waitedMs / 1000).toFixed(1)} s)`);
@@ -322,6 +329,12 @@ function renderReport(
     sections: [
       { heading: 'Thresholds and books', html: htmlTable([['check', 'rule', 'measured', 'result'], ...s.thresholds.map((t) => [t.metric, t.text, formatMetric(t.metric, t.actual), t.passed ? 'pass' : 'FAIL']), ['books', 'balance', s.books.problems.join(' / ') || 'balanced', s.books.balanced ? 'pass' : 'FAIL']]) },
       { heading: 'Charts (seconds since the load started)', html: charts.map(svgChart).join('\n') },
+      {
+        heading: 'Where the time goes',
+        html:
+          htmlTable([['service', 'CPU (cores, mean)'], ...Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v])]) +
+          htmlTable([['service', 'method', 'calls', 'p50 ms', 'p99 ms'], ...s.methods.map((m) => [m.service, m.method, m.count, m.p50Ms, m.p99Ms])]),
+      },
       { heading: 'Work per replica', html: htmlTable([['service', 'replica', 'RPCs', 'share', 'events consumed', 'share', 'events published', 'samples down'], ...replicaRows]) },
       { heading: 'Crew actions', html: s.crew ? htmlTable([['action', 'outcomes'], ...Object.entries(s.crew.actions).map(([a, o]) => [a, JSON.stringify(o)])]) : '<p>no crew</p>' },
     ],

@@ -1,4 +1,4 @@
-import { buckets, parsePrometheus, sum, type Buckets } from './prometheus';
+import { buckets, bucketsBy, parsePrometheus, sum, type Buckets } from './prometheus';
 
 /** What one scrape of one process says (counters are totals since that process started). */
 export interface ProcessSample {
@@ -17,6 +17,8 @@ export interface ProcessSample {
   cpuSeconds: number;
   rssBytes: number;
   viewLag?: Buckets;
+  /** Server handling time per RPC method (cumulative buckets, seconds). */
+  handling?: Record<string, Buckets>;
 }
 
 export interface Tick {
@@ -54,6 +56,7 @@ export async function scrape(target: MetricsTarget, timeoutMs: number): Promise<
       cpuSeconds: sum(s, 'process_cpu_seconds_total'),
       rssBytes: sum(s, 'process_resident_memory_bytes'),
       ...(lag.length ? { viewLag: lag } : {}),
+      handling: Object.fromEntries(bucketsBy(s, 'grpc_server_handling_seconds', 'method')),
     };
   } catch {
     return { ...id, ...DOWN };

@@ -47,4 +47,15 @@ describe('stack series from scrapes', () => {
     expect(s.totals.viewLagCount).toBe(100);
     expect(s.totals.viewLagP99Ms).toBeCloseTo(910, 0);
   });
+
+  it('tells where the time goes: handling time per method over the run, and CPU per service', () => {
+    const h = (n: number) => ({ handling: { '/foodmesh.order.v1.OrderService/PlaceOrder': [[0.01, n], [0.1, 2 * n], [Infinity, 2 * n]] as Array<[number, number]> }, cpuSeconds: n / 10 });
+    const s = deriveSeries([
+      { t: 0, processes: [p('order', 0, h(0))] },
+      { t: 1000, processes: [p('order', 0, h(50))] },
+      { t: 2000, processes: [p('order', 0, h(100))] },
+    ]);
+    expect(s.methods).toEqual([{ service: 'order', method: '/foodmesh.order.v1.OrderService/PlaceOrder', count: 200, p50Ms: 10, p99Ms: 98.2 }]);
+    expect(s.cpuCores).toEqual({ order: 5 });
+  });
 });

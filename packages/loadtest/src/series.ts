@@ -24,6 +24,10 @@ export interface StackSeries {
   viewLagP99Ms: Array<number | null>;
   replicas: Record<string, ReplicaShare[]>;
   totals: { fallbacks: number; breakerOpenSamples: number; viewLagCount: number; viewLagP50Ms: number; viewLagP99Ms: number };
+  /** Mean CPU per service over the sampled time, in cores (all its replicas). */
+  cpuCores: Record<string, number>;
+  /** Where the time goes: server handling time per service and method over the run, busiest first. */
+  methods: Array<{ service: string; method: string; count: number; p50Ms: number; p99Ms: number }>;
 }
 
 type Counter = 'rpcs' | 'consumed' | 'published' | 'fallbacks' | 'cpuSeconds';
@@ -40,7 +44,21 @@ const ms = (seconds: number) => (Number.isFinite(seconds) ? round(seconds * 1000
 
 export function deriveSeries(ticks: Tick[]): StackSeries {
   const last = new Map<string, ProcessSample>();
-  const out: StackSeries = { seconds: [], services: {}, breakerOpenReplicas: [], fallbacksRate: [], viewLagP50Ms: [], viewLagP99Ms: [], replicas: {}, totals: { fallbacks: 0, breakerOpenSamples: 0, viewLagCount: 0, viewLagP50Ms: NaN, viewLagP99Ms: NaN } };
+  const out: StackSeries = {
+    seconds: [],
+    services: {},
+    breakerOpenReplicas: [],
+    fallbacksRate: [],
+    viewLagP50Ms: [],
+    viewLagP99Ms: [],
+    replicas: {},
+    totals: { fallbacks: 0, breakerOpenSamples: 0, viewLagCount: 0, viewLagP50Ms: NaN, viewLagP99Ms: NaN },
+    cpuCores: {},
+    methods: [],
+  };
+  // The first scrape of each process (a restarted replica is a new one), for the handling times.
+  const firstOf = new Map<string, ProcessSample>();
+  const lastOfProcess = new Map<string, ProcessSample>();
   const shares = new Map<string, ReplicaShare & { service: string }>();
   let wholeRunLag: Buckets = [];
   let prevT = 0;
@@ -63,6 +81,7 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
         continue;
       }
       const prev = last.get(key);
+      if (!firstOf.has(`${key}@${p.startedAt}`)) firstOf.set(`${key}@${p.startedAt}`, p);
       const g = (k: Counter) => growth(p, prev, k);
       share.rpcs += g('rpcs');
       share.consumed += g('consumed');
@@ -81,6 +100,7 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
         lagThisTick = addBuckets(lagThisTick, d);
       }
       last.set(key, p);
+      lastOfProcess.set(`${key}@${p.startedAt}`, p);
     }
     if (i === 0) return; // the first scrape is the baseline
     out.seconds.push(round(tick.t / 1000));
@@ -114,6 +134,19 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
       r.consumedShare = consumed ? round(r.consumed / consumed, 3) : NaN;
     }
   }
+  for (const [service, v] of Object.entries(out.services)) out.cpuCores[service] = v.cpuCores.length ? round(v.cpuCores.reduce((a, b) => a + b, 0) / v.cpuCores.length, 2) : 0;
+  const handled = new Map<string, Buckets>();
+  for (const [key, first] of firstOf) {
+    const final = lastOfProcess.get(key);
+    for (const [method, b] of Object.entries(final?.handling ?? {})) {
+      const id = `${first.service} ${method}`;
+      handled.set(id, addBuckets(handled.get(id) ?? [], bucketDelta(b, first.handling?.[method])));
+    }
+  }
+  out.methods = [...handled]
+    .map(([id, b]) => ({ service: id.split(' ')[0]!, method: id.split(' ')[1]!, count: b.at(-1)?.[1] ?? 0, p50Ms: ms(histogramQuantile(0.5, b)), p99Ms: ms(histogramQuantile(0.99, b)) }))
+    .filter((m) => m.count > 0)
+    .sort((a, b) => b.count - a.count);
   out.totals.viewLagCount = wholeRunLag.at(-1)?.[1] ?? 0;
   out.totals.viewLagP50Ms = ms(histogramQuantile(0.5, wholeRunLag));
   out.totals.viewLagP99Ms = ms(histogramQuantile(0.99, wholeRunLag));
