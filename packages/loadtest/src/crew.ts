@@ -227,7 +227,8 @@ export async function startCrew(opts: {
   const schedulePayLater = (saga: Saga, retryAfterSeconds: number) => {
     if (saga.payLaterPending) return;
     saga.payLaterPending = true;
-    later(Math.min(retryAfterSeconds * 1000, think(settings.thinkMs.payLater)), () => payLater(saga));
+    // As the reply asks: paying again sooner only adds to the overload that deferred it.
+    later(Math.max(retryAfterSeconds * 1000, think(settings.thinkMs.payLater)), () => payLater(saga));
   };
 
   const riderPicksUp = async (saga: Saga, deliveryId: string, region: string) => {
