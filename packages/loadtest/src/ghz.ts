@@ -12,10 +12,10 @@ const INSTALL_SCRIPT = path.join(repoRoot, 'scripts/ghz.sh');
  * The path of the pinned ghz, built into .foodmesh/bin on first use (scripts/ghz.sh). Without Go,
  * or when the build fails, the error says so with the command to install it by hand.
  */
-export function ensureGhz(log: (line: string) => void = () => undefined): string {
-  const res = spawnSync('bash', [INSTALL_SCRIPT], { encoding: 'utf8' });
+export function ensureGhz(log: (line: string) => void = () => undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const res = spawnSync('bash', [INSTALL_SCRIPT], { encoding: 'utf8', env });
   for (const line of res.stdout.split('\n').filter(Boolean)) log(line);
-  const bin = path.join(foodmeshDir, 'bin/ghz');
+  const bin = path.join(env.GHZ_BIN_DIR ?? path.join(foodmeshDir, 'bin'), 'ghz');
   if (res.status !== 0 || !existsSync(bin)) {
     throw new Error(`ghz is not available: ${(res.stderr || res.error?.message || `scripts/ghz.sh exited ${res.status}`).trim()}`);
   }

@@ -74,7 +74,7 @@ const firstAddress = (address: string) => address.split(',')[0]!.trim();
 export async function runScenario(opts: RunOptions): Promise<RunSummary> {
   const { scenario, log } = opts;
   const ghz = ensureGhz(log);
-  const stack = opts.stack ?? (await attachOrStartStack({ log, namespace: 'loadtest.', replicas: scenario.stack.replicas }));
+  const stack = opts.stack ?? (await attachOrStartStack({ log, namespace: 'loadtest.', replicas: scenario.stack.replicas, env: scenario.stack.env }));
   const loadAverageBefore = os.loadavg();
   const startedAt = new Date();
   const dir = opts.resultsDir ?? path.join(LOADTEST_DIR, 'results', `${scenario.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`);

@@ -103,6 +103,8 @@ const scenarioSchema = z.strictObject({
       replicas: z.record(z.string(), z.number().int().min(1)).default({}),
       /** Set on payment's fault knob for the run, cleared after it. */
       paymentFaults: faultsSchema.optional(),
+      /** Environment for every service of a stack started for the run (a running npm start keeps its own). */
+      env: z.record(z.string(), z.string()).default({}),
     })
     .prefault({}),
   /** The scale drill: SIGKILL one replica of each of these services mid-run, then start it again. */

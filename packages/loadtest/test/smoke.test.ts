@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stackHandle, startStack, type RunningStack, type StackHandle } from '@foodmesh/local-infra';
+import { signIn } from '../src/credentials';
 import { ensureGhz } from '../src/ghz';
 import { runScenario, type RunSummary } from '../src/run';
 import { loadScenario } from '../src/scenario';
@@ -22,9 +23,11 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
     ensureGhz(); // built once into .foodmesh/bin (CI: .ci/run does it before npm test)
     const namespace = `lt${randomBytes(3).toString('hex')}.`;
     const brokers = process.env.TEST_KAFKA_BROKERS!.split(',');
-    running = await startStack({ databaseAdminUrl: process.env.TEST_DATABASE_URL!, kafkaBrokers: brokers, log: () => undefined, logLevel: 'warn', ports: 'any', namespace });
+    const scenario = loadScenario('smoke');
+    const env = scenario.stack.env;
+    running = await startStack({ databaseAdminUrl: process.env.TEST_DATABASE_URL!, kafkaBrokers: brokers, log: () => undefined, logLevel: 'warn', ports: 'any', namespace, env });
     stack = stackHandle(running, { brokers, namespace }, 'the test stack', () => running.stop());
-    summary = await runScenario({ scenario: loadScenario('smoke'), log: () => undefined, stack, resultsDir });
+    summary = await runScenario({ scenario, log: () => undefined, stack, resultsDir });
   }, 300_000);
   afterAll(() => running?.stop());
 
@@ -57,6 +60,16 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
     expect(summary.viewLag.count).toBeGreaterThan(0);
     expect(summary.replicas.order![0]!.rpcs).toBeGreaterThan(0);
     for (const service of ['order', 'payment', 'store', 'delivery']) expect([service, summary.relayLeaders[service]]).toEqual([service, 1]);
+  });
+
+  it('gets tokens from the edge only for known users, and only when they outlive the run', async () => {
+    const edge = stack.services.find((s) => s.name === 'edge')!.address;
+    const users = await signIn(edge, { validForMs: 60_000 });
+    expect([...users.values()].map((u) => u.role).sort()).toEqual(expect.arrayContaining(['customer', 'owner', 'rider']));
+    expect(users.get('owner-1')).toMatchObject({ storeId: 'store-gangnam-chicken' });
+    await expect(signIn(edge, { validForMs: 60_000, userIds: ['customer-9'] })).rejects.toThrow('cannot sign in as "customer-9"');
+    // The edge's tokens live 12 h (EDGE_TOKEN_TTL_SECONDS): a two-day run would outlive them.
+    await expect(signIn(edge, { validForMs: 48 * 3600_000, userIds: ['customer-1'] })).rejects.toThrow(/expire at .* before this run ends .*EDGE_TOKEN_TTL_SECONDS=173400/);
   });
 
   it("writes ghz's JSON, summary.json and report.html with charts", () => {

@@ -43,12 +43,15 @@ export async function attachOrStartStack(opts: {
   replicas?: Record<string, number>;
   /** Start a stack of its own even when npm start runs (a benchmark on empty databases). */
   fresh?: boolean;
+  /** More environment for the services of a stack started here (not for a running npm start). */
+  env?: Record<string, string>;
 }): Promise<StackHandle> {
   const file = path.join(foodmeshDir, 'stack.json');
   const wantsReplicas = Object.values(opts.replicas ?? {}).some((n) => n > 1);
   if (!wantsReplicas && !opts.fresh && existsSync(file)) {
     const state = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
     if (isAlive(state.pid) && state.kafka) {
+      if (Object.keys(opts.env ?? {}).length) opts.log(`the running npm start keeps its own settings (not applied: ${Object.keys(opts.env!).join(', ')})`);
       const entries = Object.entries(state.services);
       return {
         services: entries.map(([name, s]) => ({ name, address: s.address, databaseUrl: s.databaseUrl })),
@@ -71,6 +74,7 @@ export async function attachOrStartStack(opts: {
       ports: 'any',
       namespace: opts.namespace,
       replicas: opts.replicas,
+      env: opts.env,
     });
     return stackHandle(running, { brokers: infra.kafkaBrokers, namespace: opts.namespace }, 'a stack started by this run', async () => {
       await running.stop();

@@ -137,6 +137,8 @@ export async function startStack(opts: {
   replicas?: Record<string, number>;
   /** Prefix for database names and the Kafka namespace (tests). */
   namespace?: string;
+  /** More environment for every service (e.g. shorter timers for a test). */
+  env?: Record<string, string>;
   /** Milliseconds a service may take to report ready (default 60 s). */
   readyTimeoutMs?: number;
 }): Promise<RunningStack> {
@@ -233,6 +235,7 @@ export async function startStack(opts: {
       KAFKA_BROKERS: opts.kafkaBrokers.join(','),
       LOG_LEVEL: opts.logLevel ?? 'info',
       KAFKA_NAMESPACE: opts.namespace ?? '',
+      ...opts.env,
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
     };
