@@ -48,8 +48,8 @@ export interface CrewStats {
 
 export interface Crew {
   stats(): CrewStats;
-  /** Resolves once every saga the crew has seen is final, or after `timeoutMs`; the unfinished ones. */
-  drain(timeoutMs: number): Promise<Array<{ orderId: string; plan: Plan; steps: string[] }>>;
+  /** The sagas it has seen that are not final yet. */
+  unfinished(): Array<{ orderId: string; plan: Plan; steps: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -309,14 +309,10 @@ export async function startCrew(opts: {
     throw err;
   }
 
-  const unfinished = () => [...sagas.values()].filter((s) => !s.final);
+  const open = () => [...sagas.values()].filter((s) => !s.final);
   return {
-    stats: () => ({ ...stats, sagas: { ...stats.sagas, unfinished: unfinished().length } }),
-    async drain(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (unfinished().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      return unfinished().map((s) => ({ orderId: s.orderId, plan: s.plan, steps: [...s.steps] }));
-    },
+    stats: () => ({ ...stats, sagas: { ...stats.sagas, unfinished: open().length } }),
+    unfinished: () => open().map((s) => ({ orderId: s.orderId, plan: s.plan, steps: [...s.steps] })),
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);

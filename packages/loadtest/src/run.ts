@@ -137,7 +137,14 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     let unfinishedExamples: unknown[] = [];
     if (crew) {
       log(`draining: every saga of the run to its end (at most ${crewSettings!.drainTimeout / 1000} s)…`);
-      unfinishedExamples = (await crew.drain(crewSettings!.drainTimeout)).slice(0, 20);
+      // The order database knows every order of the run, also those whose events the crew has not seen yet.
+      const deadline = Date.now() + crewSettings!.drainTimeout;
+      while (Date.now() < deadline) {
+        const open = Object.entries(await runOrders(dbs.order!, runStart)).filter(([status]) => !FINAL_STATUSES.has(status));
+        if (open.length === 0 && crew.unfinished().length === 0) break;
+        await sleep(500);
+      }
+      unfinishedExamples = crew.unfinished().slice(0, 20);
     }
     const drained = await waitUntilDrained(dbs, stack.kafka, 60_000);
     const ticks = await sampler.stop();
