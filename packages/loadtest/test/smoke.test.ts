@@ -32,10 +32,10 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
   afterAll(() => running?.stop());
 
   it('sends the twelve orders of the scenario through the edge', () => {
-    // A busy machine may time some out at the edge (its 3 s deadline); their orders still exist.
     expect(summary.rpc.count).toBe(12);
-    expect(summary.rpc.ok).toBeGreaterThan(0);
-    expect(summary.rpc.p99Ms).toBeGreaterThan(0);
+    // A busy machine may time some out at the edge (its 3 s deadline); their orders exist all the same.
+    expect(Object.values(summary.runOrders).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(summary.rpc.ok);
+    expect(summary.rpc.ok + (summary.rpc.errors.DeadlineExceeded ?? 0)).toBe(12);
   });
 
   it('takes every saga of the run to its end with the crew: delivered, rejected, and some cancels', () => {
@@ -51,7 +51,6 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
 
   it('balances the books and meets the scenario thresholds', () => {
     expect(summary.books.problems).toEqual([]);
-    expect(summary.books.figures.orders).toBeGreaterThanOrEqual(summary.rpc.ok);
     expect(summary.thresholds.filter((t) => !t.passed)).toEqual([]);
     expect(summary.passed).toBe(true);
   });
