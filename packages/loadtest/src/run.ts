@@ -310,7 +310,7 @@ function renderReport(
   const rpc = rpcTimeline(d.reports, d.loadStart);
   const stackX = d.series.seconds.map((t) => Math.round((t - d.shift) * 10) / 10);
   const markers = s.drill.map((e) => ({ x: e.at / 1000, label: `${e.service}#${e.replica} ${e.what}` }));
-  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores') =>
+  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores' | 'publishers') =>
     Object.entries(d.series.services).map(([name, v]) => ({ name, x: stackX, y: v[key] }));
   let cumulative = 0;
   const finished = (d.crewStats?.finishedPerSecond ?? []).map((n) => (cumulative += n));
@@ -326,6 +326,7 @@ function renderReport(
     { title: 'Consumer lag per service', unit: 'messages', lines: perService('consumerLag'), markers },
     { title: 'Outbox backlog per service', unit: 'rows', lines: perService('outboxBacklog'), markers },
     { title: 'CPU per service', unit: 'cores', lines: perService('cpuCores'), markers },
+    { title: 'Replicas whose outbox relay published (one leader per service)', unit: 'replicas', lines: perService('publishers'), markers },
   ];
   const replicaRows = Object.entries(s.replicas).flatMap(([service, list]) =>
     list.map((r) => [service, r.replica, r.rpcs, `${Math.round(r.rpcShare * 1000) / 10}%`, r.consumed, `${Math.round(r.consumedShare * 1000) / 10}%`, r.published, r.downSamples]),
