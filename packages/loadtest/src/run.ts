@@ -290,7 +290,7 @@ export function printSummary(s: RunSummary, out: (line: string) => void = consol
   row('event-to-view lag', `p50 ${s.viewLag.p50Ms} ms, p99 ${s.viewLag.p99Ms} ms (${s.viewLag.count} events)`);
   row('pay-later', `${s.payLater.fallbacks} fallbacks${s.payLater.deferred === undefined ? '' : `, ${s.payLater.deferred} orders deferred, ${s.payLater.paidLater} paid later`}; breaker open in ${s.breaker.openSamples} samples`);
   for (const [service, list] of Object.entries(s.replicas).filter(([, l]) => l.length > 1)) {
-    row(`replicas of ${service}`, list.map((r) => `#${r.replica} ${Math.round(r.rpcShare * 100)}% of RPCs, ${Math.round(r.consumedShare * 100)}% of events, ${r.published} published${r.downSamples ? `, down ${r.downSamples} s` : ''}`).join('; '));
+    row(`replicas of ${service}`, list.map((r) => `#${r.replica} ${Number.isFinite(r.rpcShare) ? `${Math.round(r.rpcShare * 100)}%` : 'no'} RPCs, ${Number.isFinite(r.consumedShare) ? `${Math.round(r.consumedShare * 100)}%` : 'no'} events, ${r.published} published${r.unanswered ? `, ${r.unanswered} scrapes unanswered` : ''}`).join('; '));
   }
   row('CPU (cores, mean)', Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
   row('busiest methods', s.methods.slice(0, 4).map((m) => `${m.service} ${m.method.split('/').pop()} ×${m.count} p50 ${m.p50Ms} ms p99 ${m.p99Ms} ms`).join('; '));
@@ -329,7 +329,7 @@ function renderReport(
     { title: 'Replicas whose outbox relay published (one leader per service)', unit: 'replicas', lines: perService('publishers'), markers },
   ];
   const replicaRows = Object.entries(s.replicas).flatMap(([service, list]) =>
-    list.map((r) => [service, r.replica, r.rpcs, `${Math.round(r.rpcShare * 1000) / 10}%`, r.consumed, `${Math.round(r.consumedShare * 1000) / 10}%`, r.published, r.downSamples]),
+    list.map((r) => [service, r.replica, r.rpcs, `${Math.round(r.rpcShare * 1000) / 10}%`, r.consumed, `${Math.round(r.consumedShare * 1000) / 10}%`, r.published, r.unanswered]),
   );
   return htmlReport({
     title: `foodmesh load test: ${s.scenario} — ${s.passed ? 'PASSED' : 'FAILED'}`,
@@ -343,7 +343,7 @@ function renderReport(
           htmlTable([['service', 'CPU (cores, mean)'], ...Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v])]) +
           htmlTable([['service', 'method', 'calls', 'p50 ms', 'p99 ms'], ...s.methods.map((m) => [m.service, m.method, m.count, m.p50Ms, m.p99Ms])]),
       },
-      { heading: 'Work per replica', html: htmlTable([['service', 'replica', 'RPCs', 'share', 'events consumed', 'share', 'events published', 'samples down'], ...replicaRows]) },
+      { heading: 'Work per replica', html: htmlTable([['service', 'replica', 'RPCs', 'share', 'events consumed', 'share', 'events published', 'scrapes unanswered (killed, or too busy to answer in 0.8 s)'], ...replicaRows]) },
       { heading: 'Crew actions', html: s.crew ? htmlTable([['action', 'outcomes'], ...Object.entries(s.crew.actions).map(([a, o]) => [a, JSON.stringify(o)])]) : '<p>no crew</p>' },
     ],
     summary: s,

@@ -27,8 +27,8 @@ describe('stack series from scrapes', () => {
   it("gives each replica's share of its service's work and its time down", () => {
     const s = deriveSeries(ticks);
     expect(s.replicas.order).toEqual([
-      expect.objectContaining({ replica: 0, rpcs: 70, downSamples: 0, rpcShare: 0.667 }),
-      expect.objectContaining({ replica: 1, rpcs: 35, downSamples: 1, rpcShare: 0.333 }),
+      expect.objectContaining({ replica: 0, rpcs: 70, unanswered: 0, rpcShare: 0.667 }),
+      expect.objectContaining({ replica: 1, rpcs: 35, unanswered: 1, rpcShare: 0.333 }),
     ]);
     expect(minReplicaShare(s)).toBe(0.333);
     expect(minReplicaShare(s, 1000)).toBeUndefined(); // too few calls to judge the balance

@@ -9,8 +9,8 @@ export interface ReplicaShare {
   /** Share of its service's RPCs / consumed events (0..1; NaN when the service had none). */
   rpcShare: number;
   consumedShare: number;
-  /** Samples in which it did not answer (killed, restarting). */
-  downSamples: number;
+  /** Scrapes it did not answer (killed, restarting, or too busy to answer in time). */
+  unanswered: number;
 }
 
 /** The stack over the run, one value per sample interval, derived from the scrapes. */
@@ -72,12 +72,12 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
     const perService = new Map<string, { rpc: number; consumed: number; lag: number; backlog: number; cpu: number; rss: number; publishers: number }>();
     for (const p of tick.processes) {
       const key = `${p.service}#${p.replica}`;
-      const share = shares.get(key) ?? { service: p.service, replica: p.replica, rpcs: 0, consumed: 0, published: 0, rpcShare: NaN, consumedShare: NaN, downSamples: 0 };
+      const share = shares.get(key) ?? { service: p.service, replica: p.replica, rpcs: 0, consumed: 0, published: 0, rpcShare: NaN, consumedShare: NaN, unanswered: 0 };
       shares.set(key, share);
       const agg = perService.get(p.service) ?? { rpc: 0, consumed: 0, lag: 0, backlog: 0, cpu: 0, rss: 0, publishers: 0 };
       perService.set(p.service, agg);
       if (!p.up) {
-        share.downSamples++;
+        share.unanswered++;
         continue;
       }
       const prev = last.get(key);
