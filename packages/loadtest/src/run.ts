@@ -309,8 +309,12 @@ function renderReport(
 ): string {
   const rpc = rpcTimeline(d.reports, d.loadStart);
   const stackX = d.series.seconds.map((t) => Math.round((t - d.shift) * 10) / 10);
-  const markers = s.drill.map((e) => ({ x: e.at / 1000, label: `${e.service}#${e.replica} ${e.what}` }));
-  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores' | 'publishers') =>
+  // One marker per kind of drill event (the kills, the restarts), at its first occurrence.
+  const markers = [...new Set(s.drill.map((e) => e.what))].map((what) => {
+    const events = s.drill.filter((e) => e.what === what);
+    return { x: Math.min(...events.map((e) => e.at)) / 1000, label: `${events.length} ${what}` };
+  });
+  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores') =>
     Object.entries(d.series.services).map(([name, v]) => ({ name, x: stackX, y: v[key] }));
   let cumulative = 0;
   const finished = (d.crewStats?.finishedPerSecond ?? []).map((n) => (cumulative += n));
@@ -326,7 +330,6 @@ function renderReport(
     { title: 'Consumer lag per service', unit: 'messages', lines: perService('consumerLag'), markers },
     { title: 'Outbox backlog per service', unit: 'rows', lines: perService('outboxBacklog'), markers },
     { title: 'CPU per service', unit: 'cores', lines: perService('cpuCores'), markers },
-    { title: 'Replicas whose outbox relay published (one leader per service)', unit: 'replicas', lines: perService('publishers'), markers },
   ];
   const replicaRows = Object.entries(s.replicas).flatMap(([service, list]) =>
     list.map((r) => [service, r.replica, r.rpcs, `${Math.round(r.rpcShare * 1000) / 10}%`, r.consumed, `${Math.round(r.consumedShare * 1000) / 10}%`, r.published, r.unanswered]),

@@ -17,7 +17,7 @@ export interface ReplicaShare {
 export interface StackSeries {
   /** End of each interval, seconds since the sampler started. */
   seconds: number[];
-  services: Record<string, { rpcRate: number[]; consumedRate: number[]; consumerLag: number[]; outboxBacklog: number[]; cpuCores: number[]; rssMiB: number[]; publishers: number[] }>;
+  services: Record<string, { rpcRate: number[]; consumedRate: number[]; consumerLag: number[]; outboxBacklog: number[]; cpuCores: number[]; rssMiB: number[] }>;
   breakerOpenReplicas: number[];
   fallbacksRate: number[];
   viewLagP50Ms: Array<number | null>;
@@ -69,12 +69,12 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
     let open = 0;
     let fallbacks = 0;
     let lagThisTick: Buckets = [];
-    const perService = new Map<string, { rpc: number; consumed: number; lag: number; backlog: number; cpu: number; rss: number; publishers: number }>();
+    const perService = new Map<string, { rpc: number; consumed: number; lag: number; backlog: number; cpu: number; rss: number }>();
     for (const p of tick.processes) {
       const key = `${p.service}#${p.replica}`;
       const share = shares.get(key) ?? { service: p.service, replica: p.replica, rpcs: 0, consumed: 0, published: 0, rpcShare: NaN, consumedShare: NaN, unanswered: 0 };
       shares.set(key, share);
-      const agg = perService.get(p.service) ?? { rpc: 0, consumed: 0, lag: 0, backlog: 0, cpu: 0, rss: 0, publishers: 0 };
+      const agg = perService.get(p.service) ?? { rpc: 0, consumed: 0, lag: 0, backlog: 0, cpu: 0, rss: 0 };
       perService.set(p.service, agg);
       if (!p.up) {
         share.unanswered++;
@@ -89,7 +89,6 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
       agg.rpc += g('rpcs');
       agg.consumed += g('consumed');
       agg.cpu += g('cpuSeconds');
-      agg.publishers += g('published') > 0 ? 1 : 0;
       agg.lag += p.consumerLag;
       agg.backlog = Math.max(agg.backlog, p.outboxBacklog);
       agg.rss += p.rssBytes / 2 ** 20;
@@ -105,14 +104,13 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
     if (i === 0) return; // the first scrape is the baseline
     out.seconds.push(round(tick.t / 1000));
     for (const [service, a] of perService) {
-      const s = (out.services[service] ??= { rpcRate: [], consumedRate: [], consumerLag: [], outboxBacklog: [], cpuCores: [], rssMiB: [], publishers: [] });
+      const s = (out.services[service] ??= { rpcRate: [], consumedRate: [], consumerLag: [], outboxBacklog: [], cpuCores: [], rssMiB: [] });
       s.rpcRate.push(round(a.rpc / dt));
       s.consumedRate.push(round(a.consumed / dt));
       s.consumerLag.push(a.lag);
       s.outboxBacklog.push(a.backlog);
       s.cpuCores.push(round(a.cpu / dt, 2));
       s.rssMiB.push(Math.round(a.rss));
-      s.publishers.push(a.publishers);
     }
     out.breakerOpenReplicas.push(open);
     out.totals.breakerOpenSamples += open;
