@@ -314,7 +314,7 @@ function renderReport(
     const events = s.drill.filter((e) => e.what === what);
     return { x: Math.min(...events.map((e) => e.at)) / 1000, label: `${events.length} ${what}` };
   });
-  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores') =>
+  const perService = (key: 'rpcRate' | 'consumerLag' | 'outboxBacklog' | 'cpuCores' | 'rssMiB') =>
     Object.entries(d.series.services).map(([name, v]) => ({ name, x: stackX, y: v[key] }));
   let cumulative = 0;
   const finished = (d.crewStats?.finishedPerSecond ?? []).map((n) => (cumulative += n));
@@ -330,6 +330,7 @@ function renderReport(
     { title: 'Consumer lag per service', unit: 'messages', lines: perService('consumerLag'), markers },
     { title: 'Outbox backlog per service', unit: 'rows', lines: perService('outboxBacklog'), markers },
     { title: 'CPU per service', unit: 'cores', lines: perService('cpuCores'), markers },
+    { title: 'Memory per service (resident)', unit: 'MiB', lines: perService('rssMiB'), markers },
   ];
   const replicaRows = Object.entries(s.replicas).flatMap(([service, list]) =>
     list.map((r) => [service, r.replica, r.rpcs, `${Math.round(r.rpcShare * 1000) / 10}%`, r.consumed, `${Math.round(r.consumedShare * 1000) / 10}%`, r.published, r.unanswered]),
