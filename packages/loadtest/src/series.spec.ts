@@ -57,5 +57,6 @@ describe('stack series from scrapes', () => {
     ]);
     expect(s.methods).toEqual([{ service: 'order', method: '/foodmesh.order.v1.OrderService/PlaceOrder', count: 200, p50Ms: 10, p99Ms: 98.2 }]);
     expect(s.cpuCores).toEqual({ order: 5 });
+    expect(deriveSeries([{ t: 0, processes: [p('order', 0, h(0))] }, { t: 1000, processes: [p('order', 0, h(10))] }, { t: 2000, processes: [p('order', 0, h(100))] }], { from: 1000, to: 1900 }).cpuCores).toEqual({ order: 9 });
   });
 });

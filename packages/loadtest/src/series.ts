@@ -24,7 +24,7 @@ export interface StackSeries {
   viewLagP99Ms: Array<number | null>;
   replicas: Record<string, ReplicaShare[]>;
   totals: { fallbacks: number; breakerOpenSamples: number; viewLagCount: number; viewLagP50Ms: number; viewLagP99Ms: number };
-  /** Mean CPU per service over the sampled time, in cores (all its replicas). */
+  /** Mean CPU per service while the load ran (or over all samples), in cores (all its replicas). */
   cpuCores: Record<string, number>;
   /** Where the time goes: server handling time per service and method over the run, busiest first. */
   methods: Array<{ service: string; method: string; count: number; p50Ms: number; p99Ms: number }>;
@@ -42,7 +42,8 @@ function growth(cur: ProcessSample, prev: ProcessSample | undefined, key: Counte
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const ms = (seconds: number) => (Number.isFinite(seconds) ? round(seconds * 1000) : NaN);
 
-export function deriveSeries(ticks: Tick[]): StackSeries {
+/** `busy`: the sampler-relative window (ms) of the load, over which the mean CPU is taken. */
+export function deriveSeries(ticks: Tick[], busy?: { from: number; to: number }): StackSeries {
   const last = new Map<string, ProcessSample>();
   const out: StackSeries = {
     seconds: [],
@@ -132,7 +133,11 @@ export function deriveSeries(ticks: Tick[]): StackSeries {
       r.consumedShare = consumed ? round(r.consumed / consumed, 3) : NaN;
     }
   }
-  for (const [service, v] of Object.entries(out.services)) out.cpuCores[service] = v.cpuCores.length ? round(v.cpuCores.reduce((a, b) => a + b, 0) / v.cpuCores.length, 2) : 0;
+  const inWindow = out.seconds.map((t) => !busy || (t * 1000 > busy.from && t * 1000 <= busy.to + 1000));
+  for (const [service, v] of Object.entries(out.services)) {
+    const xs = v.cpuCores.filter((_, i) => inWindow[i]);
+    out.cpuCores[service] = xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 2) : 0;
+  }
   const handled = new Map<string, Buckets>();
   for (const [key, first] of firstOf) {
     const final = lastOfProcess.get(key);
