@@ -227,8 +227,9 @@ export async function startCrew(opts: {
   const schedulePayLater = (saga: Saga, retryAfterSeconds: number) => {
     if (saga.payLaterPending) return;
     saga.payLaterPending = true;
-    // As the reply asks: paying again sooner only adds to the overload that deferred it.
-    later(Math.max(retryAfterSeconds * 1000, think(settings.thinkMs.payLater)), () => payLater(saga));
+    // No sooner than the reply asks (paying sooner only adds to the overload that deferred it), and
+    // spread up to twice that: orders deferred together must not all come back in the same second.
+    later(Math.max(retryAfterSeconds * 1000, think(settings.thinkMs.payLater)) * (1 + random()), () => payLater(saga));
   };
 
   const riderPicksUp = async (saga: Saga, deliveryId: string, region: string) => {

@@ -62,7 +62,7 @@ const crewSchema = z.strictObject({
       cook: count.default(300),
       rider: count.default(200),
       customer: count.default(200),
-      /** A deferred order is paid again after this, or the retry-after its reply named if longer. */
+      /** A deferred order is paid again after this, or the retry-after its reply named if longer (spread up to twice that). */
       payLater: count.default(2000),
     })
     .prefault({}),
