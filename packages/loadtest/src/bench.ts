@@ -16,7 +16,8 @@ import { machine } from '@foodmesh/bench/stats';
 import { compareBench, formatDeltas } from './compare';
 import { ensureGhz, ghzConfig, runGhz } from './ghz';
 import { loadCatalog } from './proto-catalog';
-import { printSummary, runScenario } from './run';
+import { runScenario } from './run';
+import { printSummary } from './run-report';
 import { loadScenario } from './scenario';
 import { summarizeRpc } from './timeline';
 

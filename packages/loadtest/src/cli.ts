@@ -5,7 +5,8 @@
  * prints a short table and exits non-zero when a threshold or the books fail.
  */
 import { loadScenario, listScenarios } from './scenario';
-import { printSummary, runScenario } from './run';
+import { runScenario } from './run';
+import { printSummary } from './run-report';
 
 function usage(): never {
   console.error(`usage: npm run loadtest -- <scenario> [--no-crew] [--target host:port]\nscenarios: ${listScenarios().join(', ')}`);
