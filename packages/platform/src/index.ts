@@ -8,7 +8,6 @@ export * from './grpc-types';
 export * from './grpc-errors';
 export * from './grpc-server';
 export * from './grpc-client';
-export * from './upstream-address';
 export * from './mesh-policy';
 export * from './resilience';
 export * from './pg';
