@@ -236,12 +236,14 @@ export async function startCrew(opts: {
     const riders = ridersOf.get(region);
     if (!riders?.length) return fail(`no rider signed in for region ${region} (order ${saga.orderId})`);
     const me = riders[riderTurn++ % riders.length]!;
-    const picked = await act('pickUp', saga, () => rider.pickUp({ deliveryId }, as(me)));
-    const buyer = customerOf(saga);
-    if (picked && buyer) {
-      // The order service learns of the pickup from the delivery's event: until then it says FAILED_PRECONDITION.
-      later(think(settings.thinkMs.customer), () => act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(buyer)), { waitsForState: true }));
-    }
+    await act('pickUp', saga, () => rider.pickUp({ deliveryId }, as(me)));
+  };
+
+  // The customer confirms once the pickup is an event (the order service learns of it the same way;
+  // until it has, ConfirmDelivered answers FAILED_PRECONDITION, which is retried).
+  const customerConfirms = async (saga: Saga) => {
+    const me = customerOf(saga);
+    if (me) await act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true });
   };
 
   const onEvent = (env: EventEnvelope) => {
@@ -265,6 +267,11 @@ export async function startCrew(opts: {
       case 'deliveryAvailable': {
         const saga = sagas.get(env.orderId);
         if (saga && once(saga, 'rider')) later(think(settings.thinkMs.rider), () => riderPicksUp(saga, p.value.deliveryId, p.value.region));
+        return;
+      }
+      case 'deliveryPickedUp': {
+        const saga = sagas.get(env.orderId);
+        if (saga && once(saga, 'confirm')) later(think(settings.thinkMs.customer), () => customerConfirms(saga));
         return;
       }
       case 'orderCompleted':
