@@ -53,6 +53,13 @@ export interface Crew {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a crew call keeps retrying a busy or lagging stack: longer than a consumer group's
+ * rebalance after a member dies (the broker's 30 s session timeout), during which the service that
+ * must know of an order has not consumed its event yet.
+ */
+const RETRY_FOR_MS = 60_000;
+
 /** The topics whose events tell the crew what to do (the apps learn the same from notifications). */
 const TOPICS = ['order', 'store', 'delivery'].map(topicOf);
 
@@ -137,6 +144,7 @@ export async function startCrew(opts: {
 
   /** One call of the crew: retried while the stack is busy or behind; the outcome is counted. */
   async function act<T>(action: string, saga: Saga, call: () => Promise<T>, opts: { waitsForState?: boolean } = {}): Promise<T | undefined> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
     for (let attempt = 1; ; attempt++) {
       if (stopped) return undefined;
       await slot();
@@ -147,7 +155,7 @@ export async function startCrew(opts: {
       } catch (err) {
         const e = err as { code?: number; details?: string; message: string };
         const v = e.code === undefined ? 'failed' : verdict(e.code, opts);
-        if (v === 'retry' && attempt < 12) {
+        if (v === 'retry' && Date.now() < giveUpAt) {
           await new Promise((r) => setTimeout(r, backoffMs(attempt)));
           continue;
         }

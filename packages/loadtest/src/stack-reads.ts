@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { outboxRelayLockKey } from '@foodmesh/platform';
 import type { BooksInput } from './books';
 
 type Query = <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
@@ -68,25 +69,21 @@ export const runOrders = (orderDb: string, since: Date) =>
 
 export const databaseNow = (url: string) => readOnly(url, async (q) => (await q<{ now: Date }>('SELECT now() AS now'))[0]!.now);
 
-/**
- * Sessions holding a session-level advisory lock in each database: the outbox relay's leadership
- * (once the run has drained, no transaction holds the per-order locks any more).
- */
+/** Sessions holding each service's outbox relay lock (pg_locks keeps a bigint key as classid:objid). */
 export const relayLeaders = async (dbs: Databases): Promise<Record<string, number>> =>
   Object.fromEntries(
     await Promise.all(
-      Object.entries(dbs).map(async ([service, url]) => [
-        service,
-        await readOnly(url, async (q) =>
-          Number(
-            (
-              await q<{ n: string }>(
-                `SELECT count(DISTINCT pid) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-              )
-            )[0]!.n,
+      Object.entries(dbs).map(async ([service, url]) => {
+        const key = BigInt.asUintN(64, outboxRelayLockKey(service));
+        const rows = await readOnly(url, (q) =>
+          q<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 1
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+            [String(key >> 32n), String(key & 0xffffffffn)],
           ),
-        ),
-      ]),
+        );
+        return [service, Number(rows[0]!.n)] as const;
+      }),
     ),
   );
 
