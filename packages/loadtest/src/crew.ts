@@ -118,16 +118,17 @@ export async function startCrew(opts: {
     if (stats.failures.length < 50) stats.failures.push(line);
   };
 
-  // At most maxInFlight crew calls; the rest wait their turn.
+  // At most maxInFlight crew calls; the rest wait their turn (a finished call hands its slot on).
   let inFlight = 0;
   const waiting: Array<() => void> = [];
   const slot = async () => {
-    if (inFlight >= settings.maxInFlight) await new Promise<void>((r) => waiting.push(r));
-    inFlight++;
+    if (inFlight < settings.maxInFlight) inFlight++;
+    else await new Promise<void>((r) => waiting.push(r));
   };
   const release = () => {
-    inFlight--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
   };
 
   let stopped = false;
