@@ -25,7 +25,11 @@ async function main(argv: string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 5000));
     const before = os.loadavg()[0]!;
     const idle = await idleCpu(seconds * 1000);
-    console.log(JSON.stringify({ seconds, env, loadAverage: [before, os.loadavg()[0]].map((x) => Math.round(x * 100) / 100), corePercent: idle }));
+    const loadAverage = [before, os.loadavg()[0]!].map((x) => Math.round(x * 100) / 100);
+    // How long the services take to stop (SIGTERM to exit): a consumer's stop waits for its fetch in flight.
+    const t0 = Date.now();
+    await stack.running!.stop();
+    console.log(JSON.stringify({ seconds, env, loadAverage, corePercent: idle, servicesStopMs: Date.now() - t0 }));
   } finally {
     await stack.stop();
   }

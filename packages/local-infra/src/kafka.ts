@@ -132,7 +132,8 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
   const logFile = path.join(logsDir, 'server.log');
   const jvm = [
     ...(process.env.KAFKA_HEAP_OPTS?.split(/\s+/).filter(Boolean) ?? ['-Xms128m', '-Xmx512m']),
-    '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
+    ...(process.env.KAFKA_JVM_PERFORMANCE_OPTS?.split(/\s+/).filter(Boolean) ?? ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']),
+    '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`,
     '-cp', path.join(o.jars, '*'),
   ];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_FETCH_MAX_WAIT_MS } from './kafka';
+import { DEFAULT_REQUEST_LOG_OK_PER_SECOND } from './logger';
 import { upstreamTarget } from './upstream-address';
 
 /**
@@ -29,6 +31,8 @@ export const baseConfigSchema = z.object({
   GRPC_PORT: port.default(50051),
   METRICS_PORT: port.default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Successful calls logged per method and second ('rpc' lines; every failure is logged): a sample under load. */
+  REQUEST_LOG_OK_PER_SECOND: z.coerce.number().int().min(0).default(DEFAULT_REQUEST_LOG_OK_PER_SECOND),
   /** How long SIGTERM waits for in-flight calls before forcing the server down. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
@@ -55,6 +59,8 @@ export const dataConfigSchema = z.object({
    * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
    */
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
+  /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time. */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
 });
 export type DataConfig = z.infer<typeof dataConfigSchema>;

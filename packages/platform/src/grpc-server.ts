@@ -15,7 +15,7 @@ import {
   type ServiceDef,
   type UnaryHandler,
 } from './grpc-types';
-import type { Logger } from './logger';
+import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, lazyChild, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { extractTraceContext, getTracer } from './telemetry';
 
@@ -43,6 +43,8 @@ export interface GrpcServerOptions {
   /** Proto files (relative to proto/) that define the services, for server reflection. */
   protoFiles?: string[];
   maxConcurrentStreams?: number;
+  /** Successful calls logged per method and second (createRequestLog); failures always are. */
+  requestLogOkPerSecond?: number;
 }
 
 export interface RunningGrpcServer {
@@ -69,7 +71,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWr
  * Wraps one plain async handler into a grpc-js handler: tracing, deadline scope,
  * abort on cancel, logging, metrics and the one error mapping.
  */
-function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
+function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
   const { logger, metrics } = opts;
   const tracer = getTracer(opts.service);
 
@@ -81,17 +83,20 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
     const requestId = (call.metadata.get('x-request-id')[0] as string | undefined) ?? randomUUID();
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
-    const ctx: CallContext = {
-      method: methodPath,
-      metadata: call.metadata,
-      deadline: deadlineOf(call),
-      signal: abort.signal,
-      logger: logger.child({ method: methodPath, trace_id: traceId, request_id: requestId }),
-      header: (name) => {
-        const v = call.metadata.get(name)[0];
-        return typeof v === 'string' ? v : undefined;
+    const ctx: CallContext = lazyChild(
+      {
+        method: methodPath,
+        metadata: call.metadata,
+        deadline: deadlineOf(call),
+        signal: abort.signal,
+        header: (name: string) => {
+          const v = call.metadata.get(name)[0];
+          return typeof v === 'string' ? v : undefined;
+        },
       },
-    };
+      logger,
+      () => ({ method: methodPath, trace_id: traceId, request_id: requestId }),
+    );
 
     const finish = (code: grpc.status, err?: unknown) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -100,9 +105,7 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
       span.setAttribute('rpc.grpc.status_code', code);
       if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
-      const line = { code: statusName(code), ms: Math.round(seconds * 1000) };
-      if (code === grpc.status.OK || code === grpc.status.CANCELLED) ctx.logger.info(line, 'rpc');
-      else ctx.logger.warn({ ...line, err: err instanceof Error ? err.message : err }, 'rpc failed');
+      requestLog(ctx, methodPath, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === grpc.status.OK || code === grpc.status.CANCELLED, err);
     };
 
     const run = () =>
@@ -143,6 +146,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     'grpc.keepalive_permit_without_calls': 1,
   });
 
+  const requestLog = createRequestLog(opts.requestLogOkPerSecond ?? DEFAULT_REQUEST_LOG_OK_PER_SECOND);
   const statuses: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const reg of opts.services) {
     const impl: grpc.UntypedServiceImplementation = {};
@@ -150,7 +154,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
       const fn = reg.handlers[key];
       if (typeof fn !== 'function') throw new Error(`${reg.name}: no handler for ${def.path}`);
       if (def.requestStream) throw new Error(`${def.path}: client streaming is not supported by the platform kit`);
-      impl[key] = instrument(opts, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
+      impl[key] = instrument(opts, requestLog, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
     }
     server.addService(reg.definition as unknown as grpc.ServiceDefinition, impl);
     statuses[reg.name] = 'SERVING';

@@ -43,8 +43,16 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * `namespace` prefixes every topic and consumer group, so several environments
  * (or concurrent test runs) can share one cluster without seeing each other.
  */
-export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger; namespace?: string }): KafkaConnection {
+/**
+ * How long the broker holds a consumer's fetch when nothing is new. Data still returns at once; this
+ * bounds how often an idle consumer asks (each ask costs the broker and us) and how long a consumer's
+ * stop waits for the fetch in flight.
+ */
+export const DEFAULT_FETCH_MAX_WAIT_MS = 500;
+
+export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger; namespace?: string; fetchMaxWaitMs?: number }): KafkaConnection {
   const ns = opts.namespace ?? '';
+  const fetchMaxWaitMs = opts.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS;
   const topic = (name: string) => `${ns}${name}`;
   const log = opts.logger.child({ component: 'kafkajs' });
   const kafka = new Kafka({
@@ -145,8 +153,7 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       };
     },
     createConsumer(groupId) {
-      // A short fetch long-poll keeps shutdown (which waits for it) quick; data still returns at once.
-      const consumer = kafka.consumer({ groupId: `${ns}${groupId}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
+      const consumer = kafka.consumer({ groupId: `${ns}${groupId}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: fetchMaxWaitMs, allowAutoTopicCreation: false });
       consumers.push(consumer);
       return consumer;
     },

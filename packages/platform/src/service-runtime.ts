@@ -89,7 +89,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     },
     async kafka(extraTopics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE });
+        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS });
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
@@ -150,7 +150,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     const services = await opts.build(rt);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
-    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles });
+    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles, requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND });
   } catch (err) {
     await runClosers();
     throw err;

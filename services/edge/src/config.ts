@@ -34,7 +34,7 @@ export const edgeConfigSchema = baseConfigSchema
     ORDERVIEW_ADDR: upstreamAddress,
     NOTIFICATION_ADDR: upstreamAddress,
   })
-  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true }).shape)
+  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true, KAFKA_FETCH_MAX_WAIT_MS: true }).shape)
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.EDGE_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['EDGE_JWT_SECRET'], message: 'is required when NODE_ENV=production (the dev default is public)' });

@@ -47,7 +47,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     logger: opts.logger,
     async build(rt) {
       const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE });
+      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS });
       rt.onShutdown(() => kafka.close());
       const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger });
       rt.onShutdown(() => ownership.stop());
@@ -80,6 +80,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
           service: config.SERVICE_NAME,
           logger: rt.logger,
           metrics: rt.metrics,
+          requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
           services: [
             { desc: AuthService, registration: services.auth },
             { desc: CustomerService, registration: services.customer },

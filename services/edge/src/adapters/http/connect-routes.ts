@@ -4,7 +4,9 @@ import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbui
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
+  createRequestLog,
   extractTraceContext,
+  lazyChild,
   getTracer,
   runInScope,
   statusName,
@@ -31,8 +33,11 @@ export function connectRoutes(opts: {
   logger: Logger;
   metrics: PlatformMetrics;
   services: Array<{ desc: DescService; registration: ServiceRegistration }>;
+  /** Successful calls logged per method and second (the platform's createRequestLog). */
+  requestLogOkPerSecond: number;
 }) {
   const tracer = getTracer(opts.service);
+  const requestLog = createRequestLog(opts.requestLogOkPerSecond);
 
   const callContext = (path: string, hctx: HandlerContext, requestId: string, traceId: string): CallContext => {
     const metadata = new Metadata();
@@ -40,14 +45,17 @@ export function connectRoutes(opts: {
       if (!key.endsWith('-bin')) metadata.set(key, value);
     });
     const timeout = hctx.timeoutMs();
-    return {
-      method: path,
-      metadata,
-      deadline: timeout === undefined ? Infinity : Date.now() + timeout,
-      signal: hctx.signal,
-      logger: opts.logger.child({ method: path, trace_id: traceId, request_id: requestId, protocol: hctx.protocolName }),
-      header: (name) => hctx.requestHeader.get(name) ?? undefined,
-    };
+    return lazyChild(
+      {
+        method: path,
+        metadata,
+        deadline: timeout === undefined ? Infinity : Date.now() + timeout,
+        signal: hctx.signal,
+        header: (name: string) => hctx.requestHeader.get(name) ?? undefined,
+      },
+      opts.logger,
+      () => ({ method: path, trace_id: traceId, request_id: requestId, protocol: hctx.protocolName }),
+    );
   };
 
   /** Runs one call: `body` gets the CallContext inside the deadline scope and the call's span. */
@@ -69,9 +77,7 @@ export function connectRoutes(opts: {
       span.setAttribute('rpc.grpc.status_code', code);
       if (code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
-      const line = { code: statusName(code), ms: Math.round(seconds * 1000) };
-      if (code === 0 || code === Code.Canceled) ctx.logger.info(line, 'rpc');
-      else ctx.logger.warn({ ...line, err: err instanceof Error ? err.message : err }, 'rpc failed');
+      requestLog(ctx, path, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === 0 || code === Code.Canceled, err);
     };
     const fail = (err: unknown): never => {
       if (hctx.signal.aborted && !(err instanceof ConnectError)) {
