@@ -119,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
     viewLag: run.viewLag,
     /** ms of CPU per finished saga by process group (/proc), the crew's and ghz's included. */
     cpuMsPerSaga: run.cpuMsPerSaga,
+    cpuMsPerOrder: run.cpuMsPerOrder,
     saga: { completed: run.crew ? Object.values(run.crew.sagas.final).reduce((a, b) => a + b, 0) : 0, unfinished: run.crew?.sagas.unfinished, p50Ms: run.crew?.endToEndP50Ms, p99Ms: run.crew?.endToEndP99Ms },
     /** % of one core per process group over IDLE_MS with no traffic (the runner is this process). */
     idleCorePercent: idle,

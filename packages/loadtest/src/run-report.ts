@@ -27,6 +27,7 @@ export function printSummary(s: RunSummary, out: (line: string) => void = consol
   }
   row('CPU under load (cores)', Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
   if (Object.keys(s.cpuMsPerSaga).length) row('CPU per saga (ms)', Object.entries(s.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', '));
+  if (Object.keys(s.cpuMsPerOrder).length) row('CPU per order placed (ms)', Object.entries(s.cpuMsPerOrder).map(([k, v]) => `${k} ${v}`).join(', '));
   row('busiest methods', s.methods.slice(0, 4).map((m) => `${m.service} ${m.method.split('/').pop()} ×${m.count} p50 ${m.p50Ms} ms p99 ${m.p99Ms} ms`).join('; '));
   if (s.drill.length) row('drill', s.drill.map((e) => `${(e.at / 1000).toFixed(1)}s ${e.service}#${e.replica} ${e.what}`).join(', '));
   row('relay leaders', JSON.stringify(s.relayLeaders));

@@ -63,6 +63,8 @@ export interface RunSummary {
    * to the drained stack, over the orders of the run. Empty when the stack is not this run's own.
    */
   cpuMsPerSaga: Record<string, number>;
+  /** The same CPU over every order the run placed, finished or not (retries and stuck sagas show as the gap to cpuMsPerSaga). */
+  cpuMsPerOrder: Record<string, number>;
   methods: StackSeries['methods'];
   relayLeaders: Record<string, number>;
   drained: { unpublished: number; consumerLag: number; waitedMs: number };
@@ -218,6 +220,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       replicas: series.replicas,
       cpuCores: series.cpuCores,
       cpuMsPerSaga: stack.running ? cpuMsPer(cpuBefore, cpuAfter, finalCount) : {},
+      cpuMsPerOrder: stack.running ? cpuMsPer(cpuBefore, cpuAfter, allCount) : {},
       methods: series.methods.slice(0, 20),
       relayLeaders: leaders,
       drained,
