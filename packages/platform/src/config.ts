@@ -61,7 +61,11 @@ export const dataConfigSchema = z.object({
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
   /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time. */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
-  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /**
+   * The relay's fallback poll (NOTIFY wakes it at once): a missed NOTIFY, and a standby replica
+   * trying for the lead. Each poll is two queries, in every replica, with nothing to do.
+   */
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(5000),
 });
 export type DataConfig = z.infer<typeof dataConfigSchema>;
 
