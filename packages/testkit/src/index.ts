@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDatabase } from '@foodmesh/local-infra';
-import { createLogger, type Logger } from '@foodmesh/platform';
+import { createGrpcClient, createLogger, type GrpcClient, type Logger, type ServiceDef } from '@foodmesh/platform';
 
 /** A short random suffix so tests sharing one server and broker never collide. */
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
@@ -64,6 +64,17 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
 }
 export { testEventBus, type TestEventBus } from './event-bus';
 export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';
+
+/**
+ * A test's client of a service under test. Its deadline (30 s) is there to end a hung call, not
+ * to time the service (a test with the production 3 s deadline failed when the machine was
+ * busy; latency is for the benchmarks). No client-side retries or breaker: each call shows
+ * exactly what the service answered.
+ */
+export function testClient<D extends ServiceDef>(definition: D, address: string): GrpcClient<D> {
+  return createGrpcClient(definition, { address, upstream: 'test', policy: TEST_POLICY, resilienceMode: 'mesh', caller: 'test' });
+}
+const TEST_POLICY = { defaults: { timeoutMs: 30_000 }, upstreams: {} };
 
 /** The gRPC error a call fails with; fails the test if the call succeeds. */
 export async function rpcError(call: Promise<unknown>): Promise<{ code: number; details: string }> {

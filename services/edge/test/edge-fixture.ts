@@ -4,13 +4,14 @@ import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
 import { startStack, type RunningStack } from '@foodmesh/local-infra';
-import { createGrpcClient, loadMeshPolicy, type CallOptions, type ServiceDef } from '@foodmesh/platform';
+import { type CallOptions, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { NotificationsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/notifications';
 import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
 import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
+import { testClient } from '@foodmesh/testkit';
 
 export const STORE = 'store-gangnam-chicken';
 export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
@@ -33,8 +34,7 @@ export const addressesOf = (stack: RunningStack) => Object.fromEntries(stack.ser
 
 /** grpc-js clients of the edge's public API (what a native app or grpcurl would use). */
 export function edgeGrpcClients(address: string) {
-  const policy = loadMeshPolicy();
-  const client = <D extends ServiceDef>(def: D) => createGrpcClient(def, { address, upstream: 'edge', policy, resilienceMode: 'mesh', caller: 'test' });
+  const client = <D extends ServiceDef>(def: D) => testClient(def, address);
   const clients = {
     auth: client(AuthServiceService),
     customer: client(CustomerServiceService),

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { status } from '@grpc/grpc-js';
 import type { RunningStack } from '@foodmesh/local-infra';
-import { createGrpcClient, loadMeshPolicy } from '@foodmesh/platform';
+
 import { PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
 import { startTestStack } from './edge-fixture';
+import { testClient } from '@foodmesh/testkit';
 
 /** Debian's chromium (apt-get install chromium); never a downloaded browser build. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -164,7 +165,7 @@ describe('web app in a browser', () => {
 
   it('keeps the order when payment is busy and takes the payment with "Pay now"', async () => {
     const payment = stack.services.find((s) => s.name === 'payment')!;
-    const admin = createGrpcClient(PaymentAdminServiceService, { address: payment.address, upstream: 'payment', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'test' });
+    const admin = testClient(PaymentAdminServiceService, payment.address);
     const customer = await open(PHONE);
     try {
       await signIn(customer, 'customer-1');

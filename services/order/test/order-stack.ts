@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Pool, type RunningService } from '@foodmesh/platform';
+import { createPool, identityMetadata, loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { OrderServiceService, type PlaceOrderRequest } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { freshDatabase, scrapeMetrics, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, scrapeMetrics, testClient, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig as loadPaymentConfig } from '../../payment/src/config';
 import { startPaymentService } from '../../payment/src/service';
 import { loadConfig } from '../src/config';
@@ -37,8 +37,7 @@ export function policyWithoutBreaker(opts: { timeoutMs?: number } = {}): string 
   });
 }
 
-const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D, port: number, upstream: string) =>
-  createGrpcClient(def, { address: `127.0.0.1:${port}`, upstream, policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+const client = <D extends ServiceDef>(def: D, port: number) => testClient(def, `127.0.0.1:${port}`);
 
 /**
  * The real order and payment services on their own databases, in one Kafka
@@ -71,9 +70,9 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     throw err;
   }
 
-  const orders = client(OrderServiceService, order.grpcPort, 'order');
-  const payments = client(PaymentServiceService, paymentPort, 'payment-test');
-  const admin = client(PaymentAdminServiceService, paymentPort, 'payment-admin');
+  const orders = client(OrderServiceService, order.grpcPort);
+  const payments = client(PaymentServiceService, paymentPort);
+  const admin = client(PaymentAdminServiceService, paymentPort);
   const orderPool: Pool = createPool({ connectionString: orderDb, max: 3 });
   const paymentPool: Pool = createPool({ connectionString: paymentDb, max: 3 });
 

@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
+import { createPool, newEnvelope, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, testClient, testEventBus, type TestEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
@@ -13,9 +13,8 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   let pool: Pool;
   /** The "random" draws error_rate and decline_rate see; tests set it. */
   let draw = 0.99;
-  const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D) =>
-    // Upstream names without a policy: no client retries, so each test sees exactly what Pay answered.
-    createGrpcClient(def, { address: `127.0.0.1:${service.grpcPort}`, upstream: 'payment-under-test', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+  // No client retries: each test sees exactly what Pay answered.
+  const client = <D extends ServiceDef>(def: D) => testClient(def, `127.0.0.1:${service.grpcPort}`);
   let payments: ReturnType<typeof client<typeof PaymentServiceService>>;
   let admin: ReturnType<typeof client<typeof PaymentAdminServiceService>>;
   let initialFaults: Faults | undefined;
