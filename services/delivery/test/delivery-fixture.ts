@@ -1,8 +1,8 @@
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { OrderCancelled, OrderCompleted } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { CookingFinished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
-import { freshDatabase, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startDeliveryService } from '../src/service';
 
@@ -31,6 +31,8 @@ export async function deliveryFixture() {
     policy: loadMeshPolicy(),
     resilienceMode: 'local',
     caller: 'test',
+    // As the edge calls it: its workload identity on every call, and the rider's token where it acts for one.
+    workloadIdentity: testIdentity.workload('edge'),
   });
 
   const cookingFinished = (o: { region: string; pickupAt: Point; orderId?: string; storeName?: string }) => {
@@ -80,7 +82,7 @@ export async function deliveryFixture() {
     pool,
     service,
     client,
-    asRider: (userId: string) => ({ metadata: identityMetadata({ userId, role: 'rider' }) }),
+    asRider: (userId: string) => testIdentity.asUser({ userId, role: 'rider' }),
     cookingFinished,
     orderCompleted,
     orderCancelled,

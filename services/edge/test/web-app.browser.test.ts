@@ -164,7 +164,14 @@ describe('web app in a browser', () => {
 
   it('keeps the order when payment is busy and takes the payment with "Pay now"', async () => {
     const payment = stack.services.find((s) => s.name === 'payment')!;
-    const admin = createGrpcClient(PaymentAdminServiceService, { address: payment.address, upstream: 'payment', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'test' });
+    const admin = createGrpcClient(PaymentAdminServiceService, {
+      address: payment.address,
+      upstream: 'payment',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'mesh',
+      caller: 'test',
+      workloadIdentity: stack.identity.workload('ops'),
+    });
     const customer = await open(PHONE);
     try {
       await signIn(customer, 'customer-1');

@@ -1,8 +1,8 @@
-import { connectKafka, createGrpcClient, identityMetadata, loadMeshPolicy, toMessage, type RunningService } from '@foodmesh/platform';
+import { connectKafka, createGrpcClient, loadMeshPolicy, toMessage, type RunningService } from '@foodmesh/platform';
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, freshDatabase, scrapeMetrics, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, scrapeMetrics, testBrokers, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
@@ -14,9 +14,10 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
   const kafka = connectKafka({ brokers: testBrokers(), clientId: `${name}-publisher`, logger: testLogger('publisher'), namespace });
   const publisher = await kafka.createPublisher();
   const clientOpts = { address: `127.0.0.1:${service.grpcPort}`, upstream: 'orderview', policy: loadMeshPolicy(), resilienceMode: 'local' as const, caller: 'test' };
-  const views = createGrpcClient(OrderViewServiceService, clientOpts);
-  const admin = createGrpcClient(OrderViewAdminServiceService, clientOpts);
-  const as = (customerId: string) => ({ metadata: identityMetadata({ userId: customerId, role: 'customer' }) });
+  // As their real callers: the edge with a customer's token, and an operator.
+  const views = createGrpcClient(OrderViewServiceService, { ...clientOpts, workloadIdentity: testIdentity.workload('edge') });
+  const admin = createGrpcClient(OrderViewAdminServiceService, { ...clientOpts, workloadIdentity: testIdentity.workload('ops') });
+  const as = (customerId: string) => testIdentity.asUser({ userId: customerId, role: 'customer' });
 
   return {
     databaseUrl,

@@ -1,8 +1,8 @@
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { OrderCancellationRequested, OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
-import { eventually, freshDatabase, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { eventually, freshDatabase, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startStoreService } from '../src/service';
 
@@ -30,6 +30,7 @@ export async function storeFixture() {
       policy: loadMeshPolicy(),
       resilienceMode: 'local',
       caller: 'test',
+      workloadIdentity: testIdentity.workload('edge'), // as the edge calls it
     });
   }
 
@@ -109,7 +110,7 @@ export async function storeFixture() {
     get service() {
       return service;
     },
-    asOwner: (userId: string) => ({ metadata: identityMetadata({ userId, role: 'owner' }) }),
+    asOwner: (userId: string) => testIdentity.asUser({ userId, role: 'owner' }),
     orderPlaced,
     cancellationRequested,
     statusOf,
