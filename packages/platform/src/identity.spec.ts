@@ -72,6 +72,17 @@ describe('token verification (jose, ES256 key sets)', () => {
     await expect(verifier.verify(noExp)).rejects.toThrow('the token\'s "exp" claim is not accepted here');
   });
 
+  it('remembers a verified token only while it is valid', async () => {
+    let clock = Date.now();
+    const clocked = createTokenVerifier({ keys: keySetOf(current), issuer: ISSUER, audience: AUDIENCE, remedy: 'sign in again', now: () => clock });
+    const token = signJwt(current, { sub: 'customer-1', role: 'customer' }, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 30, now: clock }).token;
+    expect(await reasonOf(clocked.verify(token))).toBe('OK');
+    clock += 20_000;
+    expect(await reasonOf(clocked.verify(token))).toBe('OK');
+    clock += 20_000; // past exp (+5 s tolerance)
+    expect(await reasonOf(clocked.verify(token))).toBe('UNAUTHENTICATED/TOKEN_EXPIRED');
+  });
+
   it('accepts tokens of both keys while a rotation publishes the old and the new one, and only the new one after', async () => {
     const rotating = createTokenVerifier({ keys: keySetOf(current, previous), issuer: ISSUER, audience: AUDIENCE, remedy: 'sign in again' });
     expect(await reasonOf(rotating.verify(sign(previous)))).toBe('OK');

@@ -3,6 +3,13 @@ import { DomainError, unauthenticated } from './errors';
 
 /** Asymmetric algorithms only: an HMAC token (or `none`) is never accepted. */
 const ALGORITHMS = ['ES256', 'RS256'];
+/**
+ * A token verified once is accepted again, until it expires but for at most this long, without
+ * another signature check (≈0.3 ms of CPU each on 2 busy cores, and every hop checks the same
+ * forwarded token); so a key withdrawn from the set stops working within this time.
+ */
+const REMEMBER_MS = 60_000;
+const REMEMBER_MAX = 10_000;
 
 export interface VerifiedToken {
   claims: JWTPayload & { sub: string };
@@ -50,24 +57,35 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
       ? createRemoteJWKSet(opts.keys, { cooldownDuration: opts.refetchAfterMs ?? 30_000, timeoutDuration: 5_000 })
       : createLocalJWKSet(opts.keys);
   const now = opts.now ?? Date.now;
+  const remembered = new Map<string, { verified: VerifiedToken; until: number }>(); // oldest first
 
   return {
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, keys, {
-          algorithms: ALGORITHMS,
-          issuer: opts.issuer,
-          audience: opts.audience,
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now()),
-          clockTolerance: 5,
-        });
-        return { claims: payload as VerifiedToken['claims'], expiresAt: new Date(payload.exp! * 1000) };
-      } catch (err) {
-        throw refusal(err, opts.remedy);
-      }
+      const known = remembered.get(token);
+      if (known && now() < known.until) return known.verified;
+      remembered.delete(token);
+      const verified = await check(token);
+      if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+      remembered.set(token, { verified, until: Math.min(verified.expiresAt.getTime(), now() + REMEMBER_MS) });
+      return verified;
     },
   };
+
+  async function check(token: string): Promise<VerifiedToken> {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        algorithms: ALGORITHMS,
+        issuer: opts.issuer,
+        audience: opts.audience,
+        requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(now()),
+        clockTolerance: 5,
+      });
+      return { claims: payload as VerifiedToken['claims'], expiresAt: new Date(payload.exp! * 1000) };
+    } catch (err) {
+      throw refusal(err, opts.remedy);
+    }
+  }
 }
 
 function refusal(err: unknown, remedy: string): DomainError {
