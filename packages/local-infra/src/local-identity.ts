@@ -40,7 +40,7 @@ export interface LocalIdentity {
   demoSignInEnv(): Record<string, string>;
   /** A user's token, as the identity provider (here: the demo sign-in) would issue it. */
   userToken(user: User, ttlSeconds?: number): string;
-  /** Call options acting as a user (their bearer token). */
+  /** Call options acting as a user: their bearer token, reused while it has most of its life left (as a client would). */
   asUser(user: User): CallOptions;
   /** A client option (`workloadIdentity`) making every call of the client as a workload, e.g. `ops` for the admin APIs. */
   workload(name: string): WorkloadCredential;
@@ -53,13 +53,25 @@ export const generateLocalKeys = (): LocalKeys => {
   return { user: generateSigningKey(`local-users-${stamp}`), workload: generateSigningKey(`local-workloads-${stamp}`) };
 };
 
+const USER_TOKEN_TTL_SECONDS = 3600;
+
 export function createLocalIdentity(keys: LocalKeys = generateLocalKeys()): LocalIdentity {
-  const userToken = (user: User, ttlSeconds = 3600) =>
+  const userToken = (user: User, ttlSeconds = USER_TOKEN_TTL_SECONDS) =>
     signJwt(
       keys.user,
       { sub: user.userId, role: user.role, store_id: user.storeId, region: user.region, name: user.displayName },
       { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, ttlSeconds },
     ).token;
+  const held = new Map<string, { token: string; renewAt: number }>();
+  const heldToken = (user: User) => {
+    const key = JSON.stringify([user.userId, user.role, user.storeId, user.region, user.displayName]);
+    let h = held.get(key);
+    if (!h || Date.now() >= h.renewAt) {
+      h = { token: userToken(user), renewAt: Date.now() + (USER_TOKEN_TTL_SECONDS * 1000) / 2 };
+      held.set(key, h);
+    }
+    return h.token;
+  };
   return {
     keys,
     serviceEnv: () => ({
@@ -72,7 +84,7 @@ export function createLocalIdentity(keys: LocalKeys = generateLocalKeys()): Loca
     }),
     demoSignInEnv: () => ({ DEMO_SIGNING_KEY: JSON.stringify(keys.user) }),
     userToken,
-    asUser: (user) => ({ metadata: bearerMetadata(userToken(user)) }),
+    asUser: (user) => ({ metadata: bearerMetadata(heldToken(user)) }),
     workload: (name) => workloadTokenCredential(keys.workload, name),
     asWorkload(name) {
       const metadata = new Metadata();
