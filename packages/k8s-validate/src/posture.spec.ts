@@ -141,4 +141,90 @@ describe('checkPosture', () => {
     });
     expect(rules(objects)).toEqual(['istio-refs']);
   });
+
+  describe('secrets and production', () => {
+    const secret = (data: Record<string, string>, stringData?: Record<string, string>): K8sObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'api-db', namespace: 'shop' },
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      stringData,
+    });
+    /** The fixture as a foodmesh service: identity settings in its ConfigMap, the sidecars checking the same tokens. */
+    const foodmesh = (env: Record<string, string> = {}): K8sObject[] => {
+      const objects = fixture();
+      Object.assign(objects.find((o) => o.kind === 'ConfigMap')!.data!, {
+        AUTH_ISSUER: 'https://auth.example.com/',
+        AUTH_AUDIENCE: 'shop',
+        AUTH_JWKS_URL: 'https://auth.example.com/jwks.json',
+        WORKLOAD_IDENTITY: 'mesh',
+        FOODMESH_ENV: 'production',
+        ...env,
+      });
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name: 'users', namespace: 'shop' },
+        spec: { jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks.json', audiences: ['shop'], forwardOriginalToken: true }] },
+      });
+      return objects;
+    };
+
+    it('accepts a production service that follows every rule', () => {
+      expect(checkPosture(foodmesh(), { production: true })).toEqual([]);
+    });
+
+    it('refuses a placeholder in a Secret, a ConfigMap or a literal env value', () => {
+      const objects = [...fixture(), secret({ username: 'api', password: 'change-me-api' }, { token: 'Change-Me' })];
+      objects.find((o) => o.kind === 'ConfigMap')!.data!.API_KEY = 'change-me';
+      container(objects).env = [{ name: 'DATABASE_URL', value: 'postgres://api:change-me-api@pg/api' }];
+      expect(checkPosture(objects).map((p) => `${p.rule}: ${p.message}`)).toEqual([
+        'placeholder-secret: API_KEY is a placeholder ("change-me…")',
+        'placeholder-secret: password is a placeholder ("change-me…"): generate or provide the real secret',
+        'placeholder-secret: token is a placeholder ("change-me…"): generate or provide the real secret',
+        'placeholder-secret: container api: DATABASE_URL is a placeholder ("change-me…")',
+      ]);
+      expect(checkPosture([...fixture(), secret({ password: 'f4e1c0ffee' })])).toEqual([]);
+    });
+
+    it('refuses in production: a Secret in the manifests, another FOODMESH_ENV, a dev-only switch, workload tokens', () => {
+      expect(rules([...foodmesh(), secret({ password: 'f4e1c0ffee' })])).toEqual([]); // a Secret is fine outside production
+      expect(checkPosture([...foodmesh(), secret({ password: 'f4e1c0ffee' })], { production: true }).map((p) => p.rule)).toEqual(['secret-in-manifest']);
+      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development' }), { production: true }).map((p) => p.message)).toEqual(['FOODMESH_ENV is development, not production']);
+      const messages = checkPosture(foodmesh({ DEMO_SIGN_IN: 'on', PAYMENT_ADMIN_API: 'on', WORKLOAD_IDENTITY: 'token' })).map((p) => `${p.rule}: ${p.message}`);
+      expect(messages).toEqual([
+        'production: DEMO_SIGN_IN=on in production (local and dev only)',
+        'production: PAYMENT_ADMIN_API=on in production (local and dev only)',
+        'production: WORKLOAD_IDENTITY is token: production knows workloads by their mTLS identity (mesh)',
+      ]);
+      // The same switches are fine in development.
+      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development', DEMO_SIGN_IN: 'on' }))).toEqual([]);
+    });
+
+    it("requires the sidecars to check users' tokens exactly as the services do, and to pass them on", () => {
+      const without = foodmesh().filter((o) => o.kind !== 'RequestAuthentication');
+      expect(checkPosture(without).map((p) => p.message)).toEqual([
+        "no namespace-wide RequestAuthentication for issuer https://auth.example.com/: its sidecar does not check users' tokens",
+      ]);
+      const objects = foodmesh();
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name: 'gateway', namespace: 'istio-system' },
+        spec: {
+          selector: { matchLabels: { istio: 'ingressgateway' } },
+          jwtRules: [
+            { issuer: 'https://auth.example.com/', jwksUri: 'https://elsewhere.example.com/jwks.json', audiences: ['other'] },
+            { issuer: 'https://stale.example.com/', jwksUri: 'https://stale.example.com/jwks.json' },
+          ],
+        },
+      });
+      expect(checkPosture(objects).map((p) => p.message)).toEqual([
+        'audiences ["other"] lack the services\' AUTH_AUDIENCE shop',
+        "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
+        'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
+        'issuer https://stale.example.com/ is not the services\' AUTH_ISSUER (https://auth.example.com/)',
+      ]);
+    });
+  });
 });

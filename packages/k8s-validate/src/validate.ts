@@ -5,14 +5,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
+import { ensureDevSecrets } from './dev-secrets.js';
 import { checkDockerfile, minNodeMajor, type DockerfileFindings } from './dockerfile.js';
-import { checkPosture, ref, type K8sObject, type Problem } from './posture.js';
+import { checkPosture, ref, type K8sObject, type PostureOptions, type Problem } from './posture.js';
 import { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
 
 /** The repository root (this file is packages/k8s-validate/{src,dist}/validate.*). */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 const PACKAGE_DIR = path.resolve(__dirname, '..');
 export const OVERLAYS = ['dev', 'prod'] as const;
+/** The overlays that are production (posture: FOODMESH_ENV=production, no Secret in the manifests). */
+const PRODUCTION_OVERLAYS: ReadonlySet<string> = new Set(['prod']);
 /** Bump when src/schemas.ts changes what it writes, so cached schema sets are regenerated. */
 const SCHEMA_GENERATOR_VERSION = 2;
 
@@ -85,6 +88,8 @@ export function ensureSchemas(tools: Tools, root = REPO_ROOT): string {
 }
 
 export function renderOverlay(tools: Tools, overlayDir: string): string {
+  // An overlay whose generators read generated secrets (dev: npm run k8s:dev-secrets) gets any missing ones first.
+  if (fs.readFileSync(path.join(overlayDir, 'kustomization.yaml'), 'utf8').includes('generated/')) ensureDevSecrets(path.join(overlayDir, 'generated'));
   return execFileSync(tools.kustomize, ['build', overlayDir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
@@ -183,10 +188,10 @@ export interface Report {
 }
 
 /** Every check on one rendered manifest stream. */
-export function validateRendered(tools: Tools, schemaDir: string, text: string, source: string): Report {
+export function validateRendered(tools: Tools, schemaDir: string, text: string, source: string, opts: PostureOptions = {}): Report {
   const { objects, problems } = parseManifests(text, source);
   problems.push(...schemaCheck(tools, schemaDir, text));
-  problems.push(...checkPosture(objects));
+  problems.push(...checkPosture(objects, opts));
   problems.push(...generatedMeshCheck(objects));
   const analyzed = istioAnalyze(tools, text);
   if (analyzed) problems.push(...analyzed);
@@ -195,7 +200,7 @@ export function validateRendered(tools: Tools, schemaDir: string, text: string, 
 
 export function validateOverlay(tools: Tools, schemaDir: string, overlay: string, root = REPO_ROOT): Report {
   const dir = path.join(root, 'k8s/overlays', overlay);
-  return validateRendered(tools, schemaDir, renderOverlay(tools, dir), `k8s/overlays/${overlay}`);
+  return validateRendered(tools, schemaDir, renderOverlay(tools, dir), `k8s/overlays/${overlay}`, { production: PRODUCTION_OVERLAYS.has(overlay) });
 }
 
 /** The repository's Dockerfile against the runtime it declares (package.json engines, .nvmrc). */

@@ -43,13 +43,18 @@ const named = (objects: K8sObject[], kind: string, name: string) => {
   if (!o) throw new Error(`${kind}/${name} not rendered`);
   return o;
 };
-/** The dev overlay with one change, as the YAML stream the validator gets. */
-function devWith(change: (objects: K8sObject[]) => void): string {
-  const objects = structuredClone(rendered.dev.objects);
+/** An overlay with one change, as the YAML stream the validator gets. */
+function overlayWith(overlay: 'dev' | 'prod', change: (objects: K8sObject[]) => void): string {
+  const objects = structuredClone(rendered[overlay].objects);
   change(objects);
-  return objects.map((o) => stringify(o)).join('---\n');
+  // YAML 1.1, as kubeconform reads it: strings such as "on" stay quoted.
+  return objects.map((o) => stringify(o, { version: '1.1' })).join('---\n');
 }
+const devWith = (change: (objects: K8sObject[]) => void) => overlayWith('dev', change);
 const problemsOf = (text: string) => validateRendered(tools, schemaDir, text, 'broken').problems;
+const prodProblemsOf = (change: (objects: K8sObject[]) => void) =>
+  validateRendered(tools, schemaDir, overlayWith('prod', change), 'broken prod', { production: true }).problems;
+const envOf = (d: K8sObject) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
 describe('npm run k8s:validate', () => {
   it('passes on the real dev and prod overlays', () => {
@@ -118,6 +123,37 @@ describe('npm run k8s:validate', () => {
       named(objects, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors = 50;
     }));
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'mesh-generated', object: 'DestinationRule/foodmesh/payment' }));
+  });
+
+  it('refuses a placeholder secret, any Secret at all, and demo sign-in or the fault knob in prod', () => {
+    const problems = prodProblemsOf((objects) => {
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'order-db', namespace: 'foodmesh' },
+        stringData: { username: 'order', password: 'change-me-order' },
+      });
+      named(objects, 'Deployment', 'edge').spec.template.spec.containers[0].env.push({ name: 'DEMO_SIGN_IN', value: 'on' });
+      named(objects, 'Deployment', 'payment').spec.template.spec.containers[0].env.push({ name: 'PAYMENT_ADMIN_API', value: 'on' });
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual([
+      'secret-in-manifest Secret/foodmesh/order-db',
+      'placeholder-secret Secret/foodmesh/order-db',
+      'production Deployment/foodmesh/edge',
+      'production Deployment/foodmesh/payment',
+    ]);
+  });
+
+  it("refuses a RequestAuthentication that checks other tokens than the services do", () => {
+    const problems = prodProblemsOf((objects) => {
+      const ra = objects.find((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system')!;
+      ra.spec.jwtRules[0].jwksUri = 'https://stale.example.com/jwks.json';
+      delete ra.spec.jwtRules[0].forwardOriginalToken;
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      "user-tokens RequestAuthentication/istio-system/foodmesh-users: its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
+      'user-tokens RequestAuthentication/istio-system/foodmesh-users: needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
+    ]);
   });
 
   // Opt-in (FOODMESH_ISTIOCTL=1 npm run k8s:tools builds istioctl, ~5 min): defined only where it is installed.
@@ -200,6 +236,56 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     expect(others).toEqual(overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : []);
     // Deny by default: without a matching ALLOW nothing gets through.
     expect(named(objects(), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+  });
+
+  it("checks users' tokens at the ingress and in every sidecar with the services' issuer, audience and keys", () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const ras = ofKind(objects(), 'RequestAuthentication');
+    expect(ras.map((r) => `${r.metadata.namespace}/${r.metadata.name} ${JSON.stringify(r.spec.selector ?? null)}`).sort()).toEqual([
+      'foodmesh/users null',
+      'istio-system/foodmesh-users {"matchLabels":{"istio":"ingressgateway"}}',
+    ]);
+    const keys = overlay === 'prod' ? { jwksUri: config.AUTH_JWKS_URL } : { jwks: config.AUTH_JWKS };
+    for (const r of ras) expect(r.spec.jwtRules).toEqual([{ issuer: config.AUTH_ISSUER, audiences: [config.AUTH_AUDIENCE], forwardOriginalToken: true, ...keys }]);
+    // At the gateway: no token, no public API (dev: except the demo sign-in); the web app's files need none.
+    const gate = named(objects(), 'AuthorizationPolicy', 'foodmesh-require-token');
+    expect(gate.metadata.namespace).toBe('istio-system');
+    expect(gate.spec.action).toBe('DENY');
+    expect(gate.spec.rules).toEqual([
+      {
+        from: [{ source: { notRequestPrincipals: ['*'] } }],
+        to: [{ operation: { paths: ['/foodmesh.edge.v1.*'], ...(overlay === 'dev' && { notPaths: ['/foodmesh.edge.v1.AuthService/SignIn', '/foodmesh.edge.v1.AuthService/ListDemoUsers'] }) } }],
+      },
+    ]);
+    // Behind the edge: the edge's identity AND a user's valid token, for every service it calls for users.
+    for (const svc of ['order', 'store', 'delivery', 'orderview', 'notification']) {
+      expect(named(objects(), 'AuthorizationPolicy', svc).spec.rules.map((r: any) => r.from)).toEqual([
+        [{ source: { principals: ['cluster.local/ns/foodmesh/sa/edge'], requestPrincipals: ['*'] } }],
+      ]);
+    }
+    expect(config.WORKLOAD_IDENTITY).toBe('mesh');
+  });
+
+  it(overlay === 'prod' ? 'is production: no demo sign-in, no fault knob, no reflection, no Secret in the manifests' : 'is development: demo sign-in with a generated key, the fault knob, reflection', () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const edge = envOf(named(objects(), 'Deployment', 'edge'));
+    const payment = envOf(named(objects(), 'Deployment', 'payment'));
+    const secrets = ofKind(objects(), 'Secret');
+    if (overlay === 'prod') {
+      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS]).toEqual(['production', undefined, undefined]);
+      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual([undefined, undefined, undefined]);
+      expect(secrets).toEqual([]);
+    } else {
+      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS_URL]).toEqual(['development', 'on', undefined]);
+      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual(['on', { secretKeyRef: { name: 'edge-demo-signing-key', key: 'jwk' } }, 'on']);
+      expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['delivery-db', 'edge-demo-signing-key', 'notification-db', 'order-db', 'orderview-db', 'payment-db', 'store-db']);
+      // Generated: a key whose public half is the key set everyone verifies with, and real passwords.
+      const jwk = JSON.parse(Buffer.from(named(objects(), 'Secret', 'edge-demo-signing-key').data!.jwk!, 'base64').toString());
+      const { d, ...publicHalf } = jwk;
+      expect(d).toEqual(expect.any(String));
+      expect(JSON.parse(config.AUTH_JWKS!)).toEqual({ keys: [publicHalf] });
+      for (const s of secrets.filter((x) => x.metadata.name.endsWith('-db'))) expect(Buffer.from(s.data!.password!, 'base64').toString()).toMatch(/^[0-9a-f]{48}$/);
+    }
   });
 
   it('lets only the ingress gateway reach the edge, on its web port', () => {

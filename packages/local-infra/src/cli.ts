@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ROLES, WORKLOAD_TOKEN_HEADER, type Role } from '@foodmesh/platform';
 import { startInfra, type Infra } from './index';
-import { discoverServices, startStack, type RunningStack } from './stack';
+import { persistentLocalIdentity } from './local-identity';
+import { discoverServices, localIdentityFile, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive } from './util';
 
 /** Where a running stack is advertised for other tools. */
@@ -106,9 +108,28 @@ export async function runStartCommand(): Promise<void> {
   }
 }
 
+/**
+ * `token`: a token `npm start`'s services accept, for grpcurl and friends:
+ *   token user <user-id> <customer|owner|rider> [store-id|region]   → authorization: Bearer <token>
+ *   token workload <name>                                           → x-foodmesh-workload-token: <token>
+ */
+export async function runTokenCommand(args = process.argv.slice(3)): Promise<void> {
+  const identity = persistentLocalIdentity(localIdentityFile);
+  const [kind, name, role, extra] = args;
+  if (kind === 'user' && name && ROLES.includes(role as Role)) {
+    const user = { userId: name, role: role as Role, storeId: role === 'owner' ? extra : undefined, region: role === 'rider' ? extra : undefined };
+    console.log(`authorization: Bearer ${identity.userToken(user)}`);
+  } else if (kind === 'workload' && name) {
+    console.log(`${WORKLOAD_TOKEN_HEADER}: ${identity.asWorkload(name).metadata!.get(WORKLOAD_TOKEN_HEADER)[0]}`);
+  } else {
+    throw new Error('usage: npm run token -- user <user-id> <customer|owner|rider> [store-id|region] | workload <name>');
+  }
+}
+
 const commands: Record<string, () => Promise<void>> = {
   infra: runInfraCommand,
   start: runStartCommand,
+  token: runTokenCommand,
 };
 
 if (require.main === module) {

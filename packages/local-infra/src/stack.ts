@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { createDatabase, databaseUrl } from './postgres';
 import { isReadyMessage } from '@foodmesh/platform';
+import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
+import { createDatabase, databaseUrl } from './postgres';
 import { foodmeshDir, repoRoot, type Log } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
@@ -50,8 +51,13 @@ export function discoverServices(root = repoRoot): ServiceSpec[] {
 
 export interface RunningStack {
   services: Array<ServiceSpec & { address: string; logFile: string }>;
+  /** The keys its services trust: act as any user or workload against it. */
+  identity: LocalIdentity;
   stop(): Promise<void>;
 }
+
+/** Where `npm start` keeps its keys (see persistentLocalIdentity). */
+export const localIdentityFile = path.join(foodmeshDir, 'local-identity.json');
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** "env" values may name another service as {payment}: replaced by its address. */
@@ -106,8 +112,11 @@ export async function startStack(opts: {
   namespace?: string;
   /** Milliseconds a service may take to report ready (default 60 s). */
   readyTimeoutMs?: number;
+  /** The keys to trust; default: npm start's own (kept across runs), or fresh ones for a namespaced stack. */
+  identity?: LocalIdentity;
 }): Promise<RunningStack> {
   const anyPort = opts.ports === 'any';
+  const identity = opts.identity ?? (opts.namespace ? createLocalIdentity() : persistentLocalIdentity(localIdentityFile));
   const specs = discoverServices();
   const logDir = path.join(foodmeshDir, opts.namespace ? `logs-${opts.namespace.replace(/\W/g, '')}` : 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -147,8 +156,13 @@ export async function startStack(opts: {
       KAFKA_BROKERS: opts.kafkaBrokers.join(','),
       LOG_LEVEL: opts.logLevel ?? 'info',
       KAFKA_NAMESPACE: opts.namespace ?? '',
+      // Local runs are the place for grpcurl: reflection on (production leaves it off).
+      GRPC_REFLECTION: 'on',
+      ...identity.serviceEnv(),
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
+      // Only a service that switches demo sign-in on (the edge) gets the key that signs users' tokens.
+      ...(spec.env.DEMO_SIGN_IN === 'on' ? identity.demoSignInEnv() : {}),
     };
     if (spec.database) {
       const db = `${(opts.namespace ?? '').replace(/[^a-z0-9]/g, '_')}foodmesh_${spec.name.replace(/-/g, '_')}`;
@@ -215,5 +229,5 @@ export async function startStack(opts: {
     path.join(foodmeshDir, 'stack.json'),
     JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',
   );
-  return { services, stop };
+  return { services, identity, stop };
 }

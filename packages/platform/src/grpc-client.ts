@@ -3,6 +3,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { currentScope, effectiveDeadline } from './call-scope';
 import { statusName } from './grpc-errors';
 import { methodNameOf, serviceNameOf, type CallOptions, type PromiseClient, type ServiceDef } from './grpc-types';
+import type { WorkloadCredential } from './identity';
 import type { Logger } from './logger';
 import { localSettings, toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
 import type { PlatformMetrics } from './metrics';
@@ -21,6 +22,8 @@ export interface GrpcClientOptions {
   caller: string;
   metrics?: PlatformMetrics;
   logger?: Logger;
+  /** Proves the calling workload on every call (identity.ts); none in the mesh, where mTLS does. */
+  workloadIdentity?: WorkloadCredential;
 }
 
 export type GrpcClient<D extends ServiceDef> = PromiseClient<D> & { close(): void; raw: grpc.Client; resilience: UpstreamResilience };
@@ -63,6 +66,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
     if (deadline <= Date.now()) throw deadlineExceeded(path);
     const span = tracer.startSpan(path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } });
     const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
+    opts.workloadIdentity?.(metadata);
     for (const [k, v] of Object.entries(injectTraceContext(trace.setSpan(context.active(), span)))) metadata.set(k, v);
     const requestId = currentScope()?.requestId;
     if (requestId && !metadata.get('x-request-id').length) metadata.set('x-request-id', requestId);

@@ -26,11 +26,13 @@ export interface ServiceRegistration {
   name: string;
   definition: ServiceDef;
   handlers: Record<string, unknown>;
+  /** Methods that need no caller identity (identity.ts); every other one refuses a call without. */
+  anonymous?: readonly string[];
 }
 
 /** Pairs a generated service definition with its handlers, type-checked. */
-export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>): ServiceRegistration {
-  return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown> };
+export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>, opts: { anonymous?: Array<keyof D & string> } = {}): ServiceRegistration {
+  return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown>, anonymous: opts.anonymous };
 }
 
 export interface GrpcServerOptions {
@@ -42,6 +44,8 @@ export interface GrpcServerOptions {
   services: ServiceRegistration[];
   /** Proto files (relative to proto/) that define the services, for server reflection. */
   protoFiles?: string[];
+  /** Serve grpc.reflection (off unless switched on: GRPC_REFLECTION). */
+  reflection?: boolean;
   maxConcurrentStreams?: number;
 }
 
@@ -159,9 +163,11 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
 
-  const protoFiles = [...(opts.protoFiles ?? []).map((f) => path.join(PROTO_ROOT, f)), healthProtoPath];
-  const packageDefinition = loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true });
-  new ReflectionService(packageDefinition).addToServer(server);
+  if (opts.reflection) {
+    const protoFiles = [...(opts.protoFiles ?? []).map((f) => path.join(PROTO_ROOT, f)), healthProtoPath];
+    const packageDefinition = loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true });
+    new ReflectionService(packageDefinition).addToServer(server);
+  }
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${opts.host ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>

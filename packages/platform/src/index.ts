@@ -21,5 +21,7 @@ export * from './notify-hub';
 export * from './service-runtime';
 export * from './service-main';
 export * from './identity';
+export * from './signing-keys';
+export * from './tokens';
 export * from './paging';
 export * from './istio';

@@ -5,6 +5,7 @@ import { topicOf } from './events';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
 import type { ServiceDef } from './grpc-types';
+import { authenticated, serviceIdentity } from './identity';
 import { connectKafka, type KafkaConnection } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
@@ -30,8 +31,13 @@ export interface ServiceRuntime<C extends BaseConfig> {
   startOutbox(pool: Pool): Promise<OutboxRelay>;
   /** Starts an effectively-once consumer (group = service name unless given). */
   consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer'> & { pool: Pool; consumer?: string }): Promise<void>;
-  /** A client for another service, with deadlines and the mesh policy applied. */
+  /** A client for another service, with deadlines and the mesh policy applied; it proves this workload's identity. */
   client<D extends ServiceDef>(definition: D, upstream: string, address: string): GrpcClient<D>;
+  /**
+   * The registration behind this service's caller identity (identity.ts). runService does this for
+   * what `build` returns; a service that also serves handlers another way (the edge's gRPC-web) uses it there.
+   */
+  authenticated(registration: ServiceRegistration): ServiceRegistration;
 }
 
 export interface RunningService {
@@ -64,6 +70,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   initTelemetry({ exporter: config.OTEL_TRACES_EXPORTER });
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
+  const identity = serviceIdentity(config);
   const closers: Array<() => Promise<unknown> | unknown> = [];
   let kafkaConn: KafkaConnection | undefined;
   const ensuredTopics = new Set<string>();
@@ -127,10 +134,20 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {
-      const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics, logger });
+      const client = createGrpcClient(definition, {
+        address,
+        upstream,
+        policy,
+        resilienceMode: config.RESILIENCE_MODE,
+        caller: config.SERVICE_NAME,
+        metrics,
+        logger,
+        workloadIdentity: identity.credential,
+      });
       closers.push(() => client.close());
       return client;
     },
+    authenticated: (registration) => authenticated(registration, identity.authenticate),
   };
 
   const runClosers = async () => {
@@ -147,10 +164,19 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   let metricsServer: http.Server & { port: number };
   let grpc: RunningGrpcServer;
   try {
-    const services = await opts.build(rt);
+    const services = (await opts.build(rt)).map(rt.authenticated);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
-    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles });
+    grpc = await startGrpcServer({
+      service: config.SERVICE_NAME,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      logger,
+      metrics,
+      services,
+      protoFiles: opts.protoFiles,
+      reflection: config.GRPC_REFLECTION,
+    });
   } catch (err) {
     await runClosers();
     throw err;

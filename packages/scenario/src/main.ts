@@ -14,7 +14,7 @@ import { connectToStack } from './stack';
 async function main(): Promise<number> {
   const t0 = Date.now();
   const stack = await connectToStack((line) => console.log(`[stack] ${line}`));
-  const clients = connectClients(stack.addresses);
+  const clients = connectClients(stack.addresses, stack.identity);
   const report = new Report();
   console.log(`foodmesh scenario against ${stack.origin}`);
   try {

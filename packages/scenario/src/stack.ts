@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { foodmeshDir, isAlive, startInfra, startStack } from '@foodmesh/local-infra';
+import { foodmeshDir, isAlive, localIdentityFile, persistentLocalIdentity, startInfra, startStack, type LocalIdentity } from '@foodmesh/local-infra';
 
 export interface StackHandle {
   addresses: Record<string, string>;
+  /** The keys the stack's services trust. */
+  identity: LocalIdentity;
   /** Who runs it: an `npm start` of this checkout, or this run. */
   origin: string;
   stop(): Promise<void>;
@@ -20,6 +22,7 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
     if (isAlive(state.pid)) {
       return {
         addresses: Object.fromEntries(Object.entries(state.services).map(([k, v]) => [k, v.address])),
+        identity: persistentLocalIdentity(localIdentityFile),
         origin: `the running npm start (pid ${state.pid})`,
         stop: async () => undefined,
       };
@@ -40,6 +43,7 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
     });
     return {
       addresses: Object.fromEntries(stack.services.map((s) => [s.name, s.address])),
+      identity: stack.identity,
       origin: 'a stack started by this run',
       stop: async () => {
         await stack.stop();

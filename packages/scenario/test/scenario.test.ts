@@ -24,7 +24,7 @@ describe('end-to-end scenario on the whole stack', () => {
       ports: 'any',
       namespace: `e2e${randomBytes(3).toString('hex')}.`,
     });
-    clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])));
+    clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])), stack.identity);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,18 +5,18 @@ import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
 import { startStack, type RunningStack } from '@foodmesh/local-infra';
 import { type CallOptions, type ServiceDef } from '@foodmesh/platform';
+import { testClient, testIdentity } from '@foodmesh/testkit';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { NotificationsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/notifications';
 import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
 import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
-import { testClient } from '@foodmesh/testkit';
 
 export const STORE = 'store-gangnam-chicken';
 export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
 
-/** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka. */
+/** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka, trusting testIdentity's keys. */
 export async function startTestStack(label: string): Promise<{ stack: RunningStack; namespace: string }> {
   const namespace = `${label}${randomBytes(3).toString('hex')}.`;
   const stack = await startStack({
@@ -26,6 +26,7 @@ export async function startTestStack(label: string): Promise<{ stack: RunningSta
     logLevel: 'warn',
     ports: 'any',
     namespace,
+    identity: testIdentity,
   });
   return { stack, namespace };
 }

@@ -165,7 +165,7 @@ describe('web app in a browser', () => {
 
   it('keeps the order when payment is busy and takes the payment with "Pay now"', async () => {
     const payment = stack.services.find((s) => s.name === 'payment')!;
-    const admin = testClient(PaymentAdminServiceService, payment.address);
+    const admin = testClient(PaymentAdminServiceService, payment.address, stack.identity.workload('ops'));
     const customer = await open(PHONE);
     try {
       await signIn(customer, 'customer-1');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
-import { connectKafka, identityMetadata, toMessage, type Role, type RunningService } from '@foodmesh/platform';
+import { connectKafka, toMessage, type Role, type RunningService } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import {
   NotificationChannel,
@@ -10,7 +10,7 @@ import {
   RecipientKind,
   type Notification,
 } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import { eventually, freshDatabase, orderSaga, testBrokers, testClient, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startNotificationService } from '../src/service';
 
@@ -38,9 +38,9 @@ async function webhookServer(statusFor: (nth: number) => number) {
 async function startNotifications(name: string, namespace: string, extra: Record<string, string>) {
   const databaseUrl = await freshDatabase(name);
   const service: RunningService = await startNotificationService(loadConfig(testServiceEnv({ service: name, databaseUrl, namespace, extra })), { logger: testLogger(name) });
-  const client = testClient(NotificationServiceService, `127.0.0.1:${service.grpcPort}`);
+  const client = testClient(NotificationServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge')); // as the edge calls it
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const as = (userId: string, role: Role = 'customer') => ({ metadata: identityMetadata({ userId, role }) });
+  const as = (userId: string, role: Role = 'customer') => testIdentity.asUser({ userId, role });
   const list = async (userId: string, role: Role = 'customer'): Promise<Notification[]> =>
     (await client.listNotifications({ recipientId: userId, page: { pageSize: 100, pageToken: '' } }, as(userId, role))).notifications;
   return {

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { identityMetadata } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
-import { eventually, metricValue, orderSaga } from '@foodmesh/testkit';
+import { eventually, metricValue, orderSaga, testIdentity } from '@foodmesh/testkit';
 import { orderViewFixture, type OrderViewFixture } from './orderview-fixture';
 
 const S = OrderStatus;
@@ -136,7 +135,7 @@ describe('orderview: the read model follows the saga from its events', () => {
     await expect(f.views.getOrderStatus({ orderId: saga.orderId }, f.as('customer-2'))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(f.views.getOrderStatus({ orderId: saga.orderId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     await expect(
-      f.views.getOrderStatus({ orderId: saga.orderId }, { metadata: identityMetadata({ userId: 'owner-1', role: 'owner' }) }),
+      f.views.getOrderStatus({ orderId: saga.orderId }, testIdentity.asUser({ userId: 'owner-1', role: 'owner' })),
     ).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
   });
 

@@ -3,7 +3,7 @@ import { createPool, newEnvelope, type Pool, type RunningService, type ServiceDe
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, testClient, testEventBus, type TestEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, rpcError, testClient, type TestEventBus, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
@@ -13,8 +13,10 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   let pool: Pool;
   /** The "random" draws error_rate and decline_rate see; tests set it. */
   let draw = 0.99;
+  /** A client calling as `workload` (order for payments, ops for the fault knob), or as nobody. */
   // No client retries: each test sees exactly what Pay answered.
-  const client = <D extends ServiceDef>(def: D) => testClient(def, `127.0.0.1:${service.grpcPort}`);
+  const client = <D extends ServiceDef>(def: D, workload?: string, port = service.grpcPort) =>
+    testClient(def, `127.0.0.1:${port}`, workload === undefined ? undefined : testIdentity.workload(workload));
   let payments: ReturnType<typeof client<typeof PaymentServiceService>>;
   let admin: ReturnType<typeof client<typeof PaymentAdminServiceService>>;
   let initialFaults: Faults | undefined;
@@ -23,10 +25,10 @@ describe('payment service on real PostgreSQL + Kafka', () => {
     const namespace = testNamespace();
     const databaseUrl = await freshDatabase('payment');
     bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
-    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
+    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
     service = await startPaymentService(loadConfig(env), { logger: testLogger('payment'), random: () => draw });
-    payments = client(PaymentServiceService);
-    admin = client(PaymentAdminServiceService);
+    payments = client(PaymentServiceService, 'order');
+    admin = client(PaymentAdminServiceService, 'ops');
     pool = createPool({ connectionString: databaseUrl, max: 2 });
     initialFaults = (await admin.getFaults({})).faults;
   });
@@ -93,6 +95,40 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   it('answers NOT_FOUND for an unknown payment', async () => {
     await expect(payments.getPayment({ paymentId: '0190f5a4-0000-7000-8000-00000000dead' })).rejects.toMatchObject({ code: status.NOT_FOUND });
     await expect(payments.getPayment({ paymentId: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('charges only for the order service: a customer, the edge or nobody is refused, and nothing is written', async () => {
+    const outboxBefore = await count('SELECT count(*) AS n FROM outbox');
+    const anonymous = client(PaymentServiceService);
+    const edge = client(PaymentServiceService, 'edge');
+    try {
+      expect(await rpcError(anonymous.pay(pay()))).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(await rpcError(anonymous.pay(pay(), testIdentity.asUser({ userId: 'cust-1', role: 'customer' })))).toMatchObject({
+        code: status.UNAUTHENTICATED,
+        details: 'only order may call this, and the call carries no workload identity',
+      });
+      expect(await rpcError(edge.pay(pay()))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only order may call this, not edge' });
+      expect(await rpcError(client(PaymentAdminServiceService, 'order').getFaults({}))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only ops may call this, not order' });
+    } finally {
+      anonymous.close();
+      edge.close();
+    }
+    expect(await count('SELECT count(*) AS n FROM outbox')).toBe(outboxBefore);
+  });
+
+  it('serves no fault knob unless PAYMENT_ADMIN_API is on', async () => {
+    const namespace = testNamespace();
+    const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), { logger: testLogger('payment') });
+    const knob = client(PaymentAdminServiceService, 'ops', plain.grpcPort);
+    try {
+      expect(await rpcError(knob.getFaults({}))).toMatchObject({ code: status.UNIMPLEMENTED });
+    } finally {
+      knob.close();
+      await plain.stop();
+    }
+    expect(() => loadConfig(testServiceEnv({ service: 'payment', namespace, databaseUrl: 'postgres://x/y', extra: { FOODMESH_ENV: 'production', PAYMENT_ADMIN_API: 'on' } }))).toThrow(
+      'PAYMENT_ADMIN_API: must be off when FOODMESH_ENV=production',
+    );
   });
 
   describe('fault knob', () => {

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { alreadyExists, appendToOutbox, failedPrecondition, newEnvelope, notFound, permissionDenied, withTransaction, type Identity, type Logger, type Pool, type Tx } from '@foodmesh/platform';
+import { alreadyExists, appendToOutbox, failedPrecondition, newEnvelope, notFound, permissionDenied, withTransaction, type User, type Logger, type Pool, type Tx } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
@@ -76,7 +76,7 @@ export function createOrders(deps: OrdersDeps) {
   }
 
   /** The customer's own order; someone else's is reported as unknown. */
-  async function ownOrder(who: Identity, orderId: string): Promise<Order> {
+  async function ownOrder(who: User, orderId: string): Promise<Order> {
     const order = /^[0-9a-f-]{36}$/i.test(orderId) ? await repo.findOrder(pool, orderId) : undefined;
     if (!order || order.customerId !== who.userId) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
     return order;
@@ -127,7 +127,7 @@ export function createOrders(deps: OrdersDeps) {
   }
 
   return {
-    async placeOrder(who: Identity, input: PlaceOrderInput): Promise<PaymentReply> {
+    async placeOrder(who: User, input: PlaceOrderInput): Promise<PaymentReply> {
       const req = { ...input, customerId: input.customerId || who.userId };
       if (req.customerId !== who.userId) throw permissionDenied('customer_id must be your own user id');
       validatePlaceOrder(req);
@@ -149,7 +149,7 @@ export function createOrders(deps: OrdersDeps) {
       return settlePayment(order);
     },
 
-    async payOrder(who: Identity, orderId: string, method?: PaymentMethod): Promise<PaymentReply> {
+    async payOrder(who: User, orderId: string, method?: PaymentMethod): Promise<PaymentReply> {
       const order = await ownOrder(who, orderId);
       if (order.status === S.ORDER_STATUS_AWAITING_PAYMENT) return settlePayment(order, method);
       if (order.status === S.ORDER_STATUS_CANCELLED && !order.paymentId) {
@@ -158,12 +158,12 @@ export function createOrders(deps: OrdersDeps) {
       return reply(order);
     },
 
-    async cancelOrder(who: Identity, orderId: string, reason: string): Promise<Order> {
+    async cancelOrder(who: User, orderId: string, reason: string): Promise<Order> {
       await ownOrder(who, orderId);
       return transition(orderId, { kind: 'cancel', reason: reason.trim() || 'cancelled by the customer', requestedBy: who.userId });
     },
 
-    async confirmDelivered(who: Identity, orderId: string): Promise<Order> {
+    async confirmDelivered(who: User, orderId: string): Promise<Order> {
       await ownOrder(who, orderId);
       return transition(orderId, { kind: 'confirmDelivered' });
     },

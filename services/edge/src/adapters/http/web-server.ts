@@ -23,6 +23,8 @@ const ALLOWED_HEADERS = [
 ].join(', ');
 const EXPOSED_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin', 'x-error-reason', 'retry-after-seconds'].join(', ');
 
+const JWKS_PATH = '/.well-known/jwks.json';
+
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -81,6 +83,8 @@ export async function startWebServer(opts: {
   routes: (router: ConnectRouter) => void;
   webRoot?: string;
   allowedOrigins: string[];
+  /** A public key set to serve at /.well-known/jwks.json (the demo sign-in's). */
+  jwks?: object;
   logger: Logger;
 }): Promise<WebServer> {
   const shutdown = new AbortController();
@@ -93,7 +97,13 @@ export async function startWebServer(opts: {
     grpc: false,
   });
 
+  const jwks = opts.jwks && JSON.stringify(opts.jwks);
   const server = http.createServer((req, res) => {
+    if (jwks && req.method === 'GET' && req.url === JWKS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300', ...SECURITY_HEADERS });
+      res.end(jwks);
+      return;
+    }
     const origin = req.headers.origin;
     if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
       if (!opts.allowedOrigins.includes(origin) && !opts.allowedOrigins.includes('*')) {
