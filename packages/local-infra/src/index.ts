@@ -38,4 +38,4 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     },
   };
 }
-export { discoverServices, startStack, startOrder, type ServiceSpec, type RunningStack } from './stack';
+export { discoverServices, startStack, startOrder, type ServiceSpec, type RunningStack, type RestartTimes } from './stack';

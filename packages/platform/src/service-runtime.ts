@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { BaseConfig, DataConfig } from './config';
-import { startEventConsumer, type EventConsumerOptions } from './consumer';
+import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
 import { topicOf } from './events';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
@@ -12,6 +12,7 @@ import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from 
 import { migrate } from './migrations';
 import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
+import { createServiceHealth, type ServiceHealth } from './service-health';
 import { initTelemetry } from './telemetry';
 
 /** What a service's composition root gets to build its adapters and handlers. */
@@ -28,8 +29,13 @@ export interface ServiceRuntime<C extends BaseConfig> {
   kafka(extraTopics?: string[]): Promise<KafkaConnection>;
   /** Starts the outbox relay publishing this service's events. */
   startOutbox(pool: Pool): Promise<OutboxRelay>;
-  /** Starts an effectively-once consumer (group = service name unless given). */
-  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer'> & { pool: Pool; consumer?: string }): Promise<void>;
+  /**
+   * Starts an effectively-once consumer (group = service name unless given) in the background: the
+   * service serves its sync API while the consumer joins its group (health name `consumer`).
+   */
+  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership'> & { pool: Pool; consumer?: string }): void;
+  /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
+  health: ServiceHealth;
   /** A client for another service, with deadlines and the mesh policy applied. */
   client<D extends ServiceDef>(definition: D, upstream: string, address: string): GrpcClient<D>;
 }
@@ -65,6 +71,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const closers: Array<() => Promise<unknown> | unknown> = [];
+  const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
   const ensuredTopics = new Set<string>();
 
@@ -79,17 +86,25 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     logger,
     metrics,
     policy,
+    health,
     onShutdown: (fn) => closers.push(fn),
     async database(migrationsDir) {
       const url = need('DATABASE_URL');
       await migrate({ databaseUrl: url, serviceDir: migrationsDir, logger });
       const pool = createPool({ connectionString: url, max: config.DATABASE_POOL_MAX, logger, applicationName: config.SERVICE_NAME });
       closers.push(() => pool.end());
+      health.addDependency('database', () => pool.query('SELECT 1'));
       return pool;
     },
     async kafka(extraTopics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE });
+        kafkaConn = connectKafka({
+          brokers: need('KAFKA_BROKERS'),
+          clientId: config.SERVICE_NAME,
+          logger,
+          namespace: config.KAFKA_NAMESPACE,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        });
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
@@ -114,17 +129,36 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       });
       return relay;
     },
-    async consume(c) {
-      const kafka = await rt.kafka(c.topics);
-      const consumer = await startEventConsumer({
-        partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        ...c,
-        consumer: c.consumer ?? config.SERVICE_NAME,
-        kafka,
-        logger,
-        metrics,
+    consume(c) {
+      const name = c.consumer ?? config.SERVICE_NAME;
+      const onMembership = health.addConsumer(name);
+      let stopping = false;
+      let current: EventConsumer | undefined;
+      // Retries what kafkajs does not: reaching the broker and subscribing. Once running, kafkajs
+      // rejoins by itself after the failures it can recover from.
+      const started = (async () => {
+        for (let attempt = 1; !stopping; attempt++) {
+          try {
+            const kafka = await rt.kafka(c.topics);
+            if (stopping) return;
+            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
+            current = consumer;
+            await consumer.start();
+            return;
+          } catch (err) {
+            await current?.stop().catch(() => undefined);
+            current = undefined;
+            if (stopping) return;
+            logger.warn({ err, attempt, consumer: name }, 'consumer could not start; retrying');
+            await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 10_000)));
+          }
+        }
+      })();
+      closers.push(async () => {
+        stopping = true;
+        await current?.stop(); // leaves the group, also while still joining
+        await started;
       });
-      closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {
       const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics, logger });
@@ -150,8 +184,19 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     const services = await opts.build(rt);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
-    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles });
+    grpc = await startGrpcServer({
+      service: config.SERVICE_NAME,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      logger,
+      metrics,
+      services,
+      protoFiles: opts.protoFiles,
+      maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
+    });
+    health.serve(grpc.health, services.map((s) => s.name));
   } catch (err) {
+    await health.stop();
     await runClosers();
     throw err;
   }
@@ -160,6 +205,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: draining in-flight calls');
+      await health.stop();
       await grpc.shutdown(config.SHUTDOWN_GRACE_MS);
       await runClosers();
       logger.info('stopped');

@@ -35,7 +35,7 @@ export const edgeConfigSchema = baseConfigSchema
     ORDERVIEW_ADDR: address,
     NOTIFICATION_ADDR: address,
   })
-  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true }).shape)
+  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true, KAFKA_SESSION_TIMEOUT_MS: true }).shape)
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.EDGE_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['EDGE_JWT_SECRET'], message: 'is required when NODE_ENV=production (the dev default is public)' });

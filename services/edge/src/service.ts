@@ -47,9 +47,15 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     logger: opts.logger,
     async build(rt) {
       const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE });
+      const kafka = connectKafka({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.SERVICE_NAME,
+        logger: kafkaLogger(rt.logger),
+        namespace: config.KAFKA_NAMESPACE,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      });
       rt.onShutdown(() => kafka.close());
-      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger });
+      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger, onMembership: rt.health.addConsumer('edge-ownership') });
       rt.onShutdown(() => ownership.stop());
 
       const up: Upstreams = {

@@ -33,7 +33,7 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
         logger: rt.logger,
       });
-      await rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
+      rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
       sweepUnsettled(orders, config.UNSETTLED_AFTER_SECONDS * 1000, rt);
       return [orderService(orders)];
     },
