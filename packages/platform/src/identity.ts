@@ -18,10 +18,13 @@ export interface Identity {
 
 const article = (role: Role) => `${role === 'owner' ? 'an' : 'a'} ${role}`;
 
+/** User ids are short printable tokens (`customer-1`); anything else in the header is no identity. */
+const USER_ID = /^[\x21-\x7e]{1,64}$/;
+
 export function identityOf(ctx: Pick<CallContext, 'header'>): Identity | undefined {
   const userId = ctx.header(USER_ID_HEADER);
   const role = ctx.header(USER_ROLE_HEADER);
-  if (!userId || (role !== 'customer' && role !== 'owner' && role !== 'rider')) return undefined;
+  if (!userId || !USER_ID.test(userId) || (role !== 'customer' && role !== 'owner' && role !== 'rider')) return undefined;
   return { userId, role };
 }
 

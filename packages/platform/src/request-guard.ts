@@ -27,8 +27,8 @@ export class RejectedRequest {
 
 let root: protobuf.Root | undefined;
 
-/** Every .proto under proto/, loaded once with its field options. */
-function protoRoot(): protobuf.Root {
+/** Every .proto under proto/ (protobufjs reflection), loaded once with its field options. */
+export function protoSchema(): protobuf.Root {
   if (root) return root;
   // descriptor.proto (for the option's `extend`) is not among protobufjs's built-in files.
   protobuf.common('descriptor', (require('protobufjs/google/protobuf/descriptor.json') as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } }).nested.google.nested.protobuf.nested!);
@@ -144,7 +144,7 @@ const checks = new Map<string, Check>();
 export function requestCheck(typeName: string): (bytes: Uint8Array) => void {
   let check = checks.get(typeName);
   if (!check) {
-    check = messageCheck(protoRoot().lookupType(typeName), '', new Map());
+    check = messageCheck(protoSchema().lookupType(typeName), '', new Map());
     checks.set(typeName, check);
   }
   const c = check;
@@ -162,14 +162,14 @@ export function requestCheck(typeName: string): (bytes: Uint8Array) => void {
 /** `/pkg.Service/Method` → the full name of its request message. */
 function requestTypeOf(methodPath: string): string {
   const [, service, method] = methodPath.split('/');
-  const m = protoRoot().lookupService(service!).methods[method!];
+  const m = protoSchema().lookupService(service!).methods[method!];
   if (!m) throw new Error(`${methodPath}: no such method in proto/`);
   m.resolve();
   return m.resolvedRequestType!.fullName.replace(/^\./, '');
 }
 
 /** Decodes a request after checking its bytes; throws INVALID_ARGUMENT (a DomainError) when they fail. */
-export function requestDecoder<Req>(def: MethodDefinition<Req, unknown>): (bytes: Buffer) => Req {
+export function requestDecoder<Req>(def: Pick<MethodDefinition<Req, unknown>, 'path' | 'requestDeserialize'>): (bytes: Buffer) => Req {
   const check = requestCheck(requestTypeOf(def.path));
   return (bytes) => {
     check(bytes);

@@ -82,6 +82,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         webRoot: config.WEB_ROOT ?? DEFAULT_WEB_ROOT,
         allowedOrigins: config.WEB_ORIGINS,
         logger: rt.logger,
+        readMaxBytes: config.GRPC_MAX_RECEIVE_BYTES,
         routes: connectRoutes({
           service: config.SERVICE_NAME,
           logger: rt.logger,
