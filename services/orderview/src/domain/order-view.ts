@@ -124,6 +124,11 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
     if (f.set.createdAt && (!createdAt || f.set.createdAt < createdAt)) createdAt = f.set.createdAt;
     timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description });
   }
+  // Events that came before any status-bearing one (PaymentApproved before OrderPlaced) happened
+  // on the way to the first status the view knows: they show that one, never UNSPECIFIED, which no
+  // order ever had. While no status is known at all, the row is not shown (view-repo's reads).
+  const first = timeline.find((t) => t.status !== S.ORDER_STATUS_UNSPECIFIED)?.status;
+  if (first !== undefined) for (const t of timeline) if (t.status === S.ORDER_STATUS_UNSPECIFIED) t.status = first;
 
   return {
     orderId,

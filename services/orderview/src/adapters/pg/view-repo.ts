@@ -74,15 +74,16 @@ export function createViewRepo(pool: Pool) {
       await tx.query('SELECT pg_notify($1, $2)', [VIEW_CHANGED_CHANNEL, v.orderId]);
     },
 
+    /** The order's view, once it knows a status (status 0, UNSPECIFIED: only events that precede one). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM order_view WHERE order_id = $1`, [orderId]);
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM order_view WHERE order_id = $1 AND status <> 0`, [orderId]);
       return rows[0] && toView(rows[0]);
     },
 
     /** A customer's orders, newest first; `page.limit + 1` rows so the caller can tell whether a next page exists. */
     async listByCustomer(customerId: string, page: Page): Promise<OrderView[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM order_view WHERE customer_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${COLUMNS} FROM order_view WHERE customer_id = $1 AND status <> 0 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
         [customerId, page.limit + 1, page.offset],
       );
       return rows.map(toView);
