@@ -8,6 +8,7 @@ const env = {
   DELIVERY_ADDR: 'delivery:50051',
   ORDERVIEW_ADDR: 'orderview:50051',
   NOTIFICATION_ADDR: 'notification:50051',
+  PAYMENT_ADDR: 'payment:50051',
 };
 
 describe('edge config', () => {

@@ -4,6 +4,7 @@ import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import { authService } from './adapters/grpc/auth-handlers';
 import { createCallerAuth } from './adapters/grpc/caller';
@@ -64,6 +65,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         delivery: rt.client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
         orderview: rt.client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
         notification: rt.client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
+        payment: rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR),
       };
       const tokens = createTokens({ secret: config.EDGE_JWT_SECRET, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
       const auth = createCallerAuth(tokens);

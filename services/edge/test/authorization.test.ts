@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import type { RunningStack } from '@foodmesh/local-infra';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import { PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { eventually, testLogger, testServiceEnv } from '@foodmesh/testkit';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/app/tokens';
 import { loadConfig } from '../src/config';
@@ -55,6 +56,7 @@ describe('edge authorization', () => {
           DELIVERY_ADDR: addr.delivery!,
           ORDERVIEW_ADDR: addr.orderview!,
           NOTIFICATION_ADDR: addr.notification!,
+          PAYMENT_ADDR: addr.payment!,
         },
       }),
     );
@@ -143,6 +145,10 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.payOrder({ orderId, idempotencyKey: 'k', paymentMethod: 0 }, theirs))).toBe('PERMISSION_DENIED');
     expect(await outcome(grpcApi.customer.confirmDelivered({ orderId }, theirs))).toBe('PERMISSION_DENIED');
     expect(await streamOutcome(grpcApi.customer.watchOrderStatus({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.listOrderPayments({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    // The owner of the order sees its charge, from the payment service.
+    const charged = await grpcApi.customer.listOrderPayments({ orderId }, bearer(tokens['customer-1']!));
+    expect(charged.payments.map((p) => [p.orderId, p.status, p.amount?.units])).toEqual([[orderId, PaymentStatus.PAYMENT_STATUS_APPROVED, placed.order!.total!.units]]);
     const others = await grpcApi.customer.listMyOrders({ page: undefined }, theirs);
     expect(others.views.map((v) => v.orderId)).not.toContain(orderId);
 

@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
+import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, rpcError, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
@@ -179,6 +179,53 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [cancels.map((e) => e.eventId)])).toBe(2));
       const { payment } = await payments.pay(late);
       expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_DECLINED, declineReason: 'the order was cancelled before it was paid' });
+    });
+  });
+
+  describe('ListPayments: the money side of an order or a customer', () => {
+    const as = (userId: string, role: 'customer' | 'owner' = 'customer') => ({ metadata: identityMetadata({ userId, role }) });
+
+    it("lists an order's charge and, once given back, its refund: when and why", async () => {
+      const customerId = uniqueId('cust-');
+      const req = pay({ customerId });
+      const { payment } = await payments.pay(req);
+      const listed = () => payments.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as(customerId));
+      expect((await listed()).payments).toEqual([payment]);
+      expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { units: 40000 }, refundedAt: undefined, refundReason: '' });
+
+      await bus.publish([orderSaga({ orderId: req.orderId, customerId }).rejected('out of chicken')]);
+      await bus.waitFor('paymentRefunded', { orderId: req.orderId });
+      const [refunded] = (await listed()).payments;
+      expect(refunded).toMatchObject({ paymentId: payment!.paymentId, status: PaymentStatus.PAYMENT_STATUS_REFUNDED, amount: { units: 40000 }, refundReason: 'store rejected the order: out of chicken' });
+      expect(refunded!.refundedAt!.getTime()).toBeGreaterThanOrEqual(refunded!.createdAt!.getTime());
+    });
+
+    it("lists a customer's payments newest first, a page at a time, declined ones included", async () => {
+      const customerId = uniqueId('cust-');
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push((await payments.pay(pay({ customerId }))).payment!);
+      draw = 0; // the next one is declined
+      await admin.setFaults({ faults: Faults.fromPartial({ declineRate: 0.5 }) });
+      made.push((await payments.pay(pay({ customerId }))).payment!);
+      expect(made[3]!.status).toBe(PaymentStatus.PAYMENT_STATUS_DECLINED);
+
+      const first = await payments.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: '' } }, as(customerId));
+      expect(first.payments.map((p) => p.paymentId)).toEqual(made.slice(1).reverse().map((p) => p.paymentId));
+      const second = await payments.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: first.nextPageToken } }, as(customerId));
+      expect(second.payments.map((p) => p.paymentId)).toEqual([made[0]!.paymentId]);
+      expect(second.nextPageToken).toBe('');
+      // Support tools inside the mesh call without an identity: they see the same.
+      expect((await payments.listPayments({ orderId: '', customerId, page: { pageSize: 10, pageToken: '' } })).payments).toHaveLength(4);
+    });
+
+    it("shows a customer nothing of another customer's order, and refuses other roles and unclear requests", async () => {
+      const req = pay({ customerId: uniqueId('cust-') });
+      await payments.pay(req);
+      expect((await payments.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('someone-else'))).payments).toEqual([]);
+      expect((await rpcError(payments.listPayments({ orderId: '', customerId: req.customerId, page: undefined }, as('someone-else')))).code).toBe(status.PERMISSION_DENIED);
+      expect((await rpcError(payments.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('owner-1', 'owner')))).code).toBe(status.PERMISSION_DENIED);
+      expect((await rpcError(payments.listPayments({ orderId: '', customerId: '', page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
+      expect((await rpcError(payments.listPayments({ orderId: req.orderId, customerId: req.customerId, page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
     });
   });
 });

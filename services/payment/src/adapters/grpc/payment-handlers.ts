@@ -1,4 +1,4 @@
-import { bindService } from '@foodmesh/platform';
+import { bindService, identityOf } from '@foodmesh/platform';
 import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { Payments } from '../../app/payments';
 import { krw } from '../../domain/money';
@@ -33,5 +33,9 @@ export const paymentService = (payments: Payments) =>
     },
     async getPayment(req) {
       return { payment: toPaymentMessage(await payments.getPayment(req.paymentId)) };
+    },
+    async listPayments(req, ctx) {
+      const { items, nextPageToken } = await payments.listPayments(identityOf(ctx), req);
+      return { payments: items.map(toPaymentMessage), nextPageToken };
     },
   });
