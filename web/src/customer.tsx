@@ -311,6 +311,7 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
         <Card class="paylater" testid="pay-later">
           <div class="title">💳 Payment is pending</div>
           <p>{payment?.message || 'Payment is busy right now. Your order is saved — please try paying again in a few seconds.'}</p>
+          {view?.payBy && <p class="muted small" data-testid="pay-by">Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.</p>}
           <button class="btn" disabled={action.busy} onClick={payNow}>
             {action.busy ? 'Paying…' : 'Pay now'}
           </button>

@@ -182,6 +182,20 @@ describe('payment service on real PostgreSQL + Kafka', () => {
     });
   });
 
+  it('makes no charge at or after the pay_by time it is given (PAYMENT_WINDOW_CLOSED, nothing written), but still returns a charge made in time', async () => {
+    const late = pay({ payBy: new Date(Date.now() - 1) });
+    const refused = await rpcError(payments.pay(late));
+    expect(refused).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/nothing was charged/) });
+    expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [late.orderId])).toBe(0);
+    expect(await outboxCount(late.orderId, 'PaymentApproved')).toBe(0);
+
+    const inTime = pay({ payBy: new Date(Date.now() + 60_000) });
+    const { payment } = await payments.pay(inTime);
+    expect(payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_APPROVED);
+    // Asked again once the window closed (a retry, a probe): the charge made in time.
+    expect((await payments.pay({ ...inTime, payBy: new Date(0) })).payment).toEqual(payment);
+  });
+
   describe('ListPayments: the money side of an order or a customer', () => {
     const as = (userId: string, role: 'customer' | 'owner' = 'customer') => ({ metadata: identityMetadata({ userId, role }) });
 

@@ -74,6 +74,16 @@ describe('order view projection', () => {
     }
   });
 
+  it('shows a deferred order until when it can be paid, the news that payment works again, and its expiry', () => {
+    const saga = orderSaga({ start: new Date('2026-11-25T05:00:00Z') });
+    const waiting = view([saga.deferred(), saga.paymentAvailable()]);
+    expect(waiting).toMatchObject({ status: S.ORDER_STATUS_AWAITING_PAYMENT, payBy: '2026-11-25T05:15:00.000Z', retryAfterSeconds: 30 });
+    expect(waiting.timeline.at(-1)!.description).toBe('Payment works again: you can pay now (until 14:15).');
+    const gone = view([saga.deferred(), saga.paymentAvailable(), saga.expired()]);
+    expect(gone).toMatchObject({ status: S.ORDER_STATUS_CANCELLED, payBy: '', retryAfterSeconds: 0 });
+    expect(gone.timeline.at(-1)!.description).toBe('The order was not paid in time and was cancelled. Nothing was charged.');
+  });
+
   it('gives the same view whatever order the events arrive in', () => {
     for (const path of ['happyPath', 'rejectedPath', 'cancelledPath'] as const) {
       const events = orderSaga()[path]();

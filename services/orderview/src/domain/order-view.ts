@@ -64,6 +64,8 @@ export interface OrderView {
   riderName: string;
   estimatedReadyMinutes: number;
   retryAfterSeconds: number;
+  /** ISO 8601 while AWAITING_PAYMENT: until when it can be paid; '' otherwise. */
+  payBy: string;
   timeline: TimelineItem[];
   /** Highest aggregate_version applied per "<producer>/<aggregate_id>". */
   versions: Record<string, number>;
@@ -104,6 +106,7 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
     riderName: '',
     estimatedReadyMinutes: 0,
     retryAfterSeconds: 0,
+    payBy: '',
   };
   const versions: Record<string, number> = {};
   const timeline: TimelineItem[] = [];
@@ -133,8 +136,9 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
   return {
     orderId,
     ...fields,
-    // Only an order waiting for payment has a retry hint.
+    // Only an order waiting for payment has a retry hint and a time to pay by.
     retryAfterSeconds: status === S.ORDER_STATUS_AWAITING_PAYMENT ? fields.retryAfterSeconds : 0,
+    payBy: status === S.ORDER_STATUS_AWAITING_PAYMENT ? fields.payBy : '',
     status,
     timeline,
     versions,

@@ -16,7 +16,7 @@ import {
   type Tx,
 } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { assertSameCharge, validateCharge, type ChargeRequest, type PayInput } from '../domain/charge';
+import { assertSameCharge, assertWithinPayWindow, validateCharge, type ChargeRequest, type PayInput } from '../domain/charge';
 import type { FaultInjector } from '../domain/faults';
 import { krw } from '../domain/money';
 import * as repo from '../adapters/pg/payments-repo';
@@ -61,6 +61,8 @@ export function createPayments(deps: PaymentsDeps) {
     }
     const charge = await repo.findCharge(tx, req.orderId);
     if (charge) return charge;
+    // Under the order's lock: no charge slips in after the order's pay-by time.
+    assertWithinPayWindow(req, new Date());
 
     const voided = await repo.isVoided(tx, req.orderId);
     const declineReason = voided ? VOIDED_REASON : declined ? 'the card issuer declined the payment' : '';
