@@ -59,6 +59,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     brokers: opts.brokers,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
+    // kafkajs gives a broker 1 s to accept a connection and logs an error when it does not, though
+    // it retries: a machine busy starting a whole stack at once took longer.
+    connectionTimeout: 3_000,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
       // kafkajs logs each failed protocol response ("Response ListOffsets…") before it

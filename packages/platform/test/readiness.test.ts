@@ -39,7 +39,7 @@ function startConsumingService(opts: { databaseUrl: string; brokers: string; nam
     build: async (rt) => {
       const pool = await rt.database();
       rt.consume({ pool, topics: [topicOf('kit-ready-source')], handlers: {} });
-      return [bindService(PaymentServiceService, { pay: notUsed, getPayment: notUsed })];
+      return [bindService(PaymentServiceService, { pay: notUsed, getPayment: notUsed, listPayments: notUsed })];
     },
   });
 }
@@ -86,11 +86,11 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
   it('is not ready while its database refuses connections, ready again when it answers; liveness stays SERVING', async () => {
     const url = await freshDatabase('ready');
     const dbName = new URL(url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
     const svc = await startConsumingService({ databaseUrl: url, brokers: testBrokers().join(','), namespace: testNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     try {
+      await admin.connect();
       expect(await health.check('')).toBe('SERVING');
       await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [dbName]);
@@ -102,8 +102,8 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
       await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
       await eventually(async () => expect(await health.check('')).toBe('SERVING'), { timeoutMs: 20_000 });
     } finally {
-      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end().catch(() => undefined);
       health.close();
       await svc.stop();
     }

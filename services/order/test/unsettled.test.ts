@@ -55,7 +55,7 @@ describe('orders a crash left without a payment outcome', () => {
     // Saved just now, so the sweeper leaves it alone for a second: time for the charge below.
     const o = await strandedOrder(0);
     // The crashed call's Pay reached the payment service: same key, same order.
-    const { payment } = await t.payments.pay({ orderId: o.orderId, customerId: o.customerId, amount: { currencyCode: 'KRW', units: 36000 }, method: o.paymentMethod, idempotencyKey: `order:${o.orderId}` });
+    const { payment } = await t.payments.pay({ orderId: o.orderId, customerId: o.customerId, amount: { currencyCode: 'KRW', units: 36000 }, method: o.paymentMethod, idempotencyKey: `order:${o.orderId}`, payBy: o.payBy });
     const paid = await eventually(async () => {
       const order = await getOrder(o);
       expect(order.status).toBe(S.ORDER_STATUS_PAID);

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
 import { eventually, freshDatabase, orderSaga, rpcError, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
@@ -45,7 +46,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
   const pay = (changes: Partial<PayRequest> = {}): PayRequest => {
     const orderId = changes.orderId ?? uniqueId('order-');
-    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, ...changes };
+    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, payBy: undefined, ...changes };
   };
   const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
   const outboxCount = (orderId: string, type: string) =>
@@ -172,7 +173,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await payments.pay(slipped);
       const late = pay();
       const cancels = [slipped, late].map((r) =>
-        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', wasPaid: false, paymentId: '', refund: undefined } } }),
+        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
       );
       await bus.publish(cancels);
       await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });
