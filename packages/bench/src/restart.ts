@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { service as HealthService } from 'grpc-health-check';
@@ -79,6 +80,7 @@ function summary(values: Array<number | undefined>) {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const loadAtStart = os.loadavg();
   const infra = await startInfra({ log });
   let stack: RunningStack | undefined;
   try {
@@ -176,6 +178,8 @@ async function main(): Promise<void> {
         note: 'the whole stack idle on one machine (every service its own process, PostgreSQL and Kafka local); one PlaceOrder per restart; times from spawning the new process',
         rounds: ROUNDS,
         kafkaSessionTimeoutMs: Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 6000),
+        // Other work on the machine (1/5/15-minute load averages): the figures are only as quiet as it was.
+        loadAverage: { start: loadAtStart.map((l) => Math.round(l * 10) / 10), end: os.loadavg().map((l) => Math.round(l * 10) / 10) },
       },
       goal: { servingMs: 3000, consumingMs: 10_000 },
       results: perService,

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
 import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
 import { topicOf } from './events';
@@ -132,15 +133,15 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     consume(c) {
       const name = c.consumer ?? config.SERVICE_NAME;
       const onMembership = health.addConsumer(name);
-      let stopping = false;
+      const stopping = new AbortController();
       let current: EventConsumer | undefined;
       // Retries what kafkajs does not: reaching the broker and subscribing. Once running, kafkajs
       // rejoins by itself after the failures it can recover from.
       const started = (async () => {
-        for (let attempt = 1; !stopping; attempt++) {
+        for (let attempt = 1; !stopping.signal.aborted; attempt++) {
           try {
             const kafka = await rt.kafka(c.topics);
-            if (stopping) return;
+            if (stopping.signal.aborted) return;
             const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
             current = consumer;
             await consumer.start();
@@ -148,14 +149,14 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
           } catch (err) {
             await current?.stop().catch(() => undefined);
             current = undefined;
-            if (stopping) return;
+            if (stopping.signal.aborted) return;
             logger.warn({ err, attempt, consumer: name }, 'consumer could not start; retrying');
-            await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 10_000)));
+            await sleep(Math.min(1000 * attempt, 10_000), undefined, { signal: stopping.signal }).catch(() => undefined);
           }
         }
       })();
       closers.push(async () => {
-        stopping = true;
+        stopping.abort();
         await current?.stop(); // leaves the group, also while still joining
         await started;
       });
