@@ -220,7 +220,7 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     expect(pa).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ namespace: 'foodmesh' }), spec: { mtls: { mode: 'STRICT' } } })]);
   });
 
-  it("admits only the order service account to payment's PaymentService, and nobody else to payment", () => {
+  it("admits the order service account to payment's PaymentService, the edge to ListPayments only, and nobody else to payment", () => {
     const onPayment = ofKind(objects(), 'AuthorizationPolicy').filter((a) => a.spec?.selector?.matchLabels?.app === 'payment');
     const grants = onPayment.flatMap((a) => {
       expect(a.spec.action).toBe('ALLOW');
@@ -230,7 +230,10 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
       }));
     });
     const paymentService = grants.filter((g) => g.paths.some((p: string) => p.startsWith('/foodmesh.payment.v1.PaymentService/')));
-    expect(paymentService).toEqual([{ principals: ['cluster.local/ns/foodmesh/sa/order'], paths: ['/foodmesh.payment.v1.PaymentService/*'] }]);
+    expect(paymentService).toEqual([
+      { principals: ['cluster.local/ns/foodmesh/sa/order'], paths: ['/foodmesh.payment.v1.PaymentService/*'] },
+      { principals: ['cluster.local/ns/foodmesh/sa/edge'], paths: ['/foodmesh.payment.v1.PaymentService/ListPayments'] },
+    ]);
     // Every other grant on payment is the admin API, for the dev-only ops identity.
     const others = grants.filter((g) => !paymentService.includes(g));
     expect(others).toEqual(overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : []);

@@ -38,5 +38,5 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     },
   };
 }
-export { discoverServices, localIdentityFile, startStack, startOrder, type ServiceSpec, type RunningStack } from './stack';
+export { discoverServices, localIdentityFile, startStack, startOrder, type ServiceSpec, type RunningStack, type RestartTimes } from './stack';
 export { createLocalIdentity, generateLocalKeys, persistentLocalIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIdentity, type LocalKeys } from './local-identity';

@@ -53,7 +53,19 @@ export interface RunningStack {
   services: Array<ServiceSpec & { address: string; logFile: string }>;
   /** The keys its services trust: act as any user or workload against it. */
   identity: LocalIdentity;
+  /**
+   * Kills a service (SIGKILL by default: a crash) and starts it again at once with the same
+   * environment and ports, as a supervisor would; resolves once it reports ready (it serves).
+   */
+  restart(name: string, opts?: { signal?: NodeJS.Signals }): Promise<RestartTimes>;
   stop(): Promise<void>;
+}
+
+/** Epoch milliseconds of one restart's steps. */
+export interface RestartTimes {
+  killedAt: number;
+  startedAt: number;
+  readyAt: number;
 }
 
 /** Where `npm start` keeps its keys (see persistentLocalIdentity). */
@@ -121,6 +133,8 @@ export async function startStack(opts: {
   const logDir = path.join(foodmeshDir, opts.namespace ? `logs-${opts.namespace.replace(/\W/g, '')}` : 'logs');
   mkdirSync(logDir, { recursive: true });
   const children: Array<{ spec: ServiceSpec; child: ChildProcess }> = [];
+  /** Each service's environment, its ports fixed to the ones it bound (a restart takes them again). */
+  const envs = new Map<string, Record<string, string>>();
   let stopping = false;
 
   const stop = async () => {
@@ -169,6 +183,18 @@ export async function startStack(opts: {
       await createDatabase(opts.databaseAdminUrl, db);
       env.DATABASE_URL = databaseUrl(opts.databaseAdminUrl, db);
     }
+    const ports = await spawnService(spec, env);
+    envs.set(spec.name, {
+      ...env,
+      GRPC_PORT: String(ports.grpc!),
+      METRICS_PORT: String(ports.metrics!),
+      ...(ports.http === undefined ? {} : { HTTP_PORT: String(ports.http) }),
+    });
+    return { ...spec, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http };
+  };
+
+  /** Runs `node dist/main.js` of one service; resolves with the ports it reports once it serves. */
+  const spawnService = async (spec: ServiceSpec, env: Record<string, string>): Promise<Record<string, number>> => {
     if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
     const logFile = path.join(logDir, `${spec.name}.log`);
     const file = createWriteStream(logFile, { flags: 'a' });
@@ -191,7 +217,7 @@ export async function startStack(opts: {
       });
     pipe(child.stdout!);
     pipe(child.stderr!);
-    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    return new Promise<Record<string, number>>((resolve, reject) => {
       const timeoutMs = opts.readyTimeoutMs ?? 60_000;
       const timer = setTimeout(() => reject(new Error(`${spec.name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
       child.on('message', (m) => {
@@ -203,11 +229,30 @@ export async function startStack(opts: {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         const reason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
-        if (!stopping) opts.log(reason);
+        if (!stopping && !killing.has(child)) opts.log(reason);
         reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
       });
     });
-    return { ...spec, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http };
+  };
+
+  /** Children being killed on purpose by restart(): their exit is no news. */
+  const killing = new Set<ChildProcess>();
+  const restart = async (name: string, { signal = 'SIGKILL' }: { signal?: NodeJS.Signals } = {}): Promise<RestartTimes> => {
+    const i = children.findIndex((c) => c.spec.name === name);
+    const env = envs.get(name);
+    if (i < 0 || !env) throw new Error(`no service ${name} in this stack`);
+    const { spec, child } = children[i]!;
+    killing.add(child);
+    const exited = new Promise((r) => child.once('exit', r));
+    const killedAt = Date.now();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      await exited;
+    }
+    children.splice(i, 1);
+    const startedAt = Date.now();
+    await spawnService(spec, env);
+    return { killedAt, startedAt, readyAt: Date.now() };
   };
 
   let running: ServiceSpec[];
@@ -229,5 +274,5 @@ export async function startStack(opts: {
     path.join(foodmeshDir, 'stack.json'),
     JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',
   );
-  return { services, identity, stop };
+  return { services, identity, restart, stop };
 }

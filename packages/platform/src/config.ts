@@ -50,6 +50,8 @@ export const baseConfigSchema = z.object({
   /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
   RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
   MESH_POLICY_PATH: z.string().optional(),
+  /** The largest request message the gRPC server (and the edge's gRPC-web/Connect routes) accepts. */
+  GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** `console` prints finished spans (local debugging); `none` only propagates context. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
   /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
@@ -88,6 +90,12 @@ export const dataConfigSchema = z.object({
    * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
    */
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
+  /**
+   * How long the group coordinator waits for a silent member (e.g. one killed) before moving its
+   * partitions: also how long a restarted service's consumer may wait to join. Brokers refuse less
+   * than their `group.min.session.timeout.ms` (6 s by default).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
 });
 export type DataConfig = z.infer<typeof dataConfigSchema>;

@@ -6,6 +6,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { runInScope } from './call-scope';
+import { invalidArgument } from './errors';
 import { statusName, toServiceError } from './grpc-errors';
 import {
   serviceNameOf,
@@ -17,6 +18,8 @@ import {
 } from './grpc-types';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
+import { guardRequests, RejectedRequest } from './request-guard';
+import { CONSUMER, LIVENESS } from './service-health';
 import { extractTraceContext, getTracer } from './telemetry';
 
 /** The repository's proto/ folder, the same from src/ (tests) and dist/ (built). */
@@ -47,7 +50,12 @@ export interface GrpcServerOptions {
   /** Serve grpc.reflection (off unless switched on: GRPC_REFLECTION). */
   reflection?: boolean;
   maxConcurrentStreams?: number;
+  /** The largest request message accepted (default DEFAULT_MAX_RECEIVE_BYTES). */
+  maxReceiveBytes?: number;
 }
+
+/** 64 KiB: many times the largest request any RPC needs (an order of a hundred lines is ~5 KiB). */
+export const DEFAULT_MAX_RECEIVE_BYTES = 64 * 1024;
 
 export interface RunningGrpcServer {
   port: number;
@@ -112,6 +120,7 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
     const run = () =>
       runInScope({ deadline: ctx.deadline, requestId }, async () => {
         try {
+          if (call.request instanceof RejectedRequest) throw invalidArgument(call.request.reason, 'MALFORMED_REQUEST');
           if (kind === 'unary') {
             const res = await (fn as UnaryHandler<unknown, unknown>)(call.request, ctx);
             callback!(null, res);
@@ -145,9 +154,12 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const server = new grpc.Server({
     'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? 1000,
     'grpc.keepalive_permit_without_calls': 1,
+    // A larger request is RESOURCE_EXHAUSTED before it is read into memory.
+    'grpc.max_receive_message_length': opts.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
   });
 
-  const statuses: Record<string, 'SERVING'> = { '': 'SERVING' };
+  // What each name means: service-health.ts (which keeps them up to date once the server runs).
+  const statuses: Record<string, 'SERVING'> = { '': 'SERVING', [LIVENESS]: 'SERVING' };
   for (const reg of opts.services) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [key, def] of Object.entries(reg.definition)) {
@@ -156,7 +168,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
       if (def.requestStream) throw new Error(`${def.path}: client streaming is not supported by the platform kit`);
       impl[key] = instrument(opts, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
     }
-    server.addService(reg.definition as unknown as grpc.ServiceDefinition, impl);
+    server.addService(guardRequests(reg.definition) as unknown as grpc.ServiceDefinition, impl);
     statuses[reg.name] = 'SERVING';
   }
 
@@ -182,7 +194,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     health,
     shutdown: (graceMs) =>
       new Promise<void>((resolve) => {
-        for (const name of Object.keys(statuses)) health.setStatus(name, 'NOT_SERVING');
+        for (const name of [...Object.keys(statuses), CONSUMER]) health.setStatus(name, 'NOT_SERVING');
         const force = setTimeout(() => {
           opts.logger.warn({ graceMs }, 'in-flight calls did not finish in time; forcing shutdown');
           server.forceShutdown();

@@ -1,6 +1,7 @@
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
-import { startEventConsumer, type EventConsumerOptions } from './consumer';
+import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
 import { topicOf } from './events';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
@@ -13,6 +14,7 @@ import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from 
 import { migrate } from './migrations';
 import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
+import { createServiceHealth, type ServiceHealth } from './service-health';
 import { initTelemetry } from './telemetry';
 
 /** What a service's composition root gets to build its adapters and handlers. */
@@ -29,8 +31,13 @@ export interface ServiceRuntime<C extends BaseConfig> {
   kafka(extraTopics?: string[]): Promise<KafkaConnection>;
   /** Starts the outbox relay publishing this service's events. */
   startOutbox(pool: Pool): Promise<OutboxRelay>;
-  /** Starts an effectively-once consumer (group = service name unless given). */
-  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer'> & { pool: Pool; consumer?: string }): Promise<void>;
+  /**
+   * Starts an effectively-once consumer (group = service name unless given) in the background: the
+   * service serves its sync API while the consumer joins its group (health name `consumer`).
+   */
+  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership'> & { pool: Pool; consumer?: string }): void;
+  /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
+  health: ServiceHealth;
   /** A client for another service, with deadlines and the mesh policy applied; it proves this workload's identity. */
   client<D extends ServiceDef>(definition: D, upstream: string, address: string): GrpcClient<D>;
   /**
@@ -72,6 +79,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const identity = serviceIdentity(config);
   const closers: Array<() => Promise<unknown> | unknown> = [];
+  const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
   const ensuredTopics = new Set<string>();
 
@@ -86,17 +94,25 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     logger,
     metrics,
     policy,
+    health,
     onShutdown: (fn) => closers.push(fn),
     async database(migrationsDir) {
       const url = need('DATABASE_URL');
       await migrate({ databaseUrl: url, serviceDir: migrationsDir, logger });
       const pool = createPool({ connectionString: url, max: config.DATABASE_POOL_MAX, logger, applicationName: config.SERVICE_NAME });
       closers.push(() => pool.end());
+      health.addDependency('database', () => pool.query('SELECT 1'));
       return pool;
     },
     async kafka(extraTopics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE });
+        kafkaConn = connectKafka({
+          brokers: need('KAFKA_BROKERS'),
+          clientId: config.SERVICE_NAME,
+          logger,
+          namespace: config.KAFKA_NAMESPACE,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        });
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
@@ -121,17 +137,36 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       });
       return relay;
     },
-    async consume(c) {
-      const kafka = await rt.kafka(c.topics);
-      const consumer = await startEventConsumer({
-        partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        ...c,
-        consumer: c.consumer ?? config.SERVICE_NAME,
-        kafka,
-        logger,
-        metrics,
+    consume(c) {
+      const name = c.consumer ?? config.SERVICE_NAME;
+      const onMembership = health.addConsumer(name);
+      const stopping = new AbortController();
+      let current: EventConsumer | undefined;
+      // Retries what kafkajs does not: reaching the broker and subscribing. Once running, kafkajs
+      // rejoins by itself after the failures it can recover from.
+      const started = (async () => {
+        for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+          try {
+            const kafka = await rt.kafka(c.topics);
+            if (stopping.signal.aborted) return;
+            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
+            current = consumer;
+            await consumer.start();
+            return;
+          } catch (err) {
+            await current?.stop().catch(() => undefined);
+            current = undefined;
+            if (stopping.signal.aborted) return;
+            logger.warn({ err, attempt, consumer: name }, 'consumer could not start; retrying');
+            await sleep(Math.min(1000 * attempt, 10_000), undefined, { signal: stopping.signal }).catch(() => undefined);
+          }
+        }
+      })();
+      closers.push(async () => {
+        stopping.abort();
+        await current?.stop(); // leaves the group, also while still joining
+        await started;
       });
-      closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {
       const client = createGrpcClient(definition, {
@@ -176,8 +211,11 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       services,
       protoFiles: opts.protoFiles,
       reflection: config.GRPC_REFLECTION,
+      maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
     });
+    health.serve(grpc.health, services.map((s) => s.name));
   } catch (err) {
+    await health.stop();
     await runClosers();
     throw err;
   }
@@ -186,6 +224,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: draining in-flight calls');
+      await health.stop();
       await grpc.shutdown(config.SHUTDOWN_GRACE_MS);
       await runClosers();
       logger.info('stopped');

@@ -60,6 +60,7 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
       build: async () => [
         bindService(PaymentServiceService, {
           pay: notUsed,
+          listPayments: notUsed,
           getPayment: async (req, ctx) => {
             seenByDownstream.push({ deadlineLeftMs: ctx.deadline - Date.now(), traceId: trace.getActiveSpan()?.spanContext().traceId ?? '' });
             return { payment: Payment.fromPartial({ paymentId: req.paymentId }) };

@@ -9,6 +9,7 @@ const env = {
   DELIVERY_ADDR: 'delivery:50051',
   ORDERVIEW_ADDR: 'orderview:50051',
   NOTIFICATION_ADDR: 'notification:50051',
+  PAYMENT_ADDR: 'payment:50051',
   AUTH_ISSUER: 'foodmesh-local',
   AUTH_AUDIENCE: 'foodmesh',
   AUTH_JWKS: JSON.stringify(keySetOf(demoKey)),

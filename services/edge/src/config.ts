@@ -34,8 +34,9 @@ export const edgeConfigSchema = baseConfigSchema
     DELIVERY_ADDR: address,
     ORDERVIEW_ADDR: address,
     NOTIFICATION_ADDR: address,
+    PAYMENT_ADDR: address,
   })
-  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true }).shape)
+  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true, KAFKA_SESSION_TIMEOUT_MS: true }).shape)
   .superRefine((c, ctx) => {
     if (!c.DEMO_SIGN_IN) return;
     if (c.FOODMESH_ENV === 'production') {

@@ -4,6 +4,7 @@ import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import { authService } from './adapters/grpc/auth-handlers';
 import { customerService } from './adapters/grpc/customer-handlers';
@@ -46,9 +47,15 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     logger: opts.logger,
     async build(rt) {
       const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE });
+      const kafka = connectKafka({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.SERVICE_NAME,
+        logger: kafkaLogger(rt.logger),
+        namespace: config.KAFKA_NAMESPACE,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      });
       rt.onShutdown(() => kafka.close());
-      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger });
+      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger, onMembership: rt.health.addConsumer('edge-ownership') });
       rt.onShutdown(() => ownership.stop());
 
       const up: Upstreams = {
@@ -57,6 +64,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         delivery: rt.client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
         orderview: rt.client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
         notification: rt.client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
+        payment: rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR),
       };
       const demoKey = config.DEMO_SIGN_IN ? (config.DEMO_SIGNING_KEY as PrivateJwk) : undefined;
       const demo = demoKey && createDemoSignIn({ key: demoKey, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
@@ -77,6 +85,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         // The demo sign-in's key set, for whoever verifies its tokens by URL (the rotation's keys included).
         jwks: demoKey && (config.AUTH_JWKS ?? keySetOf(demoKey)),
         logger: rt.logger,
+        readMaxBytes: config.GRPC_MAX_RECEIVE_BYTES,
         routes: connectRoutes({
           service: config.SERVICE_NAME,
           logger: rt.logger,

@@ -6,6 +6,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, type RunningStack } from '@foodmesh/local
 import { createTokenVerifier, generateSigningKey, keySetOf, signJwt, type PrivateJwk } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import { PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { eventually, testIdentity, testLogger, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { AuthService } from '../src/gen/foodmesh/edge/v1/auth_pb';
@@ -38,6 +39,7 @@ const edgeEnv = (namespace: string, stack: RunningStack, extra: Record<string, s
       DELIVERY_ADDR: addr.delivery!,
       ORDERVIEW_ADDR: addr.orderview!,
       NOTIFICATION_ADDR: addr.notification!,
+      PAYMENT_ADDR: addr.payment!,
       ...extra,
     },
   });
@@ -187,6 +189,10 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.payOrder({ orderId, idempotencyKey: 'k', paymentMethod: 0 }, theirs))).toBe('PERMISSION_DENIED');
     expect(await outcome(grpcApi.customer.confirmDelivered({ orderId }, theirs))).toBe('PERMISSION_DENIED');
     expect(await streamOutcome(grpcApi.customer.watchOrderStatus({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.listOrderPayments({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    // The owner of the order sees its charge, from the payment service.
+    const charged = await grpcApi.customer.listOrderPayments({ orderId }, bearer(tokens['customer-1']!));
+    expect(charged.payments.map((p) => [p.orderId, p.status, p.amount?.units])).toEqual([[orderId, PaymentStatus.PAYMENT_STATUS_APPROVED, placed.order!.total!.units]]);
     const others = await grpcApi.customer.listMyOrders({ page: undefined }, theirs);
     expect(others.views.map((v) => v.orderId)).not.toContain(orderId);
 

@@ -160,6 +160,10 @@ describe('web app in a browser', () => {
     await customer.getByRole('button', { name: 'Yes, cancel' }).click();
     await statusIs(customer, 'Cancelled');
     await customer.getByTestId('timeline').getByText(/refund/i).first().waitFor();
+    // The money side, from the payment service: what was charged and when it was given back.
+    const refund = customer.getByTestId('payments').getByTestId('refund');
+    await refund.getByText('Refunded ₩21,000').waitFor();
+    expect(await refund.textContent()).toMatch(/^Paid ₩21,000 on .+ · Refunded ₩21,000 on .+ \(order cancelled: .+\)$/);
     await screenshot(customer, 'customer-cancelled');
   }, 60_000);
 

@@ -132,6 +132,22 @@ describe('notification: one per event, recipient and channel; in-app stream and 
     ]);
   });
 
+  it("tells a deferred order's customer in-app and by webhook that they can pay now, and that an unpaid order expired", async () => {
+    const saga = orderSaga({ customerId: 'customer-2', start: new Date('2026-11-25T05:00:00Z') });
+    const available = saga.paymentAvailable();
+    const expired = saga.expired();
+    await publish([saga.deferred(), available, expired]);
+    const news = await n.about('customer-2', available.eventId, 2);
+    expect(news.map((x) => x.channel).sort()).toEqual([IN_APP, WEBHOOK]);
+    expect(news.find((x) => x.channel === IN_APP)).toMatchObject({
+      title: 'You can pay now',
+      body: 'Payment works again: pay for your order at Gangnam Fried Chicken (₩38,000) before 14:15.',
+    });
+    await eventually(() => expect(hook.requests.filter((r) => r.body.event_type === 'foodmesh.events.v1.OrderPaymentAvailable' && r.body.order_id === saga.orderId).length).toBeGreaterThan(0));
+    const [gone] = (await n.about('customer-2', expired.eventId, 2)).filter((x) => x.channel === IN_APP);
+    expect(gone).toMatchObject({ title: 'Order cancelled', body: 'Your order was not paid in time and was cancelled. Nothing was charged.' });
+  });
+
   it('creates no second notification for a redelivered event, even once its inbox record is gone', async () => {
     const saga = orderSaga({ customerId: 'customer-dup' });
     const placed = saga.placed();

@@ -59,13 +59,16 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     payment = await startPaymentService(loadPaymentConfig(env), { logger: testLogger('payment'), random: opts.random });
     paymentPort = payment.grpcPort;
   }
-  let order: RunningService;
-  try {
-    await startPayment();
-    order = await startOrderService(
+  const startOrder = () =>
+    startOrderService(
       loadConfig(testServiceEnv({ service: 'order', databaseUrl: orderDb, namespace, extra: { PAYMENT_ADDR: `127.0.0.1:${paymentPort}`, ...opts.orderEnv } })),
       { logger: testLogger('order') },
     );
+  const replicas: Array<{ service: RunningService; client: GrpcClient<typeof OrderServiceService> }> = [];
+  let order: RunningService;
+  try {
+    await startPayment();
+    order = await startOrder();
   } catch (err) {
     await payment?.stop();
     await bus.close();
@@ -111,6 +114,7 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
     /** The order service's Prometheus metrics, as text. */
     orderMetrics: () => scrapeMetrics(order.metricsPort),
+    paymentMetricsPort: () => payment!.metricsPort,
     /** Stops payment entirely (the process is gone, its port refuses connections). */
     async stopPayment() {
       await payment?.stop();
@@ -118,8 +122,16 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     },
     /** Starts payment again on the same port and database. */
     startPayment,
+    /** Another replica of the order service (same database and Kafka namespace); returns a client of it. */
+    async addOrderReplica() {
+      const service = await startOrder();
+      const replica = { service, client: client(OrderServiceService, service.grpcPort, 'order') };
+      replicas.push(replica);
+      return replica.client;
+    },
     async close() {
-      for (const c of [orders, payments, admin]) c.close();
+      for (const c of [orders, payments, admin, ...replicas.map((r) => r.client)]) c.close();
+      for (const r of replicas) await r.service.stop();
       await order.stop();
       await payment?.stop();
       await bus.close();

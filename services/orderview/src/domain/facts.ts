@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
 import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 
 /** The view's fields an event may set; the fold keeps the latest non-empty value of each. */
 export interface FactFields {
@@ -15,6 +16,8 @@ export interface FactFields {
   riderName?: string;
   estimatedReadyMinutes?: number;
   retryAfterSeconds?: number;
+  /** ISO 8601: until when an AWAITING_PAYMENT order can be paid. */
+  payBy?: string;
   /** Set by the events that create an order (OrderPaymentDeferred, OrderPlaced). */
   createdAt?: string;
 }
@@ -47,6 +50,9 @@ export function formatMoney(m: Money | undefined): string {
   return `${m.units} ${m.currencyCode}`;
 }
 
+/** "14:05" in Seoul, where the customers are. */
+export const formatTime = (d: Date | undefined) => (d ? d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' }) : '');
+
 /** "Fried Chicken ×2, Cola ×1". */
 export function itemsSummary(items: OrderItem[]): string {
   return items.map((i) => `${i.name || i.menuItemId} ×${i.quantity}`).join(', ');
@@ -72,7 +78,16 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       return fact({
         status: S.ORDER_STATUS_AWAITING_PAYMENT,
         description: `Payment is busy right now; your order is saved. Pay again in about ${e.retryAfterSeconds} seconds.`,
-        set: { customerId: e.customerId, storeId: e.storeId, storeName: e.storeName, itemsSummary: itemsSummary(e.items), ...money(e.total), retryAfterSeconds: e.retryAfterSeconds, createdAt: occurredAt },
+        set: {
+          customerId: e.customerId,
+          storeId: e.storeId,
+          storeName: e.storeName,
+          itemsSummary: itemsSummary(e.items),
+          ...money(e.total),
+          retryAfterSeconds: e.retryAfterSeconds,
+          payBy: e.payBy?.toISOString(),
+          createdAt: occurredAt,
+        },
       });
     }
     case 'orderPlaced': {
@@ -91,11 +106,21 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
         description: `Cancellation requested${p.value.reason ? ` (${p.value.reason})` : ''}; waiting for the store's answer.`,
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });
+    case 'orderPaymentAvailable':
+      return fact({
+        description: `Payment works again: you can pay now (until ${formatTime(p.value.payBy)}).`,
+        set: { customerId: p.value.customerId, storeId: p.value.storeId },
+      });
     case 'orderCancelled': {
       const e = p.value;
+      const expired = e.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED;
       return fact({
         status: S.ORDER_STATUS_CANCELLED,
-        description: e.wasPaid ? `The order was cancelled and ${formatMoney(e.refund)} refunded.` : 'The order was cancelled.',
+        description: e.wasPaid
+          ? `The order was cancelled and ${formatMoney(e.refund)} refunded.`
+          : expired
+            ? 'The order was not paid in time and was cancelled. Nothing was charged.'
+            : 'The order was cancelled.',
         set: { customerId: e.customerId, storeId: e.storeId },
       });
     }

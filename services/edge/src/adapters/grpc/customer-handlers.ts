@@ -46,6 +46,14 @@ export const customerService = (deps: { up: Upstreams; guard: OrderGuard; index:
       const me = customer(ctx);
       return upstream(up.orderview.listMyOrders({ customerId: me.user.userId, page: req.page }, me.upstream));
     },
+    async listOrderPayments(req, ctx) {
+      const me = customer(ctx);
+      return guard.customer(req.orderId, me.user.userId, async () => {
+        // Payment lists only the payments of the customer whose token the edge forwards: another customer's order has none.
+        const { payments } = await upstream(up.payment.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, me.upstream));
+        return { payments };
+      });
+    },
     async *watchOrderStatus(req, ctx) {
       const me = customer(ctx);
       yield* guard.customerStream(req.orderId, me.user.userId, () => upstreamStream(up.orderview.watchOrderStatus(req, me.upstream)));

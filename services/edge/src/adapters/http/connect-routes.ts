@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   extractTraceContext,
   getTracer,
+  requestDecoder,
   runInScope,
   statusName,
   toServiceError,
@@ -14,8 +15,9 @@ import {
   type PlatformMetrics,
   type ServiceRegistration,
 } from '@foodmesh/platform';
+import { answerUnparsableRequestsWithInvalidArgument } from './connect-parse-errors';
 
-type Def = { path: string; requestDeserialize(b: Buffer): unknown; responseSerialize(m: unknown): Buffer };
+type Def = MethodDefinition<unknown, unknown>;
 
 /**
  * Serves services written once for the platform's gRPC server (bindService
@@ -87,24 +89,30 @@ export function connectRoutes(opts: {
     return { ctx, within, finish, fail };
   }
 
-  const unary = (m: DescMethod, def: Def, fn: Function) => async (req: never, hctx: HandlerContext) => {
-    const call = instrumented(def.path, hctx);
-    try {
-      const request = def.requestDeserialize(Buffer.from(toBinary(m.input, req)));
-      const res = await call.within(() => fn(request, call.ctx) as Promise<unknown>);
-      const out = fromBinary(m.output, def.responseSerialize(res));
-      call.finish(0);
-      return out;
-    } catch (err) {
-      return call.fail(err);
-    }
-  };
-
-  const serverStream = (m: DescMethod, def: Def, fn: Function) =>
-    async function* (req: never, hctx: HandlerContext) {
+  // The platform's request guard (UTF-8, NUL, max_length), as on the gRPC port: the message is
+  // checked on its binary encoding, which is what protobuf-es and ts-proto have in common.
+  const unary = (m: DescMethod, def: Def, fn: Function) => {
+    const decode = requestDecoder(def);
+    return async (req: never, hctx: HandlerContext) => {
       const call = instrumented(def.path, hctx);
       try {
-        const request = def.requestDeserialize(Buffer.from(toBinary(m.input, req)));
+        const request = decode(Buffer.from(toBinary(m.input, req)));
+        const res = await call.within(() => fn(request, call.ctx) as Promise<unknown>);
+        const out = fromBinary(m.output, def.responseSerialize(res));
+        call.finish(0);
+        return out;
+      } catch (err) {
+        return call.fail(err);
+      }
+    };
+  };
+
+  const serverStream = (m: DescMethod, def: Def, fn: Function) => {
+    const decode = requestDecoder(def);
+    return async function* (req: never, hctx: HandlerContext) {
+      const call = instrumented(def.path, hctx);
+      try {
+        const request = decode(Buffer.from(toBinary(m.input, req)));
         const it = call.within(() => (fn(request, call.ctx) as AsyncIterable<unknown>)[Symbol.asyncIterator]());
         try {
           for (;;) {
@@ -120,7 +128,9 @@ export function connectRoutes(opts: {
         call.fail(err);
       }
     };
+  };
 
+  answerUnparsableRequestsWithInvalidArgument();
   return (router: ConnectRouter) => {
     for (const { desc, registration } of opts.services) {
       const defs = Object.entries(registration.definition) as Array<[string, Def & { responseStream: boolean }]>;

@@ -1,4 +1,5 @@
 import { bindService, requireUser } from '@foodmesh/platform';
+import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { Order as OrderMessage, OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import type { Orders, PaymentOutcomeKind, PaymentReply } from '../../app/orders';
 import { krw } from '../../domain/money';
@@ -19,6 +20,7 @@ export const toOrderMessage = (o: Order): OrderMessage =>
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     version: o.version,
+    payBy: o.status === OrderStatus.ORDER_STATUS_AWAITING_PAYMENT ? o.payBy : undefined,
   });
 
 const OUTCOME: Record<PaymentOutcomeKind, PaymentOutcome> = {

@@ -18,5 +18,6 @@ export function toProto(v: OrderView): OrderStatusView {
     createdAt: new Date(v.createdAt),
     estimatedReadyMinutes: v.estimatedReadyMinutes,
     retryAfterSeconds: v.retryAfterSeconds,
+    payBy: v.payBy ? new Date(v.payBy) : undefined,
   });
 }

@@ -1,4 +1,4 @@
-import { bindService, requireService } from '@foodmesh/platform';
+import { bindService, requireService, requireUser } from '@foodmesh/platform';
 import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { Payments } from '../../app/payments';
 import { krw } from '../../domain/money';
@@ -36,5 +36,12 @@ export const paymentService = (payments: Payments) =>
     async getPayment(req, ctx) {
       requireService(ctx, 'order');
       return { payment: toPaymentMessage(await payments.getPayment(req.paymentId)) };
+    },
+    async listPayments(req, ctx) {
+      // The order service may list any order's payments; the edge only for the customer it calls for.
+      const workload = requireService(ctx, 'order', 'edge');
+      const forCustomer = workload === 'edge' ? requireUser(ctx, 'customer') : undefined;
+      const { items, nextPageToken } = await payments.listPayments(forCustomer, req);
+      return { payments: items.map(toPaymentMessage), nextPageToken };
     },
   });
