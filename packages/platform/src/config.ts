@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { telemetryConfigSchema } from './telemetry-config';
 
 /**
  * Configuration is parsed and validated once, at start-up, from the environment.
@@ -50,8 +51,6 @@ export const baseConfigSchema = z.object({
   /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
   RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
   MESH_POLICY_PATH: z.string().optional(),
-  /** `console` prints finished spans (local debugging); `none` only propagates context. */
-  OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
   /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
   FOODMESH_ENV: z.enum(['development', 'production']).default('development'),
   /** gRPC server reflection (grpcurl list/describe): on locally and in dev, off in production. */
@@ -69,7 +68,7 @@ export const baseConfigSchema = z.object({
   WORKLOAD_JWKS: keySetJson.optional(),
   /** `token`: this workload's private key, to sign its own calls (a service that calls none needs none). */
   WORKLOAD_SIGNING_KEY: privateJwkJson.optional(),
-});
+}).extend(telemetryConfigSchema.shape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** Settings of a service that owns a database and talks over Kafka. */

@@ -2,6 +2,8 @@ export * from './errors';
 export * from './config';
 export * from './logger';
 export * from './telemetry';
+export * from './telemetry-config';
+export * from './semconv';
 export * from './metrics';
 export * from './call-scope';
 export * from './grpc-types';
