@@ -110,7 +110,7 @@ export async function runStartCommand(): Promise<void> {
 
 /**
  * `token`: a token `npm start`'s services accept, for grpcurl and friends:
- *   token user <user-id> <customer|owner|rider> [store-id|region]   → authorization: Bearer <token>
+ *   token user <user-id> <customer|owner|rider|ops> [store-id|region] → authorization: Bearer <token>
  *   token workload <name>                                           → x-foodmesh-workload-token: <token>
  */
 export async function runTokenCommand(args = process.argv.slice(3)): Promise<void> {
@@ -122,7 +122,7 @@ export async function runTokenCommand(args = process.argv.slice(3)): Promise<voi
   } else if (kind === 'workload' && name) {
     console.log(`${WORKLOAD_TOKEN_HEADER}: ${identity.asWorkload(name).metadata!.get(WORKLOAD_TOKEN_HEADER)[0]}`);
   } else {
-    throw new Error('usage: npm run token -- user <user-id> <customer|owner|rider> [store-id|region] | workload <name>');
+    throw new Error('usage: npm run token -- user <user-id> <customer|owner|rider|ops> [store-id|region] | workload <name>');
   }
 }
 

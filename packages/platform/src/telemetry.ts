@@ -155,7 +155,3 @@ export function activeTraceId(): string {
   return trace.getActiveSpan()?.spanContext().traceId ?? '';
 }
 
-/** The trace id a W3C traceparent names ("" when it is not one). */
-export function traceIdOf(traceContext: Record<string, string | undefined>): string {
-  return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceContext.traceparent ?? '')?.[1] ?? '';
-}

@@ -49,6 +49,8 @@ export interface TimelineItem {
   status: OrderStatus;
   occurredAt: string;
   description: string;
+  /** The trace that created the event ("" when unknown). */
+  traceId?: string;
 }
 
 export interface OrderView {
@@ -122,7 +124,7 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
       }
     }
     if (f.set.createdAt && (!createdAt || f.set.createdAt < createdAt)) createdAt = f.set.createdAt;
-    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description });
+    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description, traceId: f.traceId ?? '' });
   }
 
   return {
