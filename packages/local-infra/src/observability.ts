@@ -2,7 +2,10 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePrometheus, ensureZipkinJar } from './observability-tools';
 import { readText, startWatched, tail, type WatchedProcess } from './processes';
-import { freshRoot, persistentRoot, repoRoot, reservePort, sleep, type Log } from './util';
+import { foodmeshDir, freshRoot, persistentRoot, repoRoot, reservePort, sleep, type Log } from './util';
+
+/** Where a running `npm start -- --observe` advertises its backends: { pid, zipkinUrl, prometheusUrl }. */
+export const observabilityFile = path.join(foodmeshDir, 'observability.json');
 
 /** The project's recording rules: the same file the cluster's PrometheusRule is rendered from. */
 export const RULES_FILE = path.join(repoRoot, 'observability/prometheus/rules.yaml');

@@ -7,7 +7,7 @@ import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { withTransaction, type Pool, type Tx } from './pg';
-import { MESSAGING, messagingSpan, ORDER_ID } from './semconv';
+import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
 /** A handler per event kind it cares about; runs inside the inbox transaction. */
@@ -121,7 +121,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
       [MESSAGING.KAFKA_OFFSET]: Number(m.offset),
       ...(m.key ? { [MESSAGING.KAFKA_KEY]: m.key.toString() } : {}),
       ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
-      'foodmesh.event.type': env.type,
+      [EVENT_TYPE]: env.type,
     });
     const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
     await context.with(trace.setSpan(parent, span), async () => {

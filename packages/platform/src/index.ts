@@ -5,6 +5,7 @@ export * from './telemetry';
 export * from './telemetry-config';
 export * from './semconv';
 export * from './metrics';
+export * from './prometheus-query';
 export * from './call-scope';
 export * from './grpc-types';
 export * from './grpc-errors';

@@ -6,7 +6,7 @@ import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import type { PoolClient } from 'pg';
 import type { Pool, Tx } from './pg';
-import { MESSAGING, messagingSpan, ORDER_ID } from './semconv';
+import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer, injectTraceContext } from './telemetry';
 
 const CHANNEL = 'foodmesh_outbox';
@@ -39,6 +39,7 @@ function withCreationContext(env: EventEnvelope): EventEnvelope {
     [MESSAGING.MESSAGE_ID]: env.eventId,
     [MESSAGING.KAFKA_KEY]: env.orderId || env.aggregateId,
     ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
+    [EVENT_TYPE]: env.type,
   });
   const span = getTracer(env.producer).startSpan(name, { kind: SpanKind.PRODUCER, attributes });
   span.end();

@@ -60,5 +60,6 @@ export const MESSAGING = {
   BATCH_COUNT: 'messaging.batch.message_count',
 } as const;
 
-/** Our own attribute: the order a span is about, to find an order's traces in the tracing UI (`foodmesh.order.id=…`). */
+/** Our own attributes: the order a span is about (an order's traces in the tracing UI: `foodmesh.order.id=…`), and the event's type. */
 export const ORDER_ID = 'foodmesh.order.id';
+export const EVENT_TYPE = 'foodmesh.event.type';

@@ -1,10 +1,8 @@
+import type { PromSample } from '@foodmesh/platform';
 import { BreakerState, type GetOverviewResponse, type ServiceOverview } from '@foodmesh/proto-gen/foodmesh/edge/v1/ops';
 
 /** One sample of an instant query: its labels and value. */
-export interface Sample {
-  labels: Record<string, string>;
-  value: number;
-}
+export type Sample = PromSample;
 
 /** Where the operations page's figures come from (Prometheus's HTTP API; adapters/http/prometheus.ts). */
 export interface MetricsSource {
