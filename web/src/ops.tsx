@@ -48,8 +48,8 @@ export function OpsApp(_: { user: User }) {
       <div class="ops-grid">
         {data && <HealthPanel services={data.services} />}
         {data && <BreakersPanel breakers={data.breakers} />}
-        {data && <TrafficPanel services={data.services} />}
         <SagaPanel />
+        {data && <TrafficPanel services={data.services} />}
       </div>
     </div>
   );

@@ -76,6 +76,7 @@ describe('web app in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    if (DOC_SHOTS) mkdirSync(DOC_SHOTS, { recursive: true });
     // As `npm start -- --observe` runs it (the first run on a machine builds Prometheus: minutes).
     observability = await startObservability({ log: (l) => process.stderr.write(`[observe] ${l}\n`) });
     const started = await startTestStack('web', { observability });
@@ -214,6 +215,7 @@ describe('web app in a browser', () => {
     const ops = await open(DESKTOP);
     const paid = await customer.placeOrder(placeRequest(), asCustomer);
     expect(paid.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
+    const traceLink = ops.getByTestId('saga-timeline').getByTestId('trace-link').first();
     try {
       await signIn(ops, 'ops-1');
       await ops.getByTestId('screen-ops').waitFor();
@@ -231,25 +233,29 @@ describe('web app in a browser', () => {
       }
       await breaker('open').waitFor();
       await ops.locator('[data-testid="method-row"][data-method="/foodmesh.payment.v1.PaymentService/Pay"]').waitFor();
-      await screenshot(ops, 'ops-breaker-open', 'operations-page.png');
+
+      // The paid order's saga, each step linked to the trace it was created in.
+      await ops.getByTestId('saga-order-id').fill(paid.order!.orderId);
+      await eventually(
+        async () => {
+          await ops.getByRole('button', { name: 'Show saga' }).click();
+          await ops.getByTestId('saga-timeline').getByText('OrderPlaced').waitFor({ timeout: 2000 });
+        },
+        { timeoutMs: WAIT },
+      );
+      expect(await traceLink.getAttribute('href')).toMatch(new RegExp(`^${observability.zipkinUrl}/zipkin/traces/[0-9a-f]{32}$`));
+      await screenshot(ops, 'ops-breaker-open-and-saga', 'operations-page.png');
     } finally {
       await admin.setFaults({ faults: { latencyMs: 0, errorRate: 0, errorCode: 0, maxConcurrent: 0, declineRate: 0 } });
       admin.close();
+      customer.close();
     }
 
-    // The paid order's saga, each step linked to its trace in Zipkin.
-    customer.close();
-    await ops.getByTestId('saga-order-id').fill(paid.order!.orderId);
-    await eventually(async () => {
-      await ops.getByRole('button', { name: 'Show saga' }).click();
-      await ops.getByTestId('saga-timeline').getByText('OrderPlaced').waitFor({ timeout: 2000 });
-    }, { timeoutMs: WAIT });
-    const link = ops.getByTestId('saga-timeline').getByTestId('trace-link').first();
-    expect(await link.getAttribute('href')).toMatch(new RegExp(`^${observability.zipkinUrl}/zipkin/traces/[0-9a-f]{32}$`));
-    await screenshot(ops, 'ops-saga');
-    const [zipkin] = await Promise.all([ops.context().waitForEvent('page'), link.click()]);
+    // The link opens the order's trace in Zipkin: the edge, order, payment and the consumers of its events.
+    const [zipkin] = await Promise.all([ops.context().waitForEvent('page'), traceLink.click()]);
     await zipkin.setViewportSize(DESKTOP);
-    await zipkin.getByText('foodmesh.order.v1.orderservice/placeorder').first().waitFor({ timeout: 30_000 });
+    await zipkin.getByText('order: foodmesh.order.v1.orderservice/placeorder').waitFor({ timeout: 30_000 });
+    await zipkin.getByText('store: process order.events').waitFor({ timeout: 30_000 });
     await screenshot(zipkin, 'trace-in-zipkin', 'trace-ui.png');
   }, 120_000);
 });

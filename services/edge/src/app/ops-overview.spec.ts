@@ -6,6 +6,7 @@ import { OVERVIEW_QUERIES, overviewOf, type OverviewResults } from './ops-overvi
 
 const PLACE = '/foodmesh.order.v1.OrderService/PlaceOrder';
 const GET = '/foodmesh.order.v1.OrderService/GetOrder';
+const CANCEL = '/foodmesh.order.v1.OrderService/CancelOrder';
 const s = (labels: Record<string, string>, value: number) => ({ labels, value });
 const none = Object.fromEntries(Object.keys(OVERVIEW_QUERIES).map((k) => [k, []])) as unknown as OverviewResults;
 
@@ -27,7 +28,7 @@ describe('the operations overview', () => {
         ...none,
         replicas: [s({ service: 'order' }, 2), s({ service: 'edge' }, 1)],
         replicasUp: [s({ service: 'order' }, 1), s({ service: 'edge' }, 1)],
-        requests: [s({ service: 'order', method: GET }, 0.5), s({ service: 'order', method: PLACE }, 4), s({ service: 'order', method: '/x.Y/Idle' }, 0)],
+        requests: [s({ service: 'order', method: GET }, 0.5), s({ service: 'order', method: PLACE }, 4), s({ service: 'order', method: CANCEL }, 1), s({ service: 'order', method: '/x.Y/Idle' }, 0)],
         errorRatio: [s({ service: 'order', method: PLACE }, 0.25), s({ service: 'order', method: GET }, NaN)],
         p99: [s({ service: 'order', method: PLACE }, 0.12)],
         outboxBacklog: [s({ service: 'order' }, 3)],
@@ -46,6 +47,7 @@ describe('the operations overview', () => {
       replicasUp: 1,
       methods: [
         { method: PLACE, requestsPerSecond: 4, errorRatio: 0.25, p99Seconds: 0.12 },
+        { method: CANCEL, requestsPerSecond: 1, errorRatio: 0, p99Seconds: undefined },
         { method: GET, requestsPerSecond: 0.5, errorRatio: undefined, p99Seconds: undefined },
       ],
       consumerLag: 7,

@@ -56,7 +56,8 @@ export function overviewOf(r: OverviewResults, observedAt: Date): GetOverviewRes
         .sort((a, b) => b.value - a.value)
         .map((s) => {
           const key = `${service}\u0000${s.labels.method}`;
-          return { method: s.labels.method ?? '', requestsPerSecond: s.value, errorRatio: finite(errorRatio!.get(key)), p99Seconds: finite(p99!.get(key)) };
+          // No error series at all for a method with calls: none of them failed.
+          return { method: s.labels.method ?? '', requestsPerSecond: s.value, errorRatio: errorRatio!.has(key) ? finite(errorRatio!.get(key)) : 0, p99Seconds: finite(p99!.get(key)) };
         });
       return {
         service,
