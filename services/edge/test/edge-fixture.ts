@@ -10,6 +10,7 @@ import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_me
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { NotificationsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/notifications';
+import { OpsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/ops';
 import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
 import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
 
@@ -46,6 +47,7 @@ export function edgeGrpcClients(address: string) {
     owner: client(OwnerServiceService),
     rider: client(RiderServiceService),
     notifications: client(NotificationsServiceService),
+    ops: client(OpsServiceService),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
 }
