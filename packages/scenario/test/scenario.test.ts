@@ -97,50 +97,48 @@ describe('end-to-end scenario on the whole stack', () => {
     const zipkin = async <T>(query: string): Promise<T> => (await fetch(`${observability.zipkinUrl}/api/v2/${query}`)).json() as Promise<T>;
     const consumers = ['notification', 'orderview', 'store'];
     const isOrderPlaced = (sp: ZipkinSpan) => sp.tags?.['foodmesh.event.type'] === 'foodmesh.events.v1.OrderPlaced';
-    // Spans leave every second, and the consumers handle the event a little after the call returned.
-    const spans = await eventually(
+    const place = 'foodmesh.order.v1.orderservice/placeorder';
+    const pay = 'foodmesh.payment.v1.paymentservice/pay';
+
+    // Each process sends its spans every second, in batches of its own, and the consumers handle the
+    // event after the call returned: the whole trace is checked again until it is all there.
+    await eventually(
       async () => {
-        const found = await zipkin<ZipkinSpan[]>(`trace/${traceId}`);
-        const processed = found.filter((sp) => sp.kind === 'CONSUMER' && isOrderPlaced(sp)).map((sp) => sp.localEndpoint?.serviceName);
-        expect(processed).toEqual(expect.arrayContaining(consumers));
-        return found;
+        const spans = await zipkin<ZipkinSpan[]>(`trace/${traceId}`);
+        // One trace: the order's id leads to this trace, and to no other.
+        const byOrder = await zipkin<ZipkinSpan[][]>(`traces?annotationQuery=${encodeURIComponent(`foodmesh.order.id=${orderId}`)}&limit=10`);
+        expect(byOrder.map((t) => t[0]!.traceId)).toEqual([traceId]);
+        const services = new Set(spans.map((sp) => sp.localEndpoint?.serviceName));
+        expect(['scenario-test', 'edge', 'order', 'payment', ...consumers].filter((s) => !services.has(s))).toEqual([]);
+
+        // Parent links intact: one root (this test's span), and every other span's parent is in the trace.
+        const ids = new Set(spans.map((sp) => sp.id));
+        expect(spans.filter((sp) => !sp.parentId).map((sp) => sp.name)).toEqual(['place one order']);
+        expect(spans.filter((sp) => sp.parentId && !ids.has(sp.parentId)).map((sp) => sp.name)).toEqual([]);
+
+        const one = (service: string, kind: ZipkinSpan['kind'], name: string, where: (sp: ZipkinSpan) => boolean = () => true) => {
+          const matches = spans.filter((sp) => sp.localEndpoint?.serviceName === service && sp.kind === kind && sp.name === name && where(sp));
+          expect(matches.map((sp) => `${service} ${kind} ${sp.name}`)).toEqual([`${service} ${kind} ${name}`]);
+          return matches[0]!;
+        };
+        // Across gRPC: each hop's server span is the child of its caller's client span.
+        const edgeIn = one('edge', 'SERVER', 'foodmesh.edge.v1.customerservice/placeorder');
+        expect(spans.find((sp) => sp.id === edgeIn.parentId)).toMatchObject({ kind: 'CLIENT', localEndpoint: { serviceName: 'scenario-test' } });
+        expect(one('edge', 'CLIENT', place).parentId).toBe(edgeIn.id);
+        expect(one('order', 'SERVER', place).parentId).toBe(one('edge', 'CLIENT', place).id);
+        expect(one('payment', 'SERVER', pay).parentId).toBe(one('order', 'CLIENT', pay).id);
+        // Across Kafka: OrderPlaced's creation span (order, inside PlaceOrder) is the parent of every consumer's processing of it.
+        const created = one('order', 'PRODUCER', 'create order.events', isOrderPlaced);
+        expect(created.parentId).toBe(one('order', 'SERVER', place).id);
+        expect(created.tags).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': 'order.events', 'foodmesh.order.id': orderId });
+        for (const c of consumers) {
+          const processed = one(c, 'CONSUMER', 'process order.events', isOrderPlaced);
+          expect(processed.parentId).toBe(created.id);
+          expect(processed.tags).toMatchObject({ 'messaging.message.id': created.tags!['messaging.message.id'], 'messaging.consumer.group.name': c });
+        }
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-
-    // One trace: the order's id leads to this trace, and to no other.
-    const byOrder = await zipkin<ZipkinSpan[][]>(`traces?annotationQuery=${encodeURIComponent(`foodmesh.order.id=${orderId}`)}&limit=10`);
-    expect(byOrder.map((t) => t[0]!.traceId)).toEqual([traceId]);
-    const services = new Set(spans.map((sp) => sp.localEndpoint?.serviceName));
-    expect(['scenario-test', 'edge', 'order', 'payment', ...consumers].filter((s) => !services.has(s))).toEqual([]);
-
-    // Parent links intact: one root (this test's span), and every other span's parent is in the trace.
-    const ids = new Set(spans.map((sp) => sp.id));
-    expect(spans.filter((sp) => !sp.parentId).map((sp) => sp.name)).toEqual(['place one order']);
-    expect(spans.filter((sp) => sp.parentId && !ids.has(sp.parentId)).map((sp) => sp.name)).toEqual([]);
-
-    const one = (service: string, kind: ZipkinSpan['kind'], name: string, where: (sp: ZipkinSpan) => boolean = () => true) => {
-      const matches = spans.filter((sp) => sp.localEndpoint?.serviceName === service && sp.kind === kind && sp.name === name && where(sp));
-      expect(matches.map((sp) => `${service} ${kind} ${sp.name}`)).toEqual([`${service} ${kind} ${name}`]);
-      return matches[0]!;
-    };
-    const place = 'foodmesh.order.v1.orderservice/placeorder';
-    const pay = 'foodmesh.payment.v1.paymentservice/pay';
-    // Across gRPC: each hop's server span is the child of its caller's client span.
-    const edgeIn = one('edge', 'SERVER', 'foodmesh.edge.v1.customerservice/placeorder');
-    expect(spans.find((sp) => sp.id === edgeIn.parentId)).toMatchObject({ kind: 'CLIENT', localEndpoint: { serviceName: 'scenario-test' } });
-    expect(one('edge', 'CLIENT', place).parentId).toBe(edgeIn.id);
-    expect(one('order', 'SERVER', place).parentId).toBe(one('edge', 'CLIENT', place).id);
-    expect(one('payment', 'SERVER', pay).parentId).toBe(one('order', 'CLIENT', pay).id);
-    // Across Kafka: OrderPlaced's creation span (order, inside PlaceOrder) is the parent of every consumer's processing of it.
-    const created = one('order', 'PRODUCER', 'create order.events', isOrderPlaced);
-    expect(created.parentId).toBe(one('order', 'SERVER', place).id);
-    expect(created.tags).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': 'order.events', 'foodmesh.order.id': orderId });
-    for (const c of consumers) {
-      const processed = one(c, 'CONSUMER', 'process order.events', isOrderPlaced);
-      expect(processed.parentId).toBe(created.id);
-      expect(processed.tags).toMatchObject({ 'messaging.message.id': created.tags!['messaging.message.id'], 'messaging.consumer.group.name': c });
-    }
   }, 90_000);
 
   it('walks the ten steps: order, pay, owner, cook, rider, watch, delivered', async () => {

@@ -254,8 +254,17 @@ describe('web app in a browser', () => {
     // The link opens the order's trace in Zipkin: the edge, order, payment and the consumers of its events.
     const [zipkin] = await Promise.all([ops.context().waitForEvent('page'), traceLink.click()]);
     await zipkin.setViewportSize(DESKTOP);
-    await zipkin.getByText('order: foodmesh.order.v1.orderservice/placeorder').waitFor({ timeout: 30_000 });
-    await zipkin.getByText('store: process order.events').waitFor({ timeout: 30_000 });
+    // Zipkin shows the spans it had when the page loaded: reload until the consumers' have arrived too.
+    await eventually(
+      async () => {
+        await zipkin.getByText('order: foodmesh.order.v1.orderservice/placeorder').waitFor({ timeout: 5000 });
+        await zipkin.getByText('store: process order.events').waitFor({ timeout: 2000 }).catch(async (err: unknown) => {
+          await zipkin.reload();
+          throw err;
+        });
+      },
+      { timeoutMs: 30_000 },
+    );
     await screenshot(zipkin, 'trace-in-zipkin', 'trace-ui.png');
   }, 120_000);
 });
