@@ -6,6 +6,7 @@ import { OrderStatus } from './gen/foodmesh/common/v1/order_status_pb.js';
 import { PaymentMethod } from './gen/foodmesh/common/v1/payment_method_pb.js';
 import { PaymentOutcome } from './gen/foodmesh/order/v1/order_pb.js';
 import type { OrderStatusView } from './gen/foodmesh/orderview/v1/orderview_pb.js';
+import { PaymentStatus, type Payment as PaymentRecord } from './gen/foodmesh/payment/v1/payment_pb.js';
 import type { User } from './gen/foodmesh/edge/v1/auth_pb.js';
 import { Card, Empty, ErrorBox, LiveDot, Spinner, useAction, useLoad, useStream } from './ui';
 
@@ -310,6 +311,7 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
         <Card class="paylater" testid="pay-later">
           <div class="title">💳 Payment is pending</div>
           <p>{payment?.message || 'Payment is busy right now. Your order is saved — please try paying again in a few seconds.'}</p>
+          {view?.payBy && <p class="muted small" data-testid="pay-by">Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.</p>}
           <button class="btn" disabled={action.busy} onClick={payNow}>
             {action.busy ? 'Paying…' : 'Pay now'}
           </button>
@@ -351,6 +353,8 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
         {FINAL.has(status) && status === OrderStatus.COMPLETED && <p class="center">Enjoy your meal! 🍽️</p>}
       </div>
 
+      {view && <OrderPayments orderId={orderId} version={view.version} />}
+
       {view && view.timeline.length > 0 && (
         <Card>
           <div class="title">Timeline</div>
@@ -367,6 +371,51 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
       <p class="muted small center">Order {orderId.slice(-8)}</p>
     </div>
   );
+}
+
+/** What was charged for the order and what was given back: read from the payment service, again after each change of the order. */
+function OrderPayments({ orderId, version }: { orderId: string; version: bigint }) {
+  const { data, error, reload } = useLoad((signal) => api.customer.listOrderPayments({ orderId }, { signal }), [orderId, version]);
+  const shown = (data?.payments ?? []).filter((p) => p.status !== PaymentStatus.UNSPECIFIED);
+  if (error) return <ErrorBox error={error} retry={reload} />;
+  if (shown.length === 0) return null;
+  return (
+    <Card testid="payments">
+      <div class="title">Payment</div>
+      <ul class="payments">
+        {shown.map((p) => (
+          <li key={p.paymentId} data-testid="payment">
+            <PaymentLine p={p} />
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+function PaymentLine({ p }: { p: PaymentRecord }) {
+  switch (p.status) {
+    case PaymentStatus.APPROVED:
+      return (
+        <span>
+          Paid <strong>{money(p.amount)}</strong> on {dateTime(p.createdAt)}
+        </span>
+      );
+    case PaymentStatus.REFUNDED:
+      return (
+        <span data-testid="refund">
+          Paid {money(p.amount)} on {dateTime(p.createdAt)} · <strong>Refunded {money(p.amount)}</strong> on {dateTime(p.refundedAt)}
+          {p.refundReason && <span class="muted"> ({p.refundReason})</span>}
+        </span>
+      );
+    default:
+      return (
+        <span class="muted">
+          Declined {money(p.amount)} on {dateTime(p.createdAt)}
+          {p.declineReason && <> ({p.declineReason})</>}
+        </span>
+      );
+  }
 }
 
 function MyOrders({ open }: { open: (orderId: string) => void }) {

@@ -141,4 +141,199 @@ describe('checkPosture', () => {
     });
     expect(rules(objects)).toEqual(['istio-refs']);
   });
+
+  /** Spans to a collector (the proxies' too), a PodMonitor labelling `service`, recording rules, Kiali on both. */
+  function observed(objects: K8sObject[]): K8sObject[] {
+    deployment(objects).spec.template.metadata.annotations = { 'prometheus.io/scrape': 'true' };
+    objects.push(
+      {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'Telemetry',
+        metadata: { name: 'default', namespace: 'shop' },
+        spec: { tracing: [{ providers: [{ name: 'otel' }], randomSamplingPercentage: 100 }] },
+      },
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: 'shop', namespace: 'shop' },
+        spec: {
+          selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api'] }] },
+          podMetricsEndpoints: [{ relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'service' }] }],
+        },
+      },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'rules', namespace: 'shop' }, spec: { groups: [] } },
+      {
+        apiVersion: 'kiali.io/v1alpha1',
+        kind: 'Kiali',
+        metadata: { name: 'kiali', namespace: 'istio-system' },
+        spec: {
+          auth: { strategy: 'token' },
+          external_services: { prometheus: { url: 'http://prometheus.monitoring:9090' }, tracing: { enabled: true, internal_url: 'http://query.tracing:16685' } },
+        },
+      },
+    );
+    return objects;
+  }
+  const MESH = { extensionProviders: [{ name: 'otel', opentelemetry: { service: 'collector.tracing.svc.cluster.local', port: 4317 } }] };
+
+  describe('secrets and production', () => {
+    const secret = (data: Record<string, string>, stringData?: Record<string, string>): K8sObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'api-db', namespace: 'shop' },
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      stringData,
+    });
+    /** The fixture as a foodmesh service: identity settings in its ConfigMap, the sidecars checking the same tokens. */
+    const foodmesh = (env: Record<string, string> = {}): K8sObject[] => {
+      const objects = fixture();
+      Object.assign(objects.find((o) => o.kind === 'ConfigMap')!.data!, {
+        AUTH_ISSUER: 'https://auth.example.com/',
+        AUTH_AUDIENCE: 'shop',
+        AUTH_JWKS_URL: 'https://auth.example.com/jwks.json',
+        WORKLOAD_IDENTITY: 'mesh',
+        FOODMESH_ENV: 'production',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.tracing:4318',
+        ...env,
+      });
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name: 'users', namespace: 'shop' },
+        spec: { jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks.json', audiences: ['shop'], forwardOriginalToken: true }] },
+      });
+      return observed(objects);
+    };
+
+    it('accepts a production service that follows every rule', () => {
+      expect(checkPosture(foodmesh(), { production: true })).toEqual([]);
+    });
+
+    it('refuses a placeholder in a Secret, a ConfigMap or a literal env value', () => {
+      const objects = [...fixture(), secret({ username: 'api', password: 'change-me-api' }, { token: 'Change-Me' })];
+      objects.find((o) => o.kind === 'ConfigMap')!.data!.API_KEY = 'change-me';
+      container(objects).env = [{ name: 'DATABASE_URL', value: 'postgres://api:change-me-api@pg/api' }];
+      expect(checkPosture(objects).map((p) => `${p.rule}: ${p.message}`)).toEqual([
+        'placeholder-secret: API_KEY is a placeholder ("change-me…")',
+        'placeholder-secret: password is a placeholder ("change-me…"): generate or provide the real secret',
+        'placeholder-secret: token is a placeholder ("change-me…"): generate or provide the real secret',
+        'placeholder-secret: container api: DATABASE_URL is a placeholder ("change-me…")',
+      ]);
+      expect(checkPosture([...fixture(), secret({ password: 'f4e1c0ffee' })])).toEqual([]);
+    });
+
+    it('refuses in production: a Secret in the manifests, another FOODMESH_ENV, a dev-only switch, workload tokens', () => {
+      expect(rules([...foodmesh(), secret({ password: 'f4e1c0ffee' })])).toEqual([]); // a Secret is fine outside production
+      expect(checkPosture([...foodmesh(), secret({ password: 'f4e1c0ffee' })], { production: true }).map((p) => p.rule)).toEqual(['secret-in-manifest']);
+      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development' }), { production: true }).map((p) => p.message)).toEqual(['FOODMESH_ENV is development, not production']);
+      const messages = checkPosture(foodmesh({ DEMO_SIGN_IN: 'on', PAYMENT_ADMIN_API: 'on', WORKLOAD_IDENTITY: 'token' })).map((p) => `${p.rule}: ${p.message}`);
+      expect(messages).toEqual([
+        'production: DEMO_SIGN_IN=on in production (local and dev only)',
+        'production: PAYMENT_ADMIN_API=on in production (local and dev only)',
+        'production: WORKLOAD_IDENTITY is token: production knows workloads by their mTLS identity (mesh)',
+      ]);
+      // The same switches are fine in development.
+      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development', DEMO_SIGN_IN: 'on' }))).toEqual([]);
+    });
+
+    it("requires the sidecars to check users' tokens exactly as the services do, and to pass them on", () => {
+      const without = foodmesh().filter((o) => o.kind !== 'RequestAuthentication');
+      expect(checkPosture(without).map((p) => p.message)).toEqual([
+        "no namespace-wide RequestAuthentication for issuer https://auth.example.com/: its sidecar does not check users' tokens",
+      ]);
+      const objects = foodmesh();
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name: 'gateway', namespace: 'istio-system' },
+        spec: {
+          selector: { matchLabels: { istio: 'ingressgateway' } },
+          jwtRules: [
+            { issuer: 'https://auth.example.com/', jwksUri: 'https://elsewhere.example.com/jwks.json', audiences: ['other'] },
+            { issuer: 'https://stale.example.com/', jwksUri: 'https://stale.example.com/jwks.json' },
+          ],
+        },
+      });
+      expect(checkPosture(objects).map((p) => p.message)).toEqual([
+        'audiences ["other"] lack the services\' AUTH_AUDIENCE shop',
+        "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
+        'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
+        'issuer https://stale.example.com/ is not the services\' AUTH_ISSUER (https://auth.example.com/)',
+      ]);
+    });
+
+    describe('observability', () => {
+      const withEnv = (env: Record<string, string>) => foodmesh(env);
+      const named = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind)!;
+
+      it('accepts services, proxies, Prometheus and Kiali wired to one backend each', () => {
+        expect(checkPosture(foodmesh(), { production: true, meshConfig: MESH })).toEqual([]);
+      });
+
+      it('refuses a service that exports no spans, and proxies without tracing', () => {
+        const objects = withEnv({ OTEL_TRACES_EXPORTER: 'none' }).filter((o) => o.kind !== 'Telemetry');
+        expect(checkPosture(objects).map((p) => `${p.rule} ${p.object}`)).toEqual(['tracing Deployment/shop/api', 'tracing Namespace//shop']);
+      });
+
+      it("refuses proxies sending spans elsewhere, through a provider the mesh lacks, or sampling another share", () => {
+        const elsewhere = { extensionProviders: [{ name: 'otel', opentelemetry: { service: 'jaeger.other', port: 4317 } }] };
+        expect(checkPosture(foodmesh(), { meshConfig: elsewhere }).map((p) => p.message)).toEqual([
+          'provider otel sends to jaeger.other, the services to collector.tracing: two backends, two halves of every trace',
+        ]);
+        expect(checkPosture(foodmesh(), { meshConfig: { extensionProviders: [] } }).map((p) => p.message)).toEqual([
+          'provider otel is not an OpenTelemetry extensionProvider of k8s/istio/istio-operator.yaml',
+        ]);
+        const sampled = withEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+        expect(checkPosture(sampled, { meshConfig: MESH }).map((p) => p.message)).toEqual([
+          'samples 100 % of requests, the services 25 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+        ]);
+        named(sampled, 'Telemetry').spec.tracing[0].randomSamplingPercentage = 25;
+        expect(checkPosture(sampled, { meshConfig: MESH })).toEqual([]);
+      });
+
+      it('refuses a service Prometheus would not scrape or label, and no recording rules', () => {
+        const unlabelled = foodmesh();
+        named(unlabelled, 'PodMonitor').spec.podMetricsEndpoints[0].relabelings = [];
+        delete deployment(unlabelled).spec.template.metadata.annotations;
+        expect(checkPosture(unlabelled).map((p) => `${p.rule} ${p.object}`)).toEqual(['scrape PodMonitor/shop/shop', 'scrape Deployment/shop/api']);
+        const unscraped = foodmesh().filter((o) => o.kind !== 'PodMonitor' && o.kind !== 'PrometheusRule');
+        expect(checkPosture(unscraped).map((p) => p.message)).toEqual([
+          'no PodMonitor selects its pods: Prometheus (recording rules, operations page, Kiali) would not see it',
+          'no PrometheusRule: the recording rules (observability/prometheus/rules.yaml) would not run in the cluster',
+        ]);
+      });
+
+      it("refuses a Kiali on another Prometheus than the operations page's, without traces, or open to anyone in production", () => {
+        const objects = withEnv({ OPS_PROMETHEUS_URL: 'http://prometheus.monitoring:9090' });
+        expect(checkPosture(objects)).toEqual([]);
+        const kiali = named(objects, 'Kiali');
+        kiali.spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
+        kiali.spec.external_services.tracing.enabled = false;
+        kiali.spec.auth.strategy = 'anonymous';
+        expect(checkPosture(objects).map((p) => p.message)).toEqual([
+          'reads Prometheus http://prometheus.istio-system:9090, the operations page http://prometheus.monitoring:9090: one Prometheus for both',
+          "tracing must be enabled with an internal_url: Kiali's graph leads to traces",
+        ]);
+        expect(checkPosture(objects, { production: true }).map((p) => p.message)).toContain(
+          'auth.strategy anonymous in production: anyone reaching Kiali sees (and may change) the mesh',
+        );
+      });
+
+      it("refuses a sidecar whose egress does not reach the operations page's Prometheus", () => {
+        const objects = withEnv({ OPS_PROMETHEUS_URL: 'http://prometheus.monitoring:9090' });
+        const sidecar: K8sObject = {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Sidecar',
+          metadata: { name: 'api', namespace: 'shop' },
+          spec: { workloadSelector: { labels: { app: 'api' } }, egress: [{ hosts: ['./*', 'istio-system/*'] }] },
+        };
+        expect(checkPosture([...objects, sidecar]).map((p) => p.message)).toEqual([
+          'its egress does not reach OPS_PROMETHEUS_URL (prometheus.monitoring): the operations page would have no figures',
+        ]);
+        sidecar.spec.egress[0].hosts.push('monitoring/prometheus.monitoring.svc.cluster.local');
+        expect(checkPosture([...objects, sidecar])).toEqual([]);
+      });
+    });
+  });
 });

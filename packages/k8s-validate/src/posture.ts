@@ -3,34 +3,30 @@
  * the Kiali/Istio conventions and the references between objects that `istioctl analyze`
  * would check against a cluster. Pure: objects in, problems out.
  */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any; // rendered YAML: its shape is checked by the schemas, not by TypeScript
-  data?: Record<string, string>;
-}
+import { envOf, matches, ref, workloadEnv, type K8sObject, type Problem } from './objects.js';
+import { observabilityRules, type MeshConfig } from './observability-posture.js';
 
-export interface Problem {
-  object: string; // Kind/namespace/name
-  rule: string;
-  message: string;
-}
+export { ref, type K8sObject, type Problem } from './objects.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const INGRESS_PRINCIPAL_RE = /^cluster\.local\/ns\/istio-system\/sa\/istio-ingressgateway(-service-account)?$/;
+/** The placeholder secrets manifests once shipped (`change-me-…`); the services refuse them too. */
+const PLACEHOLDER_RE = /change-me/i;
+/** Switches that only belong in local and dev runs: refused where FOODMESH_ENV=production. */
+const DEV_ONLY_SWITCHES = ['DEMO_SIGN_IN', 'PAYMENT_ADMIN_API'];
 
-export function ref(o: K8sObject): string {
-  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+export interface PostureOptions {
+  /** The overlay is production: its workloads must say so (FOODMESH_ENV), and it may render no Secret. */
+  production?: boolean;
+  /** The mesh config Istio is installed with (k8s/istio/istio-operator.yaml): its tracing providers. */
+  meshConfig?: MeshConfig;
 }
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
+/** Workloads istioctl installs (not rendered here) that resources may select: the ingress gateway. */
+const INSTALLED_BY_ISTIO = [{ namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } }];
 
 /** Every rule, over all the objects of one rendered overlay. */
-export function checkPosture(objects: K8sObject[]): Problem[] {
+export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): Problem[] {
   const problems: Problem[] = [];
   const add = (o: K8sObject, rule: string, message: string) => problems.push({ object: ref(o), rule, message });
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -77,7 +73,8 @@ export function checkPosture(objects: K8sObject[]): Problem[] {
 
     // Graceful termination: the pod must outlive the app's own drain.
     const grace = pod.terminationGracePeriodSeconds ?? 30;
-    const drainMs = shutdownGraceMs(w, containers, configMaps);
+    const env = envOf(w, containers, configMaps);
+    const drainMs = env.SHUTDOWN_GRACE_MS === undefined ? undefined : Number(env.SHUTDOWN_GRACE_MS);
     const preStop = Math.max(0, ...containers.map((c) => c.lifecycle?.preStop?.sleep?.seconds ?? 0));
     if (drainMs !== undefined && grace * 1000 <= drainMs + preStop * 1000) {
       add(w, 'termination', `terminationGracePeriodSeconds ${grace} must exceed preStop ${preStop} s + SHUTDOWN_GRACE_MS ${drainMs}`);
@@ -100,6 +97,10 @@ export function checkPosture(objects: K8sObject[]): Problem[] {
       if (!pod.topologySpreadConstraints?.length) add(w, 'topology-spread', 'needs topologySpreadConstraints');
     }
   }
+
+  problems.push(...secretRules(objects, workloads, configMaps, opts));
+  problems.push(...userTokenRules(objects, workloads, configMaps));
+  problems.push(...observabilityRules(objects, workloads, configMaps, opts));
 
   // Services: Istio protocol selection and Kiali need named ports with appProtocol.
   for (const s of services) {
@@ -191,7 +192,8 @@ export function checkPosture(objects: K8sObject[]): Problem[] {
   for (const kind of ['Sidecar', 'PeerAuthentication', 'Telemetry']) {
     for (const x of of(kind)) {
       const sel = x.spec?.workloadSelector?.labels ?? x.spec?.selector?.matchLabels;
-      if (sel && !workloads.some((w) => inNs(w, x.metadata.namespace) && matches(sel, w.spec?.template?.metadata?.labels))) {
+      const installed = INSTALLED_BY_ISTIO.some((i) => inNs(x, i.namespace) && matches(sel, i.labels));
+      if (sel && !installed && !workloads.some((w) => inNs(w, x.metadata.namespace) && matches(sel, w.spec?.template?.metadata?.labels))) {
         add(x, 'istio-refs', `selector ${JSON.stringify(sel)} matches no workload`);
       }
     }
@@ -209,15 +211,75 @@ export function checkPosture(objects: K8sObject[]): Problem[] {
   return problems;
 }
 
-function shutdownGraceMs(w: K8sObject, containers: any[], configMaps: K8sObject[]): number | undefined {
-  for (const c of containers) {
-    const direct = (c.env ?? []).find((e: any) => e.name === 'SHUTDOWN_GRACE_MS')?.value;
-    if (direct !== undefined) return Number(direct);
-    for (const ef of c.envFrom ?? []) {
-      const cm = configMaps.find((m) => m.metadata.name === ef.configMapRef?.name && (m.metadata.namespace ?? '') === (w.metadata.namespace ?? ''));
-      const v = cm?.data?.SHUTDOWN_GRACE_MS;
-      if (v !== undefined) return Number(v);
+/**
+ * Secrets: no placeholder value anywhere (a Secret, a ConfigMap, a literal env value); in
+ * production no Secret in the manifests at all (they come from a secret store), every workload
+ * says FOODMESH_ENV=production, and none has a dev-only switch on.
+ */
+function secretRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8sObject[], opts: PostureOptions): Problem[] {
+  const problems: Problem[] = [];
+  const add = (o: K8sObject, rule: string, message: string) => problems.push({ object: ref(o), rule, message });
+  for (const o of objects) {
+    if (o.kind === 'Secret') {
+      if (opts.production) add(o, 'secret-in-manifest', 'production renders no Secret: provide it from a secret store (External Secrets, Sealed Secrets; docs/deploy.md)');
+      const values = { ...Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), ...o.stringData };
+      for (const [k, v] of Object.entries(values)) if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…"): generate or provide the real secret`);
+    }
+    if (o.kind === 'ConfigMap') for (const [k, v] of Object.entries(o.data ?? {})) if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…")`);
+  }
+  for (const w of workloads) {
+    for (const c of w.spec?.template?.spec?.containers ?? []) {
+      for (const e of c.env ?? []) if (PLACEHOLDER_RE.test(e.value ?? '')) add(w, 'placeholder-secret', `container ${c.name}: ${e.name} is a placeholder ("change-me…")`);
+    }
+    const env = workloadEnv(w, configMaps);
+    if (!env.AUTH_ISSUER) continue; // not a foodmesh service
+    if (opts.production && env.FOODMESH_ENV !== 'production') add(w, 'production', `FOODMESH_ENV is ${env.FOODMESH_ENV ?? 'unset'}, not production`);
+    if (env.FOODMESH_ENV !== 'production') continue;
+    for (const name of DEV_ONLY_SWITCHES) if (env[name] === 'on') add(w, 'production', `${name}=on in production (local and dev only)`);
+    if (env.WORKLOAD_IDENTITY !== 'mesh') add(w, 'production', `WORKLOAD_IDENTITY is ${env.WORKLOAD_IDENTITY ?? 'unset'}: production knows workloads by their mTLS identity (mesh)`);
+  }
+  return problems;
+}
+
+/**
+ * Users' tokens are checked by the sidecars (RequestAuthentication) and by the services
+ * (AUTH_* settings) with the same issuer, audience and keys, and the sidecars pass the token on
+ * (forwardOriginalToken) so the services can check it again and the edge can forward it.
+ */
+function userTokenRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8sObject[]): Problem[] {
+  const problems: Problem[] = [];
+  const add = (o: K8sObject, message: string) => problems.push({ object: ref(o), rule: 'user-tokens', message });
+  const ras = objects.filter((o) => o.kind === 'RequestAuthentication');
+  const sameJson = (a: string, b: string) => {
+    try {
+      return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    } catch {
+      return false;
+    }
+  };
+  const expected = new Map<string, Record<string, string>>(); // by issuer
+  for (const w of workloads) {
+    const env = workloadEnv(w, configMaps);
+    if (!env.AUTH_ISSUER) continue;
+    expected.set(env.AUTH_ISSUER, env);
+    const ns = w.metadata.namespace ?? '';
+    const covering = ras.filter((r) => (r.metadata.namespace ?? '') === ns && !r.spec?.selector);
+    if (!covering.some((r) => (r.spec?.jwtRules ?? []).some((j: any) => j.issuer === env.AUTH_ISSUER))) {
+      add(w, `no namespace-wide RequestAuthentication for issuer ${env.AUTH_ISSUER}: its sidecar does not check users' tokens`);
     }
   }
-  return undefined;
+  for (const r of ras) {
+    for (const j of r.spec?.jwtRules ?? []) {
+      const env = expected.get(j.issuer);
+      if (!env) {
+        add(r, `issuer ${j.issuer} is not the services' AUTH_ISSUER (${[...expected.keys()].join(', ') || 'none'})`);
+        continue;
+      }
+      if (!(j.audiences ?? []).includes(env.AUTH_AUDIENCE)) add(r, `audiences ${JSON.stringify(j.audiences ?? [])} lack the services' AUTH_AUDIENCE ${env.AUTH_AUDIENCE}`);
+      const keysAgree = env.AUTH_JWKS_URL ? j.jwksUri === env.AUTH_JWKS_URL && !j.jwks : !!env.AUTH_JWKS && !j.jwksUri && sameJson(j.jwks ?? '', env.AUTH_JWKS);
+      if (!keysAgree) add(r, "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)");
+      if (j.forwardOriginalToken !== true) add(r, 'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)');
+    }
+  }
+  return problems;
 }

@@ -6,6 +6,8 @@ import { parse, stringify } from 'yaml';
 import {
   ensureSchemas,
   findTools,
+  loadIstioOperator,
+  type MeshConfig,
   parseManifests,
   renderOverlay,
   REPO_ROOT,
@@ -25,12 +27,14 @@ jest.setTimeout(10 * 60_000);
 
 let tools: Tools;
 let schemaDir: string;
+let meshConfig: MeshConfig;
 const rendered: Record<'dev' | 'prod', { text: string; objects: K8sObject[] }> = {} as never;
 
 beforeAll(() => {
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts/k8s-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   tools = findTools();
   schemaDir = ensureSchemas(tools);
+  meshConfig = loadIstioOperator(tools, schemaDir).meshConfig;
   for (const overlay of ['dev', 'prod'] as const) {
     const text = renderOverlay(tools, path.join(REPO_ROOT, 'k8s/overlays', overlay));
     rendered[overlay] = { text, objects: parseManifests(text, overlay).objects };
@@ -43,13 +47,18 @@ const named = (objects: K8sObject[], kind: string, name: string) => {
   if (!o) throw new Error(`${kind}/${name} not rendered`);
   return o;
 };
-/** The dev overlay with one change, as the YAML stream the validator gets. */
-function devWith(change: (objects: K8sObject[]) => void): string {
-  const objects = structuredClone(rendered.dev.objects);
+/** An overlay with one change, as the YAML stream the validator gets. */
+function overlayWith(overlay: 'dev' | 'prod', change: (objects: K8sObject[]) => void): string {
+  const objects = structuredClone(rendered[overlay].objects);
   change(objects);
-  return objects.map((o) => stringify(o)).join('---\n');
+  // YAML 1.1, as kubeconform reads it: strings such as "on" stay quoted.
+  return objects.map((o) => stringify(o, { version: '1.1' })).join('---\n');
 }
+const devWith = (change: (objects: K8sObject[]) => void) => overlayWith('dev', change);
 const problemsOf = (text: string) => validateRendered(tools, schemaDir, text, 'broken').problems;
+const prodProblemsOf = (change: (objects: K8sObject[]) => void) =>
+  validateRendered(tools, schemaDir, overlayWith('prod', change), 'broken prod', { production: true }).problems;
+const envOf = (d: K8sObject) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
 describe('npm run k8s:validate', () => {
   it('passes on the real dev and prod overlays', () => {
@@ -120,6 +129,88 @@ describe('npm run k8s:validate', () => {
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'mesh-generated', object: 'DestinationRule/foodmesh/payment' }));
   });
 
+  it('refuses a placeholder secret, any Secret at all, and demo sign-in or the fault knob in prod', () => {
+    const problems = prodProblemsOf((objects) => {
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'order-db', namespace: 'foodmesh' },
+        stringData: { username: 'order', password: 'change-me-order' },
+      });
+      named(objects, 'Deployment', 'edge').spec.template.spec.containers[0].env.push({ name: 'DEMO_SIGN_IN', value: 'on' });
+      named(objects, 'Deployment', 'payment').spec.template.spec.containers[0].env.push({ name: 'PAYMENT_ADMIN_API', value: 'on' });
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual([
+      'secret-in-manifest Secret/foodmesh/order-db',
+      'placeholder-secret Secret/foodmesh/order-db',
+      'production Deployment/foodmesh/edge',
+      'production Deployment/foodmesh/payment',
+    ]);
+  });
+
+  it("refuses a RequestAuthentication that checks other tokens than the services do", () => {
+    const problems = prodProblemsOf((objects) => {
+      const ra = objects.find((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system')!;
+      ra.spec.jwtRules[0].jwksUri = 'https://stale.example.com/jwks.json';
+      delete ra.spec.jwtRules[0].forwardOriginalToken;
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      "user-tokens RequestAuthentication/istio-system/foodmesh-users: its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
+      'user-tokens RequestAuthentication/istio-system/foodmesh-users: needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
+    ]);
+  });
+
+  it('refuses traces, metrics and Kiali wired to different backends', () => {
+    const problems = validateRendered(tools, schemaDir, devWith((objects) => {
+      // The services' spans go elsewhere than the proxies' (and sample less), Kiali reads another
+      // Prometheus than the operations page, and someone hand-edited a recording rule.
+      const config = named(objects, 'ConfigMap', 'foodmesh-config').data!;
+      config.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://otel-collector.observability:4318';
+      config.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+      config.OTEL_TRACES_SAMPLER_ARG = '0.5';
+      named(objects, 'Kiali', 'kiali').spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
+      named(objects, 'PrometheusRule', 'foodmesh-recording-rules').spec.groups[0].rules[0].expr = 'vector(1)';
+      // And a service nobody scrapes.
+      named(objects, 'Deployment', 'store').spec.template.metadata.labels.app = 'store-v2';
+    }), 'broken', { meshConfig }).problems;
+    expect(problems.filter((p) => ['tracing', 'kiali', 'scrape', 'prometheus-rules'].includes(p.rule)).map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      'tracing Telemetry/foodmesh/default: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+      'tracing Telemetry/foodmesh/default: provider otel-tracing sends to jaeger-collector.istio-system.svc.cluster.local, the services to otel-collector.observability: two backends, two halves of every trace',
+      'tracing Telemetry/istio-system/foodmesh-ingress-tracing: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+      'tracing Telemetry/istio-system/foodmesh-ingress-tracing: provider otel-tracing sends to jaeger-collector.istio-system.svc.cluster.local, the services to otel-collector.observability: two backends, two halves of every trace',
+      'scrape Deployment/foodmesh/store: no PodMonitor selects its pods: Prometheus (recording rules, operations page, Kiali) would not see it',
+      'kiali Kiali/istio-system/kiali: reads Prometheus http://prometheus.istio-system:9090, the operations page http://prometheus-operated.monitoring:9090: one Prometheus for both',
+      'kiali Kiali/istio-system/kiali: queries traces at http://tracing.istio-system:16685/jaeger, but spans go to otel-collector.observability: not the same backend',
+      'prometheus-rules PrometheusRule/foodmesh/foodmesh-recording-rules: differs from observability/prometheus/rules.yaml: change the rules file and run npm run observability:render, never patch it',
+    ]);
+  });
+
+  it("refuses a Telemetry whose provider the mesh config lacks, and a Kiali anyone may open in production", () => {
+    const problems = prodProblemsOf((objects) => {
+      named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
+      named(objects, 'Kiali', 'kiali').spec.auth.strategy = 'anonymous';
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual(['kiali Kiali/istio-system/kiali']);
+    const withMesh = validateRendered(tools, schemaDir, overlayWith('prod', (objects) => {
+      named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
+    }), 'broken prod', { production: true, meshConfig }).problems;
+    expect(withMesh.map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      'tracing Telemetry/foodmesh/default: provider zipkin is not an OpenTelemetry extensionProvider of k8s/istio/istio-operator.yaml',
+    ]);
+  });
+
+  it('checks the IstioOperator Istio is installed with against its schema', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-iop-'));
+    fs.mkdirSync(path.join(root, 'k8s/istio'), { recursive: true });
+    const iop = parse(fs.readFileSync(path.join(REPO_ROOT, 'k8s/istio/istio-operator.yaml'), 'utf8'));
+    iop.spec.meshConfig.extensionProviders[0].opentelemetry.port = '4317';
+    fs.writeFileSync(path.join(root, 'k8s/istio/istio-operator.yaml'), stringify(iop));
+    const { problems } = loadIstioOperator(tools, schemaDir, root);
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(problems).toEqual([expect.objectContaining({ rule: 'schema', message: expect.stringContaining('got string, want integer') })]);
+    expect(loadIstioOperator(tools, schemaDir).problems).toEqual([]);
+  });
+
   // Opt-in (FOODMESH_ISTIOCTL=1 npm run k8s:tools builds istioctl, ~5 min): defined only where it is installed.
   if (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl'))) it('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
     const problems = problemsOf(devWith((objects) => {
@@ -184,7 +275,7 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     expect(pa).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ namespace: 'foodmesh' }), spec: { mtls: { mode: 'STRICT' } } })]);
   });
 
-  it("admits only the order service account to payment's PaymentService, and nobody else to payment", () => {
+  it("admits the order service account to payment's PaymentService, the edge to ListPayments only, and nobody else to payment", () => {
     const onPayment = ofKind(objects(), 'AuthorizationPolicy').filter((a) => a.spec?.selector?.matchLabels?.app === 'payment');
     const grants = onPayment.flatMap((a) => {
       expect(a.spec.action).toBe('ALLOW');
@@ -194,12 +285,65 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
       }));
     });
     const paymentService = grants.filter((g) => g.paths.some((p: string) => p.startsWith('/foodmesh.payment.v1.PaymentService/')));
-    expect(paymentService).toEqual([{ principals: ['cluster.local/ns/foodmesh/sa/order'], paths: ['/foodmesh.payment.v1.PaymentService/*'] }]);
+    expect(paymentService).toEqual([
+      { principals: ['cluster.local/ns/foodmesh/sa/order'], paths: ['/foodmesh.payment.v1.PaymentService/*'] },
+      { principals: ['cluster.local/ns/foodmesh/sa/edge'], paths: ['/foodmesh.payment.v1.PaymentService/ListPayments'] },
+    ]);
     // Every other grant on payment is the admin API, for the dev-only ops identity.
     const others = grants.filter((g) => !paymentService.includes(g));
     expect(others).toEqual(overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : []);
     // Deny by default: without a matching ALLOW nothing gets through.
     expect(named(objects(), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+  });
+
+  it("checks users' tokens at the ingress and in every sidecar with the services' issuer, audience and keys", () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const ras = ofKind(objects(), 'RequestAuthentication');
+    expect(ras.map((r) => `${r.metadata.namespace}/${r.metadata.name} ${JSON.stringify(r.spec.selector ?? null)}`).sort()).toEqual([
+      'foodmesh/users null',
+      'istio-system/foodmesh-users {"matchLabels":{"istio":"ingressgateway"}}',
+    ]);
+    const keys = overlay === 'prod' ? { jwksUri: config.AUTH_JWKS_URL } : { jwks: config.AUTH_JWKS };
+    for (const r of ras) expect(r.spec.jwtRules).toEqual([{ issuer: config.AUTH_ISSUER, audiences: [config.AUTH_AUDIENCE], forwardOriginalToken: true, ...keys }]);
+    // At the gateway: no token, no public API (dev: except the demo sign-in); the web app's files need none.
+    const gate = named(objects(), 'AuthorizationPolicy', 'foodmesh-require-token');
+    expect(gate.metadata.namespace).toBe('istio-system');
+    expect(gate.spec.action).toBe('DENY');
+    expect(gate.spec.rules).toEqual([
+      {
+        from: [{ source: { notRequestPrincipals: ['*'] } }],
+        to: [{ operation: { paths: ['/foodmesh.edge.v1.*'], ...(overlay === 'dev' && { notPaths: ['/foodmesh.edge.v1.AuthService/SignIn', '/foodmesh.edge.v1.AuthService/ListDemoUsers'] }) } }],
+      },
+    ]);
+    // Behind the edge: the edge's identity AND a user's valid token, for every service it calls for users.
+    for (const svc of ['order', 'store', 'delivery', 'orderview', 'notification']) {
+      expect(named(objects(), 'AuthorizationPolicy', svc).spec.rules.map((r: any) => r.from)).toEqual([
+        [{ source: { principals: ['cluster.local/ns/foodmesh/sa/edge'], requestPrincipals: ['*'] } }],
+      ]);
+    }
+    expect(config.WORKLOAD_IDENTITY).toBe('mesh');
+  });
+
+  it(overlay === 'prod' ? 'is production: no demo sign-in, no fault knob, no reflection, no Secret in the manifests' : 'is development: demo sign-in with a generated key, the fault knob, reflection', () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const edge = envOf(named(objects(), 'Deployment', 'edge'));
+    const payment = envOf(named(objects(), 'Deployment', 'payment'));
+    const secrets = ofKind(objects(), 'Secret');
+    if (overlay === 'prod') {
+      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS]).toEqual(['production', undefined, undefined]);
+      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual([undefined, undefined, undefined]);
+      expect(secrets).toEqual([]);
+    } else {
+      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS_URL]).toEqual(['development', 'on', undefined]);
+      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual(['on', { secretKeyRef: { name: 'edge-demo-signing-key', key: 'jwk' } }, 'on']);
+      expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['delivery-db', 'edge-demo-signing-key', 'notification-db', 'order-db', 'orderview-db', 'payment-db', 'store-db']);
+      // Generated: a key whose public half is the key set everyone verifies with, and real passwords.
+      const jwk = JSON.parse(Buffer.from(named(objects(), 'Secret', 'edge-demo-signing-key').data!.jwk!, 'base64').toString());
+      const { d, ...publicHalf } = jwk;
+      expect(d).toEqual(expect.any(String));
+      expect(JSON.parse(config.AUTH_JWKS!)).toEqual({ keys: [publicHalf] });
+      for (const s of secrets.filter((x) => x.metadata.name.endsWith('-db'))) expect(Buffer.from(s.data!.password!, 'base64').toString()).toMatch(/^[0-9a-f]{48}$/);
+    }
   });
 
   it('lets only the ingress gateway reach the edge: gRPC on its gRPC port, everything else on its web port', () => {
@@ -229,6 +373,26 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
       expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('mesh-render');
       expect(o.spec).toEqual(generated.spec);
     }
+  });
+
+  it("sends the services' and the proxies' spans to one backend, scrapes every service, and shows both in Kiali", () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const provider = meshConfig.extensionProviders!.find((p) => p.name === 'otel-tracing')!.opentelemetry!;
+    expect([config.OTEL_TRACES_EXPORTER, config.OTEL_EXPORTER_OTLP_ENDPOINT]).toEqual(['otlp', `http://${provider.service.replace('.svc.cluster.local', '')}:4318`]);
+    const percent = overlay === 'prod' ? 10 : 100;
+    expect(ofKind(objects(), 'Telemetry').map((t) => `${t.metadata.namespace}/${t.metadata.name} ${t.spec.tracing[0].providers[0].name} ${t.spec.tracing[0].randomSamplingPercentage}`).sort()).toEqual([
+      `foodmesh/default otel-tracing ${percent}`,
+      `istio-system/foodmesh-ingress-tracing otel-tracing ${percent}`,
+    ]);
+    expect(config.OTEL_TRACES_SAMPLER_ARG).toBe(overlay === 'prod' ? '0.1' : undefined);
+    const monitor = named(objects(), 'PodMonitor', 'foodmesh');
+    expect(monitor.spec.selector.matchExpressions[0].values.sort()).toEqual([...SERVICES].sort());
+    const kiali = named(objects(), 'Kiali', 'kiali');
+    expect(kiali.spec.external_services.prometheus.url).toBe(envOf(named(objects(), 'Deployment', 'edge')).OPS_PROMETHEUS_URL);
+    expect(kiali.spec.external_services.tracing).toEqual(expect.objectContaining({ enabled: true, provider: 'jaeger', internal_url: 'http://tracing.istio-system:16685/jaeger' }));
+    expect(kiali.spec.auth.strategy).toBe(overlay === 'prod' ? 'token' : 'anonymous');
+    const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'observability/prometheus/rules.yaml'), 'utf8'));
+    expect(named(objects(), 'PrometheusRule', 'foodmesh-recording-rules').spec.groups).toEqual(rules.groups);
   });
 
   it('declares the four producer topics with 6 partitions and one database per service', () => {

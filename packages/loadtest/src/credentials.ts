@@ -1,11 +1,12 @@
 import { Metadata } from '@grpc/grpc-js';
-import { createGrpcClient, loadMeshPolicy, USER_ID_HEADER, USER_ROLE_HEADER, type Role } from '@foodmesh/platform';
+import type { LocalIdentity } from '@foodmesh/local-infra';
+import { createGrpcClient, loadMeshPolicy, WORKLOAD_TOKEN_HEADER, type Role } from '@foodmesh/platform';
 import { AuthServiceService, Role as ProtoRole } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 
 /**
- * The one place the load suite gets credentials: the edge's own sign-in (AuthService.SignIn), as
- * the web app does. The edge decides how tokens are made (today HS256 with EDGE_JWT_SECRET); a
- * switch to asymmetric keys + JWKS changes nothing here as long as SignIn answers a bearer token.
+ * The one place the load suite gets credentials: the edge's own demo sign-in (AuthService.SignIn,
+ * on where DEMO_SIGN_IN=on, as in every local stack and the dev cluster), as the web app does. The
+ * edge decides how tokens are made (ES256, checked by every service against the stack's key set).
  */
 export interface SignedInUser {
   userId: string;
@@ -18,7 +19,7 @@ export interface SignedInUser {
   expiresAt: Date;
 }
 
-const ROLES: Partial<Record<ProtoRole, Role>> = { [ProtoRole.ROLE_CUSTOMER]: 'customer', [ProtoRole.ROLE_OWNER]: 'owner', [ProtoRole.ROLE_RIDER]: 'rider' };
+const ROLES: Partial<Record<ProtoRole, Role>> = { [ProtoRole.ROLE_CUSTOMER]: 'customer', [ProtoRole.ROLE_OWNER]: 'owner', [ProtoRole.ROLE_RIDER]: 'rider', [ProtoRole.ROLE_OPS]: 'ops' };
 
 /**
  * Signs in every demo user (the crew needs all owners and riders), or only `userIds`, and checks
@@ -41,7 +42,7 @@ export async function signIn(edgeAddress: string, opts: { validForMs: number; us
       if (expiresAt < needed) {
         throw new Error(
           `the edge's tokens expire at ${expiresAt.toISOString()}, before this run ends (${needed.toISOString()}); ` +
-            `start the edge with EDGE_TOKEN_TTL_SECONDS=${Math.ceil(opts.validForMs / 1000) + 600} or more`,
+            `start the edge with EDGE_TOKEN_TTL_SECONDS=${tokenLifetimeEnv(opts.validForMs).EDGE_TOKEN_TTL_SECONDS} or more`,
         );
       }
       users.set(userId, { userId, role, storeId: res.user!.storeId || undefined, region: res.user!.region || undefined, token: res.token, expiresAt });
@@ -52,16 +53,24 @@ export async function signIn(edgeAddress: string, opts: { validForMs: number; us
   }
 }
 
+/** The edge's setting under which its sign-in's tokens outlive a run of `validForMs` (a stack the suite starts gets it). */
+export const tokenLifetimeEnv = (validForMs: number) => ({ EDGE_TOKEN_TTL_SECONDS: String(Math.ceil(validForMs / 1000) + 600) });
+
 /**
- * The metadata a call as `user` carries: the bearer token at the edge; inside the mesh, the
- * identity the edge would forward.
+ * The metadata a call as `user` carries: the bearer token; a call to a service behind the edge
+ * also carries the edge's workload token, as the edge's own calls for a user do locally (in the
+ * mesh, mTLS proves the workload). ghz's headers are fixed for a run, so the token lives `validForMs`.
  */
-export function callHeaders(user: SignedInUser, target: string): Record<string, string> {
-  return target === 'edge' ? { authorization: `Bearer ${user.token}` } : { [USER_ID_HEADER]: user.userId, [USER_ROLE_HEADER]: user.role };
+export function callHeaders(user: SignedInUser, target: string, workload?: { identity: LocalIdentity; validForMs: number }): Record<string, string> {
+  const bearer = { authorization: `Bearer ${user.token}` };
+  if (target === 'edge') return bearer;
+  if (!workload) throw new Error(`a call to ${target} needs the edge's workload identity, and this stack's keys are not known here`);
+  return { ...bearer, [WORKLOAD_TOKEN_HEADER]: workload.identity.workloadToken('edge', Math.ceil(workload.validForMs / 1000)) };
 }
 
-export function callMetadata(user: SignedInUser, target: string): Metadata {
+/** The edge's public API as `user` (the crew's calls). */
+export function edgeCallMetadata(user: SignedInUser): Metadata {
   const md = new Metadata();
-  for (const [k, v] of Object.entries(callHeaders(user, target))) md.set(k, v);
+  for (const [k, v] of Object.entries(callHeaders(user, 'edge'))) md.set(k, v);
   return md;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
+import type { StackHandle } from '@foodmesh/local-infra';
 import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicOf, type KafkaConnection } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
@@ -10,7 +11,7 @@ import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider'
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { seededRandom } from '@foodmesh/testkit';
-import { callMetadata, type SignedInUser } from './credentials';
+import { edgeCallMetadata, type SignedInUser } from './credentials';
 import { backoffMs, choosePlan, planDraw, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
 
 export type FinalState = 'COMPLETED' | 'REJECTED' | 'CANCELLED' | 'PAYMENT_FAILED';
@@ -75,7 +76,7 @@ const TOPICS = ['order', 'store', 'delivery'].map(topicOf);
 export async function startCrew(opts: {
   edgeAddress: string;
   users: Map<string, SignedInUser>;
-  kafka: { brokers: string[]; namespace: string };
+  kafka: StackHandle['kafka'];
   settings: CrewSettings;
   seed?: number;
 }): Promise<Crew> {
@@ -89,7 +90,7 @@ export async function startCrew(opts: {
   const customer = edge(CustomerServiceService);
   const owner = edge(OwnerServiceService);
   const rider = edge(RiderServiceService);
-  const as = (user: SignedInUser) => ({ metadata: callMetadata(user, 'edge') });
+  const as = (user: SignedInUser) => ({ metadata: edgeCallMetadata(user) });
 
   const users = [...opts.users.values()];
   const ownerOf = new Map(users.filter((u) => u.role === 'owner' && u.storeId).map((u) => [u.storeId!, u]));
@@ -297,12 +298,8 @@ export async function startCrew(opts: {
     }
   };
 
-  const kafka: KafkaConnection = connectKafka({
-    brokers: opts.kafka.brokers,
-    clientId: 'loadtest-crew',
-    logger: createLogger({ service: 'loadtest-crew', level: 'error' }),
-    namespace: opts.kafka.namespace,
-  });
+  // The stack's own Kafka settings, whole: the crew connects as its services do.
+  const kafka: KafkaConnection = connectKafka({ ...opts.kafka, clientId: 'loadtest-crew', logger: createLogger({ service: 'loadtest-crew', level: 'error' }) });
   const groupId = `loadtest-crew-${randomUUID().slice(0, 8)}`;
   let consumer: Consumer;
   try {

@@ -1,6 +1,6 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { protoSchema } from '@foodmesh/platform';
 
 /** The repository's proto/ folder (this file is in src/ under ts-jest and dist/ when built). */
 export const PROTO_DIR = path.resolve(__dirname, '../../../proto');
@@ -14,17 +14,9 @@ export interface RpcInfo {
   serverStreaming: boolean;
 }
 
-const protoFiles = (dir: string, rel = ''): string[] =>
-  readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? protoFiles(dir, path.join(rel, e.name)) : e.name.endsWith('.proto') ? [path.join(rel, e.name)] : [],
-  );
-
-/** Every RPC and message of our protos (names as in the .proto files). */
-export function loadCatalog(protoDir = PROTO_DIR) {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
-  root.loadSync(protoFiles(protoDir), { keepCase: true });
-  root.resolveAll();
+/** Every RPC and message of our protos (names as in the .proto files), as the services' request guard reads them. */
+export function loadCatalog() {
+  const root = protoSchema();
   const services = new Map<string, protobuf.Service>();
   const collect = (ns: protobuf.NamespaceBase) => {
     for (const o of ns.nestedArray) {
@@ -46,7 +38,7 @@ export function loadCatalog(protoDir = PROTO_DIR) {
       if (!method) throw new Error(`${m![1]} has no RPC ${m![2]}; it has ${Object.keys(service.methods).join(', ')}`);
       return {
         fullName: `${m![1]}.${method.name}`,
-        protoFile: path.relative(protoDir, service.filename!),
+        protoFile: path.relative(PROTO_DIR, service.filename!),
         requestType: method.resolvedRequestType!,
         serverStreaming: Boolean(method.responseStream),
       };

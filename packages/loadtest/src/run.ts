@@ -6,7 +6,7 @@ import { createGrpcClient, loadMeshPolicy } from '@foodmesh/platform';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
 import { machine, percentile } from '@foodmesh/bench/stats';
 import { checkBooks, FINAL_STATUSES, type BooksResult } from './books';
-import { callHeaders, signIn } from './credentials';
+import { callHeaders, signIn, tokenLifetimeEnv } from './credentials';
 import { startCrew, type Crew, type CrewStats } from './crew';
 import { ensureGhz, rotatingHeaders } from './ghz';
 import { runLoad } from './load';
@@ -82,7 +82,19 @@ const firstAddress = (address: string) => address.split(',')[0]!.trim();
 export async function runScenario(opts: RunOptions): Promise<RunSummary> {
   const { scenario, log } = opts;
   const ghz = ensureGhz(log);
-  const stack = opts.stack ?? (await attachOrStartStack({ log, namespace: 'loadtest.', replicas: scenario.stack.replicas, env: scenario.stack.env }));
+  const loadMs = totalDuration(scenario.load);
+  const withCrew = (opts.crew ?? true) && scenario.crew !== undefined;
+  const crewSettings = scenario.crew;
+  // Tokens are signed once, before the load: they must outlive the run and its drain.
+  const validForMs = loadMs + (crewSettings?.drainTimeout ?? 0) + 10 * 60_000;
+  const stack =
+    opts.stack ??
+    (await attachOrStartStack({
+      log,
+      namespace: 'loadtest.',
+      replicas: scenario.stack.replicas,
+      env: { ...tokenLifetimeEnv(validForMs), ...scenario.stack.env },
+    }));
   const loadAverageBefore = os.loadavg();
   const startedAt = new Date();
   const dir = opts.resultsDir ?? path.join(LOADTEST_DIR, 'results', `${scenario.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
@@ -93,22 +105,23 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     return s;
   };
   const dbs: Databases = Object.fromEntries(stack.services.filter((s) => s.databaseUrl).map((s) => [s.name, s.databaseUrl!]));
-  const loadMs = totalDuration(scenario.load);
-  const withCrew = (opts.crew ?? true) && scenario.crew !== undefined;
-  const crewSettings = scenario.crew;
   let crew: Crew | undefined;
   let faultsSet = false;
   const admins = (scenario.stack.paymentFaults ? service('payment').address.split(',') : []).map((address) =>
-    createGrpcClient(PaymentAdminServiceService, { address: address.trim(), upstream: 'payment', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'loadtest' }),
+    createGrpcClient(PaymentAdminServiceService, {
+      address: address.trim(),
+      upstream: 'payment',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'mesh',
+      caller: 'loadtest',
+      workloadIdentity: stack.identity.workload('ops'), // only ops may turn the fault knob
+    }),
   );
   const setFaults = (faults: Faults) => Promise.all(admins.map((a) => a.setFaults({ faults })));
 
   try {
     const edge = firstAddress(service('edge').address);
-    const users = await signIn(edge, {
-      validForMs: loadMs + (crewSettings?.drainTimeout ?? 0) + 10 * 60_000,
-      userIds: withCrew ? undefined : scenario.as,
-    });
+    const users = await signIn(edge, { validForMs, userIds: withCrew ? undefined : scenario.as });
     for (const id of scenario.as) if (!users.has(id)) throw new Error(`${scenario.file}: as: there is no demo user "${id}"`);
     const runStart = await databaseNow(dbs.order!);
 
@@ -124,7 +137,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     // The load: each stage one ghz run; the scale drill kills and restarts replicas meanwhile.
     const target = opts.targetAddress ?? firstAddress(service(scenario.target).address);
     const metadata = rotatingHeaders(
-      scenario.as.map((id) => callHeaders(users.get(id)!, scenario.target)),
+      scenario.as.map((id) => callHeaders(users.get(id)!, scenario.target, { identity: stack.identity, validForMs })),
       scenario.requests.length,
     );
     const cpuBefore = cpuSnapshot();
@@ -262,7 +275,7 @@ async function runDrill(scenario: Scenario, stack: StackHandle, loadStart: numbe
   await Promise.all(
     drill.kill.map(async (service) => {
       try {
-        await running.restart(service, drill.replica);
+        await running.restart(service, { index: drill.replica });
         events.push({ at: now(), service, replica: drill.replica, what: 'restarted' });
       } catch (err) {
         events.push({ at: now(), service, replica: drill.replica, what: 'restart failed', detail: (err as Error).message });

@@ -1,6 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { outboxRelayLockKey } from '@foodmesh/platform';
+import type { StackHandle } from '@foodmesh/local-infra';
+import { connectKafka, createLogger, outboxRelayLockKey } from '@foodmesh/platform';
 import type { BooksInput } from './books';
 
 type Query = <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
@@ -88,11 +88,11 @@ export const relayLeaders = async (dbs: Databases): Promise<Record<string, numbe
   );
 
 /** Unpublished outbox rows and consumer-group lag of the stack, to wait until it has drained. */
-export async function backlog(dbs: Databases, kafka: { brokers: string[]; namespace: string }): Promise<{ unpublished: number; consumerLag: number }> {
+export async function backlog(dbs: Databases, kafka: StackHandle['kafka']): Promise<{ unpublished: number; consumerLag: number }> {
   const unpublished = (
     await Promise.all(Object.values(dbs).map((url) => readOnly(url, async (q) => Number((await q<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL'))[0]!.n))))
   ).reduce((a, b) => a + b, 0);
-  const admin = new Kafka({ clientId: 'loadtest-drain', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = connectKafka({ ...kafka, clientId: 'loadtest-drain', logger: createLogger({ service: 'loadtest-drain', level: 'error' }) }).kafka.admin();
   await admin.connect();
   try {
     let consumerLag = 0;

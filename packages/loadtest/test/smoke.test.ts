@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Metadata, status } from '@grpc/grpc-js';
 import { stackHandle, startStack, type RunningStack, type StackHandle } from '@foodmesh/local-infra';
-import { signIn } from '../src/credentials';
+import { createGrpcClient, loadMeshPolicy, WORKLOAD_TOKEN_HEADER } from '@foodmesh/platform';
+import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
+import { callHeaders, signIn } from '../src/credentials';
 import { ensureGhz } from '../src/ghz';
 import { runScenario, type RunSummary } from '../src/run';
 import { loadScenario } from '../src/scenario';
@@ -67,8 +70,30 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
     expect([...users.values()].map((u) => u.role).sort()).toEqual(expect.arrayContaining(['customer', 'owner', 'rider']));
     expect(users.get('owner-1')).toMatchObject({ storeId: 'store-gangnam-chicken' });
     await expect(signIn(edge, { validForMs: 60_000, userIds: ['customer-9'] })).rejects.toThrow('cannot sign in as "customer-9"');
-    // The edge's tokens live 12 h (EDGE_TOKEN_TTL_SECONDS): a two-day run would outlive them.
+    // The edge's tokens live 1 h unless EDGE_TOKEN_TTL_SECONDS says otherwise: a two-day run would outlive them.
     await expect(signIn(edge, { validForMs: 48 * 3600_000, userIds: ['customer-1'] })).rejects.toThrow(/expire at .* before this run ends .*EDGE_TOKEN_TTL_SECONDS=173400/);
+  });
+
+  it('calls a service behind the edge as the edge does: the user\'s token and the edge\'s workload token, living the run', async () => {
+    const edge = stack.services.find((s) => s.name === 'edge')!.address;
+    const customer = (await signIn(edge, { validForMs: 60_000, userIds: ['customer-1'] })).get('customer-1')!;
+    const signedAt = Math.floor(Date.now() / 1000);
+    const headers = callHeaders(customer, 'order', { identity: stack.identity, validForMs: 2 * 3600_000 });
+    const claims = JSON.parse(Buffer.from(headers[WORKLOAD_TOKEN_HEADER]!.split('.')[1]!, 'base64url').toString()) as { sub: string; exp: number };
+    expect(claims.sub).toBe('edge');
+    expect(claims.exp).toBeGreaterThanOrEqual(signedAt + 2 * 3600);
+    expect(() => callHeaders(customer, 'order')).toThrow("a call to order needs the edge's workload identity");
+    const order = createGrpcClient(OrderServiceService, { address: stack.services.find((s) => s.name === 'order')!.address, upstream: 'order', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'test' });
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
+    try {
+      // Past authentication (a token it refused would be UNAUTHENTICATED): no such order.
+      await expect(order.getOrder({ orderId: '00000000-0000-4000-8000-000000000000' }, { metadata })).rejects.toMatchObject({ code: status.NOT_FOUND });
+      metadata.set(WORKLOAD_TOKEN_HEADER, 'forged');
+      await expect(order.getOrder({ orderId: '00000000-0000-4000-8000-000000000000' }, { metadata })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    } finally {
+      order.close();
+    }
   });
 
   it("writes ghz's JSON, summary.json and report.html with charts", () => {

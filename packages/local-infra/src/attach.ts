@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startInfra } from './index';
-import { startStack, type RunningStack } from './stack';
+import { persistentLocalIdentity, type LocalIdentity } from './local-identity';
+import { observabilityFile } from './observability';
+import { localIdentityFile, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive, type Log } from './util';
 
 /** What a tool driving a stack needs to know of one service. */
@@ -15,7 +17,12 @@ export interface ServiceEndpoints {
 /** A stack to drive: the one a running `npm start` advertises, or one started for this run. */
 export interface StackHandle {
   services: ServiceEndpoints[];
+  /** How to reach its Kafka, for every client of it (the suite's crew and drain check connect with it whole, through connectKafka). */
   kafka: { brokers: string[]; namespace: string };
+  /** The keys its services trust: act as any user or workload against it. */
+  identity: LocalIdentity;
+  /** The Prometheus of an `npm start -- --observe`, if that is what runs. */
+  prometheusUrl?: string;
   /** Who runs it: an `npm start` of this checkout, or this run. */
   origin: string;
   /** Each process's /metrics URL now (a restarted replica has a new one). */
@@ -56,6 +63,8 @@ export async function attachOrStartStack(opts: {
       return {
         services: entries.map(([name, s]) => ({ name, address: s.address, databaseUrl: s.databaseUrl })),
         kafka: state.kafka,
+        identity: persistentLocalIdentity(localIdentityFile),
+        prometheusUrl: observedBy(state.pid)?.prometheusUrl,
         origin: `the running npm start (pid ${state.pid})`,
         metricsTargets: () => entries.map(([name, s]) => ({ service: name, replica: 0, url: s.metrics })),
         stop: async () => undefined,
@@ -91,10 +100,18 @@ export function stackHandle(running: RunningStack, kafka: StackHandle['kafka'], 
   return {
     services: running.services.map((s) => ({ name: s.name, address: s.address, databaseUrl: s.databaseUrl })),
     kafka,
+    identity: running.identity,
     origin,
     metricsTargets: () =>
       running.services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, replica: r.index, url: `http://127.0.0.1:${r.metricsPort}/metrics` }))),
     running,
     stop,
   };
+}
+
+/** The backends `npm start -- --observe` advertises, when the stack of `pid` is observed. */
+function observedBy(pid: number): { prometheusUrl: string } | undefined {
+  if (!existsSync(observabilityFile)) return undefined;
+  const o = JSON.parse(readFileSync(observabilityFile, 'utf8')) as { pid: number; prometheusUrl: string };
+  return o.pid === pid ? o : undefined;
 }

@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { createDatabase, databaseUrl } from './postgres';
 import { isReadyMessage } from '@foodmesh/platform';
+import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
+import type { Observability } from './observability';
+import { createDatabase, databaseUrl } from './postgres';
 import { foodmeshDir, repoRoot, reservePort, type Log, type PortReservation } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
@@ -73,12 +75,27 @@ export interface StackService extends ServiceSpec {
 
 export interface RunningStack {
   services: StackService[];
+  /** The keys its services trust: act as any user or workload against it. */
+  identity: LocalIdentity;
   /** Signals one replica (SIGKILL unless told) and waits until it has exited. */
   kill(service: string, index: number, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts a replica that was killed again, at its address; resolves once it serves. */
-  restart(service: string, index: number): Promise<Replica>;
+  /**
+   * Kills a replica (SIGKILL by default: a crash) unless it is down already, and starts it again
+   * with the same environment and ports, as a supervisor would; resolves once it reports ready (it serves).
+   */
+  restart(service: string, opts?: { index?: number; signal?: NodeJS.Signals }): Promise<RestartTimes & { replica: Replica }>;
   stop(): Promise<void>;
 }
+
+/** Epoch milliseconds of one restart's steps. */
+export interface RestartTimes {
+  killedAt: number;
+  startedAt: number;
+  readyAt: number;
+}
+
+/** Where `npm start` keeps its keys (see persistentLocalIdentity). */
+export const localIdentityFile = path.join(foodmeshDir, 'local-identity.json');
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** "env" values may name another service as {payment}: replaced by its address. */
@@ -141,8 +158,13 @@ export async function startStack(opts: {
   env?: Record<string, string>;
   /** Milliseconds a service may take to report ready (default 60 s). */
   readyTimeoutMs?: number;
+  /** The keys to trust; default: npm start's own (kept across runs), or fresh ones for a namespaced stack. */
+  identity?: LocalIdentity;
+  /** Trace and metrics backends (startObservability): every service sends its spans there, and Prometheus scrapes each one. */
+  observability?: Pick<Observability, 'serviceEnv' | 'setTargets'>;
 }): Promise<RunningStack> {
   const anyPort = opts.ports === 'any';
+  const identity = opts.identity ?? (opts.namespace ? createLocalIdentity() : persistentLocalIdentity(localIdentityFile));
   const specs = discoverServices();
   for (const [name, n] of Object.entries(opts.replicas ?? {})) {
     if (!specs.some((s) => s.name === name)) throw new Error(`replicas: there is no service ${name}`);
@@ -235,9 +257,15 @@ export async function startStack(opts: {
       KAFKA_BROKERS: opts.kafkaBrokers.join(','),
       LOG_LEVEL: opts.logLevel ?? 'info',
       KAFKA_NAMESPACE: opts.namespace ?? '',
+      // Local runs are the place for grpcurl: reflection on (production leaves it off).
+      GRPC_REFLECTION: 'on',
+      ...identity.serviceEnv(),
+      ...opts.observability?.serviceEnv,
       ...opts.env,
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
+      // Only a service that switches demo sign-in on (the edge) gets the key that signs users' tokens.
+      ...(spec.env.DEMO_SIGN_IN === 'on' ? identity.demoSignInEnv() : {}),
     };
     if (spec.database) {
       const db = `${(opts.namespace ?? '').replace(/[^a-z0-9]/g, '_')}foodmesh_${spec.name.replace(/-/g, '_')}`;
@@ -250,14 +278,20 @@ export async function startStack(opts: {
       reservations.push(r);
       grpcPorts.push(r.port);
     }
-    const start = (index: number) =>
-      spawnReplica(
-        spec,
-        index,
-        count > 1 ? `${spec.name}#${index}` : spec.name,
-        count > 1 ? { ...env, GRPC_PORT: String(grpcPorts[index]) } : env,
-        path.join(logDir, count > 1 ? `${spec.name}-${index}.log` : `${spec.name}.log`),
-      );
+    /** Each replica's environment, its ports fixed to the ones it bound once started (a restart takes them again). */
+    const bound: Array<Record<string, string>> = [];
+    const start = async (index: number) => {
+      const replicaEnv = bound[index] ?? (count > 1 ? { ...env, GRPC_PORT: String(grpcPorts[index]) } : env);
+      const name = count > 1 ? `${spec.name}#${index}` : spec.name;
+      const r = await spawnReplica(spec, index, name, replicaEnv, path.join(logDir, count > 1 ? `${spec.name}-${index}.log` : `${spec.name}.log`));
+      bound[index] = {
+        ...replicaEnv,
+        GRPC_PORT: String(r.grpcPort),
+        METRICS_PORT: String(r.metricsPort),
+        ...(r.httpPort === undefined ? {} : { HTTP_PORT: String(r.httpPort) }),
+      };
+      return r;
+    };
     relaunch.set(spec.name, start);
     // The first replica migrates the database alone; the others then start side by side.
     const first = await start(0);
@@ -294,7 +328,14 @@ export async function startStack(opts: {
     if (!entry) throw new Error(`the stack has no replica ${index} of ${service}`);
     return entry;
   };
+  const kill = async (service: string, index: number, signal: NodeJS.Signals = 'SIGKILL') => {
+    const entry = live(service, index);
+    entry.killed = true; // its exit is no news
+    if (entry.child.exitCode === null && entry.child.signalCode === null) entry.child.kill(signal);
+    await exited(entry.child);
+  };
 
+  opts.observability?.setTargets(services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, metricsPort: r.metricsPort }))));
   if (!opts.namespace) writeFileSync(
     path.join(foodmeshDir, 'stack.json'),
     JSON.stringify(
@@ -311,19 +352,16 @@ export async function startStack(opts: {
   );
   return {
     services,
+    identity,
     stop,
-    async kill(service, index, signal = 'SIGKILL') {
-      const entry = live(service, index);
-      entry.killed = true;
-      entry.child.kill(signal);
-      await exited(entry.child);
-    },
-    async restart(service, index) {
-      const entry = live(service, index);
-      if (entry.child.exitCode === null && entry.child.signalCode === null) throw new Error(`replica ${index} of ${service} is still running; kill it first`);
+    kill,
+    async restart(service, { index = 0, signal = 'SIGKILL' } = {}) {
+      const killedAt = Date.now();
+      await kill(service, index, signal);
+      const startedAt = Date.now();
       const replica = await relaunch.get(service)!(index);
       services.find((s) => s.name === service)!.replicas[index] = replica;
-      return replica;
+      return { killedAt, startedAt, readyAt: Date.now(), replica };
     },
   };
 }

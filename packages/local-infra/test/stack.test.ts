@@ -88,7 +88,7 @@ describe('npm start stack', () => {
       const before = payment().replicas[1]!;
       await stack.kill('payment', 1, 'SIGTERM');
       await expect(healthOf(before.address)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
-      const after = await stack.restart('payment', 1);
+      const { replica: after } = await stack.restart('payment', { index: 1 });
       expect(after.pid).not.toBe(before.pid);
       expect(after.address).toBe(before.address);
       expect(payment().replicas[1]).toEqual(after);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_FETCH_MAX_WAIT_MS } from './kafka';
 import { DEFAULT_REQUEST_LOG_OK_PER_SECOND } from './logger';
 import { upstreamTarget } from './upstream-address';
+import { telemetryConfigSchema } from './telemetry-config';
 
 /**
  * Configuration is parsed and validated once, at start-up, from the environment.
@@ -22,6 +23,28 @@ export const upstreamAddress = z.string().superRefine((value, ctx) => {
   const parsed = upstreamTarget(value);
   if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
+/** A switch: `on` or `off`. */
+export const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
+
+/** A variable holding JSON, parsed and then checked against `schema`. */
+export const jsonOf = <S extends z.ZodType>(schema: S) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const jwk = z.looseObject({ kty: z.string(), kid: z.string().min(1) });
+/** A JSON Web Key Set (public keys), e.g. `{"keys":[{"kty":"EC","kid":"…",…}]}`. */
+export const keySetJson = jsonOf(z.object({ keys: z.array(jwk).min(1) }));
+/** A private EC signing key as a JWK (see signing-keys.ts). */
+export const privateJwkJson = jsonOf(jwk.extend({ kty: z.literal('EC'), d: z.string().min(1) }));
 
 /** Settings every service shares. Services extend this with their own. */
 export const baseConfigSchema = z.object({
@@ -38,9 +61,26 @@ export const baseConfigSchema = z.object({
   /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
   RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
   MESH_POLICY_PATH: z.string().optional(),
-  /** `console` prints finished spans (local debugging); `none` only propagates context. */
-  OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
-});
+  /** The largest request message the gRPC server (and the edge's gRPC-web/Connect routes) accepts. */
+  GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
+  FOODMESH_ENV: z.enum(['development', 'production']).default('development'),
+  /** gRPC server reflection (grpcurl list/describe): on locally and in dev, off in production. */
+  GRPC_REFLECTION: onOff.default(false),
+  // Users' tokens (identity.ts): who issues them, for whom, and where the issuer's public keys are.
+  AUTH_ISSUER: z.string().min(1),
+  AUTH_AUDIENCE: z.string().min(1),
+  /** The identity provider's JWKS URL (production). Exactly one of AUTH_JWKS_URL and AUTH_JWKS. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The key set inline, as JSON (local runs, tests, the dev cluster). */
+  AUTH_JWKS: keySetJson.optional(),
+  /** How calling workloads are known: `mesh` (Istio mTLS; only behind a sidecar) or `token` (local workload tokens). */
+  WORKLOAD_IDENTITY: z.enum(['mesh', 'token']),
+  /** `token`: the public key set of workload tokens. */
+  WORKLOAD_JWKS: keySetJson.optional(),
+  /** `token`: this workload's private key, to sign its own calls (a service that calls none needs none). */
+  WORKLOAD_SIGNING_KEY: privateJwkJson.optional(),
+}).extend(telemetryConfigSchema.shape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** Settings of a service that owns a database and talks over Kafka. */
@@ -59,6 +99,12 @@ export const dataConfigSchema = z.object({
    * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
    */
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().positive().default(3),
+  /**
+   * How long the group coordinator waits for a silent member (e.g. one killed) before moving its
+   * partitions: also how long a restarted service's consumer may wait to join. Brokers refuse less
+   * than their `group.min.session.timeout.ms` (6 s by default).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6_000),
   /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time. */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
   /**
@@ -69,9 +115,15 @@ export const dataConfigSchema = z.object({
 });
 export type DataConfig = z.infer<typeof dataConfigSchema>;
 
+/** The placeholder secrets manifests once shipped (`change-me-…`): never a real value. */
+export const PLACEHOLDER = /change-me/i;
+
 export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new ConfigError(problems);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  const placeholders = Object.entries(result.data as Record<string, unknown>)
+    .filter(([key]) => PLACEHOLDER.test(env[key] ?? ''))
+    .map(([key]) => `${key}: holds a placeholder ("change-me…"); set the real secret`);
+  if (placeholders.length) throw new ConfigError(placeholders);
+  return result.data;
 }

@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { isDomainError } from './errors';
 import { decodeEnvelope, type EventCase, type PayloadOf } from './events';
@@ -7,6 +7,7 @@ import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { withTransaction, type Pool, type Tx } from './pg';
+import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
 /** A handler per event kind it cares about; runs inside the inbox transaction. */
@@ -36,12 +37,20 @@ export interface EventConsumerOptions {
   partitionsConcurrently?: number;
   /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
   onHandled?: (m: { topic: string; partition: number; offset: number }) => void;
+  /** Told whether this member is in its group: true on joining, false while rebalancing, crashed or stopped. */
+  onMembership?: (joined: boolean) => void;
 }
 
 export interface EventConsumer {
   stop(): Promise<void>;
   /** Partitions currently assigned to this member, per topic. */
   assignments(): Record<string, number[]>;
+}
+
+/** Reports whether a kafkajs consumer is a member of its group: true on joining; false while rebalancing, crashed or stopped. */
+export function followMembership(consumer: Consumer, report: (joined: boolean) => void): void {
+  consumer.on(consumer.events.GROUP_JOIN, () => report(true));
+  for (const left of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(left, () => report(false));
 }
 
 type Outcome = 'applied' | 'duplicate' | 'ignored' | 'parked';
@@ -60,10 +69,24 @@ function headersOf(m: KafkaMessage): Record<string, string> {
  * order) are handled one at a time, in order; several partitions may be in hand at once.
  */
 export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
+  const consumer = createEventConsumer(opts);
+  await consumer.start();
+  return consumer;
+}
+
+/**
+ * The consumer of `startEventConsumer`, not yet started: `start()` connects, subscribes and
+ * resolves once kafkajs runs it (joined, or rejoining after a failure it retries by itself);
+ * `stop()` may come at any time, also while it starts, and leaves the group.
+ */
+export function createEventConsumer(opts: EventConsumerOptions): EventConsumer & { start(): Promise<void> } {
   const log = opts.logger.child({ component: 'consumer', consumer: opts.consumer });
   const tracer = getTracer(opts.consumer);
   const maxAttempts = opts.maxAttempts ?? 5;
-  const consumer = opts.kafka.createConsumer(opts.groupId ?? opts.consumer);
+  const groupId = opts.groupId ?? opts.consumer;
+  const consumer = opts.kafka.createConsumer(groupId);
+  /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
+  const logicalTopic = (topic: string) => opts.topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
 
   const count = (type: string, outcome: Outcome) => opts.metrics?.eventsConsumed.inc({ consumer: opts.consumer, type, outcome });
 
@@ -92,7 +115,7 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
     });
   }
 
-  async function handleMessage(topic: string, partition: number, m: KafkaMessage): Promise<void> {
+  async function handleMessage(topic: string, partition: number, m: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
     let env: EventEnvelope;
     try {
       if (!m.value) throw new Error('empty message value');
@@ -108,8 +131,18 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
       count(env.type || 'unknown', 'parked');
       return;
     }
+    // The event's creation context (outbox.ts) is the parent: one order's trace runs on through every consumer.
     const parent = extractTraceContext(env.traceContext);
-    const span = tracer.startSpan(`consume ${env.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination': topic, 'order.id': env.orderId } }, parent);
+    const { name, attributes } = messagingSpan('process', logicalTopic(topic), {
+      [MESSAGING.MESSAGE_ID]: env.eventId,
+      [MESSAGING.CONSUMER_GROUP]: groupId,
+      [MESSAGING.PARTITION]: String(partition),
+      [MESSAGING.KAFKA_OFFSET]: Number(m.offset),
+      ...(m.key ? { [MESSAGING.KAFKA_KEY]: m.key.toString() } : {}),
+      ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
+      [EVENT_TYPE]: env.type,
+    });
+    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
     await context.with(trace.setSpan(parent, span), async () => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -127,6 +160,8 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
           }
           log.warn({ err, attempt, event_id: env.eventId }, 'handler failed; retrying');
           await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+          // The session is short (seconds): a member that waits out retries must still be heard from.
+          await heartbeat();
         }
       }
     });
@@ -136,30 +171,34 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
   let assigned: Record<string, number[]> = {};
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = e.payload.memberAssignment;
+    log.info({ assigned, ms: e.payload.duration }, 'joined the consumer group');
   });
+  if (opts.onMembership) followMembership(consumer, opts.onMembership);
   consumer.on(consumer.events.CRASH, (e) => {
     // kafkajs restarts the consumer after retriable failures; anything else stops consumption.
     const level = e.payload.restart ? 'warn' : 'fatal';
     log[level]({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
-  await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
-      for (const m of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        await handleMessage(batch.topic, batch.partition, m);
-        resolveOffset(m.offset);
-        opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
-        await heartbeat();
-        const lag = Number(batch.highWatermark) - Number(m.offset) - 1;
-        opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
-      }
-      await commitOffsetsIfNecessary();
-    },
-  });
-  log.info({ topics: opts.topics }, 'consumer started');
-  return { stop: () => consumer.disconnect(), assignments: () => assigned };
+  async function start(): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+        for (const m of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          await handleMessage(batch.topic, batch.partition, m, heartbeat);
+          resolveOffset(m.offset);
+          opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
+          await heartbeat();
+          const lag = Number(batch.highWatermark) - Number(m.offset) - 1;
+          opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+        }
+        await commitOffsetsIfNecessary();
+      },
+    });
+    log.info({ topics: opts.topics }, 'consumer started');
+  }
+  return { start, stop: () => consumer.disconnect(), assignments: () => assigned };
 }

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { DomainError, failedPrecondition, invalidArgument, notFound, unavailable } from './errors';
-import { toServiceError } from './grpc-errors';
+import { MAX_DETAILS_LENGTH, toServiceError } from './grpc-errors';
 
 describe('toServiceError', () => {
   it.each([
@@ -21,6 +21,14 @@ describe('toServiceError', () => {
     expect(se.code).toBe(status.UNAVAILABLE);
     expect(se.metadata.get('retry-after-seconds')).toEqual(['30']);
     expect(se.metadata.get('x-error-reason')).toEqual(['PAYMENT_BUSY']);
+  });
+
+  it('sends at most a short message, however long the one thrown (it travels in a header)', () => {
+    const se = toServiceError(notFound(`no menu item "${'x'.repeat(1 << 20)}"`));
+    expect(se.code).toBe(status.NOT_FOUND);
+    expect(se.details.length).toBe(MAX_DETAILS_LENGTH);
+    expect(se.details.startsWith('no menu item "xxx')).toBe(true);
+    expect(se.details.endsWith('…')).toBe(true);
   });
 
   it('hides unexpected errors behind INTERNAL with a reference', () => {

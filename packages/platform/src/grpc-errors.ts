@@ -28,9 +28,10 @@ export interface StatusError extends Partial<ServiceError> {
 export function toServiceError(err: unknown, logger?: Logger, ref?: string): StatusError {
   const metadata = new Metadata();
   if (err instanceof DomainError) {
-    metadata.set('x-error-reason', err.reason);
+    metadata.set('x-error-reason', err.reason.slice(0, 64));
     if (err.retryAfterSeconds !== undefined) metadata.set('retry-after-seconds', String(err.retryAfterSeconds));
-    return Object.assign(new Error(err.message), { code: CODE_OF[err.kind], details: err.message, metadata });
+    const details = shortened(err.message);
+    return Object.assign(new Error(details), { code: CODE_OF[err.kind], details, metadata });
   }
   if (isStatusError(err) && err.code === status.DEADLINE_EXCEEDED) {
     return Object.assign(new Error('deadline exceeded'), { code: status.DEADLINE_EXCEEDED, details: 'the request ran out of time; try again', metadata });
@@ -39,6 +40,14 @@ export function toServiceError(err: unknown, logger?: Logger, ref?: string): Sta
   const details = `internal error${ref ? ` (ref ${ref})` : ''}; it has been logged`;
   return Object.assign(new Error(details), { code: status.INTERNAL, details, metadata });
 }
+
+/**
+ * The most characters of a message sent on the wire. Messages quote at most ids (which requests
+ * bound to 64 characters); this is the backstop: the status travels in a header, and one too
+ * large makes the client drop the connection (GOAWAY) instead of seeing the error.
+ */
+export const MAX_DETAILS_LENGTH = 300;
+const shortened = (message: string) => (message.length > MAX_DETAILS_LENGTH ? `${message.slice(0, MAX_DETAILS_LENGTH - 1)}…` : message);
 
 export function isStatusError(err: unknown): err is ServiceError {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'details' in err;

@@ -6,6 +6,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { runInScope } from './call-scope';
+import { invalidArgument } from './errors';
 import { statusName, toServiceError } from './grpc-errors';
 import {
   serviceNameOf,
@@ -17,6 +18,9 @@ import {
 } from './grpc-types';
 import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, lazyChild, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
+import { guardRequests, RejectedRequest } from './request-guard';
+import { CONSUMER, LIVENESS } from './service-health';
+import { addressAttributes, GRPC_STATUS_CODE, rpcSpan } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
 /** The repository's proto/ folder, the same from src/ (tests) and dist/ (built). */
@@ -26,11 +30,13 @@ export interface ServiceRegistration {
   name: string;
   definition: ServiceDef;
   handlers: Record<string, unknown>;
+  /** Methods that need no caller identity (identity.ts); every other one refuses a call without. */
+  anonymous?: readonly string[];
 }
 
 /** Pairs a generated service definition with its handlers, type-checked. */
-export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>): ServiceRegistration {
-  return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown> };
+export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>, opts: { anonymous?: Array<keyof D & string> } = {}): ServiceRegistration {
+  return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown>, anonymous: opts.anonymous };
 }
 
 export interface GrpcServerOptions {
@@ -42,10 +48,17 @@ export interface GrpcServerOptions {
   services: ServiceRegistration[];
   /** Proto files (relative to proto/) that define the services, for server reflection. */
   protoFiles?: string[];
+  /** Serve grpc.reflection (off unless switched on: GRPC_REFLECTION). */
+  reflection?: boolean;
   maxConcurrentStreams?: number;
+  /** The largest request message accepted (default DEFAULT_MAX_RECEIVE_BYTES). */
+  maxReceiveBytes?: number;
   /** Successful calls logged per method and second (createRequestLog); failures always are. */
   requestLogOkPerSecond?: number;
 }
+
+/** 64 KiB: many times the largest request any RPC needs (an order of a hundred lines is ~5 KiB). */
+export const DEFAULT_MAX_RECEIVE_BYTES = 64 * 1024;
 
 export interface RunningGrpcServer {
   port: number;
@@ -78,7 +91,12 @@ function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath:
   return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
     const started = process.hrtime.bigint();
     const parent = extractTraceContext(metadataCarrier(call.metadata));
-    const span = tracer.startSpan(methodPath, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': methodPath } }, parent);
+    const { name, attributes } = rpcSpan(methodPath);
+    const span = tracer.startSpan(
+      name,
+      { kind: SpanKind.SERVER, attributes: { ...attributes, ...addressAttributes('server', call.getHost()), ...addressAttributes('network.peer', call.getPeer()) } },
+      parent,
+    );
     const traceId = span.spanContext().traceId;
     const requestId = (call.metadata.get('x-request-id')[0] as string | undefined) ?? randomUUID();
     const abort = new AbortController();
@@ -102,7 +120,7 @@ function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath:
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.serverHandled.inc({ method: methodPath, code: statusName(code) });
       metrics.serverLatency.observe({ method: methodPath }, seconds);
-      span.setAttribute('rpc.grpc.status_code', code);
+      span.setAttribute(GRPC_STATUS_CODE, code);
       if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
       requestLog(ctx, methodPath, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === grpc.status.OK || code === grpc.status.CANCELLED, err);
@@ -111,6 +129,7 @@ function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath:
     const run = () =>
       runInScope({ deadline: ctx.deadline, requestId }, async () => {
         try {
+          if (call.request instanceof RejectedRequest) throw invalidArgument(call.request.reason, 'MALFORMED_REQUEST');
           if (kind === 'unary') {
             const res = await (fn as UnaryHandler<unknown, unknown>)(call.request, ctx);
             callback!(null, res);
@@ -144,10 +163,13 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const server = new grpc.Server({
     'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? 1000,
     'grpc.keepalive_permit_without_calls': 1,
+    // A larger request is RESOURCE_EXHAUSTED before it is read into memory.
+    'grpc.max_receive_message_length': opts.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
   });
 
   const requestLog = createRequestLog(opts.requestLogOkPerSecond ?? DEFAULT_REQUEST_LOG_OK_PER_SECOND);
-  const statuses: Record<string, 'SERVING'> = { '': 'SERVING' };
+  // What each name means: service-health.ts (which keeps them up to date once the server runs).
+  const statuses: Record<string, 'SERVING'> = { '': 'SERVING', [LIVENESS]: 'SERVING' };
   for (const reg of opts.services) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [key, def] of Object.entries(reg.definition)) {
@@ -156,16 +178,18 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
       if (def.requestStream) throw new Error(`${def.path}: client streaming is not supported by the platform kit`);
       impl[key] = instrument(opts, requestLog, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
     }
-    server.addService(reg.definition as unknown as grpc.ServiceDefinition, impl);
+    server.addService(guardRequests(reg.definition) as unknown as grpc.ServiceDefinition, impl);
     statuses[reg.name] = 'SERVING';
   }
 
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
 
-  const protoFiles = [...(opts.protoFiles ?? []).map((f) => path.join(PROTO_ROOT, f)), healthProtoPath];
-  const packageDefinition = loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true });
-  new ReflectionService(packageDefinition).addToServer(server);
+  if (opts.reflection) {
+    const protoFiles = [...(opts.protoFiles ?? []).map((f) => path.join(PROTO_ROOT, f)), healthProtoPath];
+    const packageDefinition = loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true });
+    new ReflectionService(packageDefinition).addToServer(server);
+  }
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${opts.host ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
@@ -180,7 +204,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     health,
     shutdown: (graceMs) =>
       new Promise<void>((resolve) => {
-        for (const name of Object.keys(statuses)) health.setStatus(name, 'NOT_SERVING');
+        for (const name of [...Object.keys(statuses), CONSUMER]) health.setStatus(name, 'NOT_SERVING');
         const force = setTimeout(() => {
           opts.logger.warn({ graceMs }, 'in-flight calls did not finish in time; forcing shutdown');
           server.forceShutdown();

@@ -1,4 +1,5 @@
 import type { Metadata, MethodDefinition } from '@grpc/grpc-js';
+import type { Caller } from './identity';
 import type { Logger } from './logger';
 
 /** Context given to every handler. */
@@ -13,6 +14,8 @@ export interface CallContext {
   logger: Logger;
   /** First value of a metadata key, or undefined. */
   header(name: string): string | undefined;
+  /** Who is calling, verified before the handler runs (identity.ts); unset only in `anonymous` methods. */
+  caller?: Caller;
 }
 
 // ts-proto's `outputServices=grpc-js` emits each service as a const object of

@@ -32,6 +32,12 @@ export interface KafkaConnection {
   close(): Promise<void>;
 }
 
+/**
+ * 6 s: the least a broker accepts by default (`group.min.session.timeout.ms`), so a crashed member's
+ * partitions move on (and its restart joins) within seconds instead of kafkajs's 30 s.
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+
 const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -51,8 +57,16 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 export const DEFAULT_FETCH_MAX_WAIT_MS = 2000;
 
-export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger; namespace?: string; fetchMaxWaitMs?: number }): KafkaConnection {
+export function connectKafka(opts: {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  namespace?: string;
+  sessionTimeoutMs?: number;
+  fetchMaxWaitMs?: number;
+}): KafkaConnection {
   const ns = opts.namespace ?? '';
+  const sessionTimeout = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   const fetchMaxWaitMs = opts.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS;
   const topic = (name: string) => `${ns}${name}`;
   const log = opts.logger.child({ component: 'kafkajs' });
@@ -61,6 +75,9 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
     brokers: opts.brokers,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
+    // kafkajs gives a broker 1 s to accept a connection and logs an error when it does not, though
+    // it retries: a machine busy starting a whole stack at once took longer.
+    connectionTimeout: 3_000,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
       // kafkajs logs each failed protocol response ("Response ListOffsets…") before it
@@ -154,7 +171,16 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       };
     },
     createConsumer(groupId) {
-      const consumer = kafka.consumer({ groupId: `${ns}${groupId}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: fetchMaxWaitMs, allowAutoTopicCreation: false });
+      // A short session: a member that died without leaving (SIGKILL, OOM) holds its partitions, and
+      // a restarted member's join waits, until the session expires. kafkajs heartbeats from the fetch
+      // loop and from our handlers (per message), so several heartbeats fit in one session.
+      const consumer = kafka.consumer({
+        groupId: `${ns}${groupId}`,
+        sessionTimeout,
+        heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 6)),
+        maxWaitTimeInMs: fetchMaxWaitMs,
+        allowAutoTopicCreation: false,
+      });
       consumers.push(consumer);
       return consumer;
     },

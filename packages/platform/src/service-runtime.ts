@@ -1,10 +1,12 @@
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
-import { startEventConsumer, type EventConsumerOptions } from './consumer';
+import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
 import { topicOf } from './events';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
 import type { ServiceDef } from './grpc-types';
+import { authenticated, serviceIdentity } from './identity';
 import { connectKafka, type KafkaConnection } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
@@ -12,7 +14,8 @@ import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from 
 import { migrate } from './migrations';
 import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
-import { initTelemetry } from './telemetry';
+import { createServiceHealth, type ServiceHealth } from './service-health';
+import { initTelemetry, shutdownTelemetry } from './telemetry';
 
 /** What a service's composition root gets to build its adapters and handlers. */
 export interface ServiceRuntime<C extends BaseConfig> {
@@ -28,10 +31,20 @@ export interface ServiceRuntime<C extends BaseConfig> {
   kafka(extraTopics?: string[]): Promise<KafkaConnection>;
   /** Starts the outbox relay publishing this service's events. */
   startOutbox(pool: Pool): Promise<OutboxRelay>;
-  /** Starts an effectively-once consumer (group = service name unless given). */
-  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer'> & { pool: Pool; consumer?: string }): Promise<void>;
-  /** A client for another service, with deadlines and the mesh policy applied. */
+  /**
+   * Starts an effectively-once consumer (group = service name unless given) in the background: the
+   * service serves its sync API while the consumer joins its group (health name `consumer`).
+   */
+  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership'> & { pool: Pool; consumer?: string }): void;
+  /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
+  health: ServiceHealth;
+  /** A client for another service, with deadlines and the mesh policy applied; it proves this workload's identity. */
   client<D extends ServiceDef>(definition: D, upstream: string, address: string): GrpcClient<D>;
+  /**
+   * The registration behind this service's caller identity (identity.ts). runService does this for
+   * what `build` returns; a service that also serves handlers another way (the edge's gRPC-web) uses it there.
+   */
+  authenticated(registration: ServiceRegistration): ServiceRegistration;
 }
 
 export interface RunningService {
@@ -61,10 +74,12 @@ export interface RunServiceOptions<C extends BaseConfig> {
 export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C>): Promise<RunningService> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, version: config.SERVICE_VERSION });
-  initTelemetry({ exporter: config.OTEL_TRACES_EXPORTER });
+  await initTelemetry({ settings: config });
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
+  const identity = serviceIdentity(config);
   const closers: Array<() => Promise<unknown> | unknown> = [];
+  const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
   const ensuredTopics = new Set<string>();
 
@@ -79,17 +94,26 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     logger,
     metrics,
     policy,
+    health,
     onShutdown: (fn) => closers.push(fn),
     async database(migrationsDir) {
       const url = need('DATABASE_URL');
       await migrate({ databaseUrl: url, serviceDir: migrationsDir, logger });
       const pool = createPool({ connectionString: url, max: config.DATABASE_POOL_MAX, logger, applicationName: config.SERVICE_NAME });
       closers.push(() => pool.end());
+      health.addDependency('database', () => pool.query('SELECT 1'));
       return pool;
     },
     async kafka(extraTopics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({ brokers: need('KAFKA_BROKERS'), clientId: config.SERVICE_NAME, logger, namespace: config.KAFKA_NAMESPACE, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS });
+        kafkaConn = connectKafka({
+          brokers: need('KAFKA_BROKERS'),
+          clientId: config.SERVICE_NAME,
+          logger,
+          namespace: config.KAFKA_NAMESPACE,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+        });
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
@@ -114,23 +138,52 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       });
       return relay;
     },
-    async consume(c) {
-      const kafka = await rt.kafka(c.topics);
-      const consumer = await startEventConsumer({
-        partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-        ...c,
-        consumer: c.consumer ?? config.SERVICE_NAME,
-        kafka,
-        logger,
-        metrics,
+    consume(c) {
+      const name = c.consumer ?? config.SERVICE_NAME;
+      const onMembership = health.addConsumer(name);
+      const stopping = new AbortController();
+      let current: EventConsumer | undefined;
+      // Retries what kafkajs does not: reaching the broker and subscribing. Once running, kafkajs
+      // rejoins by itself after the failures it can recover from.
+      const started = (async () => {
+        for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+          try {
+            const kafka = await rt.kafka(c.topics);
+            if (stopping.signal.aborted) return;
+            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
+            current = consumer;
+            await consumer.start();
+            return;
+          } catch (err) {
+            await current?.stop().catch(() => undefined);
+            current = undefined;
+            if (stopping.signal.aborted) return;
+            logger.warn({ err, attempt, consumer: name }, 'consumer could not start; retrying');
+            await sleep(Math.min(1000 * attempt, 10_000), undefined, { signal: stopping.signal }).catch(() => undefined);
+          }
+        }
+      })();
+      closers.push(async () => {
+        stopping.abort();
+        await current?.stop(); // leaves the group, also while still joining
+        await started;
       });
-      closers.push(() => consumer.stop());
     },
     client(definition, upstream, address) {
-      const client = createGrpcClient(definition, { address, upstream, policy, resilienceMode: config.RESILIENCE_MODE, caller: config.SERVICE_NAME, metrics, logger });
+      const client = createGrpcClient(definition, {
+        address,
+        upstream,
+        policy,
+        resilienceMode: config.RESILIENCE_MODE,
+        caller: config.SERVICE_NAME,
+        metrics,
+        logger,
+        workloadIdentity: identity.credential,
+      });
       closers.push(() => client.close());
       return client;
     },
+    authenticated: (registration) => authenticated(registration, identity.authenticate),
   };
 
   const runClosers = async () => {
@@ -142,16 +195,31 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       }
     }
     closers.length = 0;
+    // Last, so that the spans of everything else's shutdown leave too.
+    await shutdownTelemetry().catch((err: unknown) => logger.warn({ err }, 'could not flush spans'));
   };
 
   let metricsServer: http.Server & { port: number };
   let grpc: RunningGrpcServer;
   try {
-    const services = await opts.build(rt);
+    const services = (await opts.build(rt)).map(rt.authenticated);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
-    grpc = await startGrpcServer({ service: config.SERVICE_NAME, host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services, protoFiles: opts.protoFiles, requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND });
+    grpc = await startGrpcServer({
+      service: config.SERVICE_NAME,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      logger,
+      metrics,
+      services,
+      protoFiles: opts.protoFiles,
+      reflection: config.GRPC_REFLECTION,
+      maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
+      requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
+    });
+    health.serve(grpc.health, services.map((s) => s.name));
   } catch (err) {
+    await health.stop();
     await runClosers();
     throw err;
   }
@@ -160,6 +228,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: draining in-flight calls');
+      await health.stop();
       await grpc.shutdown(config.SHUTDOWN_GRACE_MS);
       await runClosers();
       logger.info('stopped');

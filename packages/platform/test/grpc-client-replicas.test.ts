@@ -1,18 +1,21 @@
 import { Payment, PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { testLogger } from '@foodmesh/testkit';
+import { testIdentity, testLogger } from '@foodmesh/testkit';
 import { baseConfigSchema, bindService, createGrpcClient, loadMeshPolicy, parseConfig, runService, type GrpcClient, type RunningService } from '../src';
+
+const unused = async (): Promise<never> => {
+  throw new Error('not used in this test');
+};
 
 /** A payment replica that answers GetPayment with its own name. */
 const replica = (name: string) =>
   runService({
-    config: parseConfig(baseConfigSchema, { SERVICE_NAME: name, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: '0', SHUTDOWN_GRACE_MS: '1000' }),
+    config: parseConfig(baseConfigSchema, { SERVICE_NAME: name, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: '0', SHUTDOWN_GRACE_MS: '1000', ...testIdentity.serviceEnv() }),
     logger: testLogger(name),
     protoFiles: ['foodmesh/payment/v1/payment.proto'],
     build: async () => [
       bindService(PaymentServiceService, {
-        pay: async () => {
-          throw new Error('not used in this test');
-        },
+        pay: unused,
+        listPayments: unused,
         getPayment: async () => ({ payment: Payment.fromPartial({ paymentId: name }) }),
       }),
     ],
@@ -32,12 +35,13 @@ describe('a client of replicas (an address list)', () => {
       policy: loadMeshPolicy(),
       resilienceMode: 'local',
       caller: 'test',
+      workloadIdentity: testIdentity.workload('order'), // every call proves its workload, as order's do
     });
   });
 
   afterAll(async () => {
-    client.close();
-    await Promise.all([a.stop(), b.stop()]);
+    client?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
   });
 
   it('spreads calls round-robin over every replica', async () => {

@@ -4,20 +4,24 @@ import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import { createGrpcClient, identityMetadata, loadMeshPolicy, type Identity, type ServiceDef } from '@foodmesh/platform';
+import type { LocalIdentity } from '@foodmesh/local-infra';
+import { createGrpcClient, loadMeshPolicy, type ServiceDef, type User, type WorkloadCredential } from '@foodmesh/platform';
 
-/** One client per service, speaking as the internal callers would (identity in metadata). */
-export function connectClients(addresses: Record<string, string>) {
+/**
+ * One client per service, speaking as their real callers would: the edge's workload identity with
+ * the user's token where it acts for one (`as`), and the `ops` workload for the fault knob.
+ */
+export function connectClients(addresses: Record<string, string>, identity: LocalIdentity) {
   const policy = loadMeshPolicy();
-  const client = <D extends ServiceDef>(def: D, service: string) => {
+  const client = <D extends ServiceDef>(def: D, service: string, workloadIdentity: WorkloadCredential = identity.workload('edge')) => {
     const address = addresses[service];
     if (!address) throw new Error(`the stack has no ${service} service`);
     // mesh mode: no client retries, so the scenario sees exactly what a caller sees.
-    return createGrpcClient(def, { address, upstream: service, policy, resilienceMode: 'mesh', caller: 'scenario' });
+    return createGrpcClient(def, { address, upstream: service, policy, resilienceMode: 'mesh', caller: 'scenario', workloadIdentity });
   };
   const clients = {
     order: client(OrderServiceService, 'order'),
-    paymentAdmin: client(PaymentAdminServiceService, 'payment'),
+    paymentAdmin: client(PaymentAdminServiceService, 'payment', identity.workload('ops')),
     store: client(StoreServiceService, 'store'),
     delivery: client(DeliveryServiceService, 'delivery'),
     orderview: client(OrderViewServiceService, 'orderview'),
@@ -25,7 +29,7 @@ export function connectClients(addresses: Record<string, string>) {
   };
   return {
     ...clients,
-    as: (id: Identity) => ({ metadata: identityMetadata(id) }),
+    as: (user: User) => identity.asUser(user),
     close: () => Object.values(clients).forEach((c) => c.close()),
   };
 }

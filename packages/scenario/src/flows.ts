@@ -5,14 +5,14 @@ import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_me
 import { PaymentOutcome, type Order } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { StoreOrderStatus } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import type { OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
-import type { Identity } from '@foodmesh/platform';
+import type { User } from '@foodmesh/platform';
 import type { Clients } from './clients';
 import { check, waitFor, type Report } from './report';
 
 const STORE = 'store-gangnam-chicken';
-const CUSTOMER: Identity = { userId: 'customer-1', role: 'customer' };
-const OWNER: Identity = { userId: 'owner-1', role: 'owner' };
-const RIDER: Identity = { userId: 'rider-1', role: 'rider' };
+const CUSTOMER: User = { userId: 'customer-1', role: 'customer' };
+const OWNER: User = { userId: 'owner-1', role: 'owner', storeId: STORE };
+const RIDER: User = { userId: 'rider-1', role: 'rider', region: 'seoul-gangnam' };
 const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
 
 const name = (s: OrderStatus) => OrderStatus[s]?.replace('ORDER_STATUS_', '') ?? String(s);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase } from '@foodmesh/local-infra';
-import { createLogger, type Logger } from '@foodmesh/platform';
+import { createDatabase, createLocalIdentity } from '@foodmesh/local-infra';
+import { createGrpcClient, createLogger, type GrpcClient, type Logger, type ServiceDef, type WorkloadCredential } from '@foodmesh/platform';
 
 /** A short random suffix so tests sharing one server and broker never collide. */
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
@@ -43,9 +43,16 @@ export async function eventually<T>(check: () => Promise<T> | T, opts: { timeout
 export const testNamespace = () => `${uniqueId('t')}.`;
 
 /**
+ * The keys every service a test starts trusts (one set per test process): act
+ * as a user (`asUser`) or a workload (`asWorkload('ops')`) in calls.
+ */
+export const testIdentity = createLocalIdentity();
+
+/**
  * Environment for starting a real service in a test: loopback, ports chosen by
- * the OS, the test server's database and broker, and the given Kafka namespace
- * (share one namespace between the services of one test so they see each other).
+ * the OS, the test server's database and broker, the given Kafka namespace
+ * (share one namespace between the services of one test so they see each other)
+ * and testIdentity's keys.
  */
 export function testServiceEnv(opts: { service: string; databaseUrl?: string; namespace: string; extra?: Record<string, string> }): Record<string, string> {
   return {
@@ -58,12 +65,24 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
     OUTBOX_POLL_MS: '200',
     KAFKA_BROKERS: testBrokers().join(','),
     KAFKA_NAMESPACE: opts.namespace,
+    ...testIdentity.serviceEnv(),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.extra,
   };
 }
 export { testEventBus, type TestEventBus } from './event-bus';
 export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';
+
+/**
+ * A test's client of a service under test. Its deadline (30 s) is there to end a hung call, not
+ * to time the service (a test with the production 3 s deadline failed when the machine was
+ * busy; latency is for the benchmarks). No client-side retries or breaker: each call shows
+ * exactly what the service answered.
+ */
+export function testClient<D extends ServiceDef>(definition: D, address: string, workloadIdentity?: WorkloadCredential): GrpcClient<D> {
+  return createGrpcClient(definition, { address, upstream: 'test', policy: TEST_POLICY, resilienceMode: 'mesh', caller: 'test', workloadIdentity });
+}
+const TEST_POLICY = { defaults: { timeoutMs: 30_000 }, upstreams: {} };
 
 /** The gRPC error a call fails with; fails the test if the call succeeds. */
 export async function rpcError(call: Promise<unknown>): Promise<{ code: number; details: string }> {

@@ -6,6 +6,7 @@ import { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 
 export interface SagaOptions {
   orderId?: string;
@@ -60,7 +61,17 @@ export function orderSaga(opts: SagaOptions = {}) {
   const saga = {
     orderId, customerId, storeId, storeName, region, paymentId, deliveryId, total,
     deferred: (retryAfterSeconds = 30) =>
-      order({ $case: 'orderPaymentDeferred', value: { ...base, storeName, items, total, deliveryAddress: dropoff, paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, retryAfterSeconds, reason: 'circuit open' } }),
+      order({
+        $case: 'orderPaymentDeferred',
+        value: { ...base, storeName, items, total, deliveryAddress: dropoff, paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, retryAfterSeconds, reason: 'circuit open', payBy: new Date(start + 15 * 60_000) },
+      }),
+    paymentAvailable: () => order({ $case: 'orderPaymentAvailable', value: { ...base, storeName, total, payBy: new Date(start + 15 * 60_000) } }),
+    /** The order was not paid in time: CANCELLED, PAYMENT_NOT_COMPLETED. */
+    expired: () =>
+      order({
+        $case: 'orderCancelled',
+        value: { ...base, reason: 'PAYMENT_NOT_COMPLETED', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
+      }),
     paymentApproved: () => payment({ $case: 'paymentApproved', value: { paymentId, orderId, customerId, amount: total, method: PaymentMethod.PAYMENT_METHOD_CARD } }),
     paymentDeclined: (reason = 'card limit exceeded') =>
       payment({ $case: 'paymentDeclined', value: { paymentId, orderId, customerId, amount: total, method: PaymentMethod.PAYMENT_METHOD_CARD, reason } }),
@@ -79,7 +90,10 @@ export function orderSaga(opts: SagaOptions = {}) {
     paymentRefunded: (reason = 'refund') => payment({ $case: 'paymentRefunded', value: { paymentId, orderId, customerId, amount: total, reason } }),
     refunded: (finalStatus: OrderStatus, reason = 'refund') => order({ $case: 'orderRefunded', value: { ...base, paymentId, refund: total, reason, finalStatus } }),
     cancelled: (wasPaid: boolean, reason = 'changed my mind') =>
-      order({ $case: 'orderCancelled', value: { ...base, reason, wasPaid, paymentId: wasPaid ? paymentId : '', refund: wasPaid ? total : undefined } }),
+      order({
+        $case: 'orderCancelled',
+        value: { ...base, reason, reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid, paymentId: wasPaid ? paymentId : '', refund: wasPaid ? total : undefined },
+      }),
     deliveryAvailable: () => delivery({ $case: 'deliveryAvailable', value: { deliveryId, orderId, storeId, customerId, region, pickup, dropoff } }),
     pickedUp: (riderId = 'rider-1', riderName = 'Kim Minjun') => delivery({ $case: 'deliveryPickedUp', value: { deliveryId, orderId, customerId, riderId, riderName } }),
     completed: (riderId = 'rider-1') => order({ $case: 'orderCompleted', value: { ...base, deliveryId, riderId } }),

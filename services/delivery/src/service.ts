@@ -19,7 +19,7 @@ export function startDeliveryService(config: DeliveryConfig, opts: { handleSigna
     async build(rt) {
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
-      await rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: sagaEventHandlers });
+      rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: sagaEventHandlers });
       return [deliveryService({ queries: deliveryQueries(pool), inTx: pgTransactor(pool) })];
     },
   });

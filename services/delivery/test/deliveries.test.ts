@@ -1,7 +1,8 @@
-import { status } from '@grpc/grpc-js';
-import { identityMetadata } from '@foodmesh/platform';
-import { DeliveryStatus } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
-import { eventually, uniqueId, rpcError } from '@foodmesh/testkit';
+import { Metadata, status } from '@grpc/grpc-js';
+import { createLocalIdentity } from '@foodmesh/local-infra';
+import { createGrpcClient, loadMeshPolicy } from '@foodmesh/platform';
+import { DeliveryServiceService, DeliveryStatus } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
+import { eventually, uniqueId, rpcError, testIdentity } from '@foodmesh/testkit';
 import { deliveryFixture, type DeliveryFixture } from './delivery-fixture';
 
 const GANGNAM_STATION = { lat: 37.4979, lng: 127.0276 };
@@ -15,6 +16,34 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     f = await deliveryFixture();
   });
   afterAll(() => f?.close());
+
+  it('refuses a call that carries no identity, or only headers anyone can set', async () => {
+    const bare = createGrpcClient(DeliveryServiceService, { address: `127.0.0.1:${f.service.grpcPort}`, upstream: 'delivery', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+    const headers = (entries: Record<string, string>) => {
+      const metadata = new Metadata();
+      for (const [k, v] of Object.entries(entries)) metadata.set(k, v);
+      return { metadata };
+    };
+    const stranger = createLocalIdentity(); // keys this service does not trust
+    try {
+      const attempts: Array<[string, Parameters<typeof bare.getRider>[1]]> = [
+        ['nothing', undefined],
+        // The headers identity once travelled in: plain text, so anyone could claim anyone.
+        ['x-foodmesh-user-*', headers({ 'x-foodmesh-user-id': 'rider-1', 'x-foodmesh-user-role': 'rider' })],
+        // Outside the mesh no sidecar vouches for this header: it is ignored.
+        ['a forged mesh peer', headers({ 'x-forwarded-client-cert': 'By=spiffe://cluster.local/ns/foodmesh/sa/delivery;URI=spiffe://cluster.local/ns/foodmesh/sa/edge' })],
+        ['a workload token of untrusted keys', stranger.asWorkload('edge')],
+        ['a user token of untrusted keys', stranger.asUser({ userId: 'rider-1', role: 'rider' })],
+      ];
+      const outcomes = await Promise.all(attempts.map(async ([what, opts]) => [what, (await rpcError(bare.getRider({ riderId: 'rider-1' }, opts))).code]));
+      expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(attempts.map(([what]) => [what, status.UNAUTHENTICATED])));
+      expect(await rpcError(bare.getRider({ riderId: 'rider-1' }))).toMatchObject({ details: 'sign in first: this call needs an "authorization: Bearer <token>" header' });
+      // The same call with a trusted identity goes through.
+      await expect(bare.getRider({ riderId: 'rider-1' }, testIdentity.asWorkload('edge'))).resolves.toMatchObject({ rider: { riderId: 'rider-1' } });
+    } finally {
+      bare.close();
+    }
+  });
 
   it('serves the demo riders\' profiles', async () => {
     await expect(f.client.getRider({ riderId: 'rider-3' })).resolves.toEqual({ rider: { riderId: 'rider-3', name: 'Park Jihoon', region: 'seoul-mapo' } });
@@ -109,7 +138,7 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     expect((await f.client.listAvailableDeliveries({ region, near: undefined, radiusM: 0, page: undefined })).deliveries).toEqual([]);
     const riderId = uniqueId('rider-');
     await f.pool.query("INSERT INTO riders (rider_id, name, region) VALUES ($1, 'Late Rider', $2)", [riderId, region]);
-    await expect(f.client.pickUp({ deliveryId, riderId })).rejects.toMatchObject({
+    await expect(f.client.pickUp({ deliveryId, riderId }, f.asRider(riderId))).rejects.toMatchObject({
       code: status.FAILED_PRECONDITION,
       details: 'the delivery was withdrawn because its order was cancelled',
     });
@@ -132,13 +161,14 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     const unknownId = '0190f5a4-0000-7000-8000-0000000000aa';
     const cases: Array<[string, () => Promise<unknown>, status, string | (() => string)]> = [
       ['an unknown delivery', () => f.client.getDelivery({ deliveryId: unknownId }), status.NOT_FOUND, `there is no delivery "${unknownId}"`],
-      ['a delivery id that is not a UUID', () => f.client.pickUp({ deliveryId: 'nope', riderId: 'rider-1' }), status.NOT_FOUND, 'there is no delivery "nope"'],
-      ['an unknown rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-99' }), status.NOT_FOUND, 'there is no rider "rider-99"'],
-      ['an unknown rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-99', page: undefined }), status.NOT_FOUND, 'there is no rider "rider-99"'],
+      ['a delivery id that is not a UUID', () => f.client.pickUp({ deliveryId: 'nope', riderId: 'rider-1' }, f.asRider('rider-1')), status.NOT_FOUND, 'there is no delivery "nope"'],
+      ['an unknown rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-99' }, f.asRider('rider-99')), status.NOT_FOUND, 'there is no rider "rider-99"'],
+      ['an unknown rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-99', page: undefined }, f.asRider('rider-99')), status.NOT_FOUND, 'there is no rider "rider-99"'],
       ['an unknown rider profile', () => f.client.getRider({ riderId: 'rider-99' }), status.NOT_FOUND, 'there is no rider "rider-99"'],
       ['picking up as another rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
       ['a rider of another region', () => f.client.pickUp({ deliveryId, riderId: 'rider-3' }, f.asRider('rider-3')), status.PERMISSION_DENIED, () => `delivery ${deliveryId} is in seoul-gangnam; rider rider-3 rides in seoul-mapo`],
-      ['picking up as a customer', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }, { metadata: identityMetadata({ userId: 'customer-1', role: 'customer' }) }), status.PERMISSION_DENIED, 'only a rider may do this; you are signed in as a customer'],
+      ['picking up as a customer', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }, testIdentity.asUser({ userId: 'customer-1', role: 'customer' })), status.PERMISSION_DENIED, 'only a rider may do this; you are signed in as a customer'],
+      ['picking up with no user (a workload alone)', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }), status.UNAUTHENTICATED, 'sign in first: this call needs an "authorization: Bearer <token>" header'],
       ['another rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-2', page: undefined }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
       ['a negative radius', () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: -100, page: undefined }), status.INVALID_ARGUMENT, 'radius_m must not be negative (0 means no limit)'],
       ['a radius over 50 km', () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: 60_000, page: undefined }), status.INVALID_ARGUMENT, 'radius_m must be at most 50000 (50 km)'],

@@ -1,8 +1,8 @@
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { createPool, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { OrderCancelled, OrderCompleted } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { CookingFinished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
-import { freshDatabase, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startDeliveryService } from '../src/service';
 
@@ -25,13 +25,8 @@ export async function deliveryFixture() {
   const service: RunningService = await startDeliveryService(loadConfig(testServiceEnv({ service: 'delivery', databaseUrl, namespace })), {
     logger: testLogger('delivery'),
   });
-  const client: GrpcClient<typeof DeliveryServiceService> = createGrpcClient(DeliveryServiceService, {
-    address: `127.0.0.1:${service.grpcPort}`,
-    upstream: 'delivery',
-    policy: loadMeshPolicy(),
-    resilienceMode: 'local',
-    caller: 'test',
-  });
+  // As the edge calls it: its workload identity on every call, and the rider's token where it acts for one.
+  const client: GrpcClient<typeof DeliveryServiceService> = testClient(DeliveryServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge'));
 
   const cookingFinished = (o: { region: string; pickupAt: Point; orderId?: string; storeName?: string }) => {
     const orderId = o.orderId ?? uniqueId('order-');
@@ -80,7 +75,7 @@ export async function deliveryFixture() {
     pool,
     service,
     client,
-    asRider: (userId: string) => ({ metadata: identityMetadata({ userId, role: 'rider' }) }),
+    asRider: (userId: string) => testIdentity.asUser({ userId, role: 'rider' }),
     cookingFinished,
     orderCompleted,
     orderCancelled,

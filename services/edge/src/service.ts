@@ -1,27 +1,31 @@
 import path from 'node:path';
-import { connectKafka, runService, type Logger, type RunningService } from '@foodmesh/platform';
+import { connectKafka, keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import { authService } from './adapters/grpc/auth-handlers';
-import { createCallerAuth } from './adapters/grpc/caller';
 import { customerService } from './adapters/grpc/customer-handlers';
 import { notificationsService } from './adapters/grpc/notifications-handlers';
+import { opsService } from './adapters/grpc/ops-handlers';
 import { createOrderGuard } from './adapters/grpc/order-guard';
 import { ownerService } from './adapters/grpc/owner-handlers';
 import { riderService } from './adapters/grpc/rider-handlers';
 import type { Upstreams } from './adapters/grpc/upstreams';
 import { connectRoutes } from './adapters/http/connect-routes';
+import { prometheusSource } from './adapters/http/prometheus';
 import { startWebServer, type WebServer } from './adapters/http/web-server';
 import { kafkaLogger, startOwnershipConsumer } from './adapters/kafka/ownership-consumer';
+import { createOpsOverview } from './app/ops-overview';
 import { createOwnershipIndex } from './app/ownership';
-import { createTokens } from './app/tokens';
+import { createDemoSignIn } from './app/demo-sign-in';
 import type { EdgeConfig } from './config';
 import { AuthService } from './gen/foodmesh/edge/v1/auth_pb';
 import { CustomerService } from './gen/foodmesh/edge/v1/customer_pb';
 import { NotificationsService } from './gen/foodmesh/edge/v1/notifications_pb';
+import { OpsService } from './gen/foodmesh/edge/v1/ops_pb';
 import { OwnerService } from './gen/foodmesh/edge/v1/owner_pb';
 import { RiderService } from './gen/foodmesh/edge/v1/rider_pb';
 
@@ -42,14 +46,21 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
   let web: WebServer | undefined;
   const running = await runService({
     config,
-    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto'],
+    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto', 'foodmesh/edge/v1/ops.proto'],
     handleSignals: opts.handleSignals,
     logger: opts.logger,
     async build(rt) {
       const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger: kafkaLogger(rt.logger), namespace: config.KAFKA_NAMESPACE, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS });
+      const kafka = connectKafka({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.SERVICE_NAME,
+        logger: kafkaLogger(rt.logger),
+        namespace: config.KAFKA_NAMESPACE,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+      });
       rt.onShutdown(() => kafka.close());
-      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger });
+      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger, onMembership: rt.health.addConsumer('edge-ownership') });
       rt.onShutdown(() => ownership.stop());
 
       const up: Upstreams = {
@@ -58,16 +69,18 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         delivery: rt.client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
         orderview: rt.client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
         notification: rt.client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
+        payment: rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR),
       };
-      const tokens = createTokens({ secret: config.EDGE_JWT_SECRET, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
-      const auth = createCallerAuth(tokens);
+      const demoKey = config.DEMO_SIGN_IN ? (config.DEMO_SIGNING_KEY as PrivateJwk) : undefined;
+      const demo = demoKey && createDemoSignIn({ key: demoKey, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
       const guard = createOrderGuard(index);
       const services = {
-        auth: authService({ tokens, auth }),
-        customer: customerService({ auth, up, guard, index }),
-        owner: ownerService({ auth, up, guard }),
-        rider: riderService({ auth, up }),
-        notifications: notificationsService({ auth, up }),
+        auth: authService({ demo }),
+        customer: customerService({ up, guard, index }),
+        owner: ownerService({ up, guard }),
+        rider: riderService({ up }),
+        notifications: notificationsService({ up }),
+        ops: opsService({ up, overview: config.OPS_PROMETHEUS_URL ? createOpsOverview(prometheusSource(config.OPS_PROMETHEUS_URL)) : undefined, traceUrl: config.OPS_TRACE_URL }),
       };
 
       web = await startWebServer({
@@ -75,18 +88,23 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         port: config.HTTP_PORT,
         webRoot: config.WEB_ROOT ?? DEFAULT_WEB_ROOT,
         allowedOrigins: config.WEB_ORIGINS,
+        // The demo sign-in's key set, for whoever verifies its tokens by URL (the rotation's keys included).
+        jwks: demoKey && (config.AUTH_JWKS ?? keySetOf(demoKey)),
         logger: rt.logger,
+        readMaxBytes: config.GRPC_MAX_RECEIVE_BYTES,
         routes: connectRoutes({
           service: config.SERVICE_NAME,
           logger: rt.logger,
           metrics: rt.metrics,
           requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
+          // The same handlers behind the same caller identity as on the gRPC port.
           services: [
-            { desc: AuthService, registration: services.auth },
-            { desc: CustomerService, registration: services.customer },
-            { desc: OwnerService, registration: services.owner },
-            { desc: RiderService, registration: services.rider },
-            { desc: NotificationsService, registration: services.notifications },
+            { desc: AuthService, registration: rt.authenticated(services.auth) },
+            { desc: CustomerService, registration: rt.authenticated(services.customer) },
+            { desc: OwnerService, registration: rt.authenticated(services.owner) },
+            { desc: RiderService, registration: rt.authenticated(services.rider) },
+            { desc: NotificationsService, registration: rt.authenticated(services.notifications) },
+            { desc: OpsService, registration: rt.authenticated(services.ops) },
           ],
         }),
       });

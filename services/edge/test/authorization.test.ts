@@ -1,29 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import path from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import { SignJWT } from 'jose';
-import type { RunningStack } from '@foodmesh/local-infra';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, type RunningStack } from '@foodmesh/local-infra';
+import { createTokenVerifier, generateSigningKey, keySetOf, signJwt, type PrivateJwk } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
-import { eventually, testLogger, testServiceEnv } from '@foodmesh/testkit';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/app/tokens';
+import { PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
+import { eventually, testIdentity, testLogger, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { AuthService } from '../src/gen/foodmesh/edge/v1/auth_pb';
 import { CustomerService } from '../src/gen/foodmesh/edge/v1/customer_pb';
 import { startEdgeService, type RunningEdge } from '../src/service';
 import { addressesOf, bearer, edgeGrpcClients, edgeWebClient, HOME, outcome, placeRequest, startTestStack, streamOutcome } from './edge-fixture';
 
-const SECRET = 'authorization-test-secret-0123456789abcdef';
+/** A customer-1 token as the local identity provider signs them, with changes. */
+const craftToken = (opts: { key?: PrivateJwk; issuer?: string; audience?: string; now?: number } = {}) =>
+  signJwt(opts.key ?? testIdentity.keys.user, { sub: 'customer-1', role: 'customer' }, {
+    issuer: opts.issuer ?? LOCAL_ISSUER,
+    audience: opts.audience ?? LOCAL_AUDIENCE,
+    ttlSeconds: 600,
+    now: opts.now,
+  }).token;
 
-/** A token signed like the edge's, with the given secret and times. */
-async function craftToken(opts: { sub: string; role: string; secret?: string; iat?: number; exp: number }) {
-  return new SignJWT({ role: opts.role })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(opts.sub)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt(opts.iat ?? Math.floor(Date.now() / 1000) - 60)
-    .setExpirationTime(opts.exp)
-    .sign(new TextEncoder().encode(opts.secret ?? SECRET));
-}
+/** The edge's settings for a test, on testIdentity's keys with demo sign-in on. */
+const edgeEnv = (namespace: string, stack: RunningStack, extra: Record<string, string> = {}) => {
+  const addr = addressesOf(stack);
+  return testServiceEnv({
+    service: 'edge',
+    namespace,
+    extra: {
+      HTTP_PORT: '0',
+      WEB_ROOT: '',
+      DEMO_SIGN_IN: 'on',
+      ...testIdentity.demoSignInEnv(),
+      ORDER_ADDR: addr.order!,
+      STORE_ADDR: addr.store!,
+      DELIVERY_ADDR: addr.delivery!,
+      ORDERVIEW_ADDR: addr.orderview!,
+      NOTIFICATION_ADDR: addr.notification!,
+      PAYMENT_ADDR: addr.payment!,
+      ...extra,
+    },
+  });
+};
 
 /**
  * The edge's authorization rules with real tokens, against the real services
@@ -38,30 +58,16 @@ describe('edge authorization', () => {
   const tokens: Record<string, string> = {};
   let orderId = '';
 
+  let namespace = '';
+
   beforeAll(async () => {
     const started = await startTestStack('authz');
     stack = started.stack;
-    const addr = addressesOf(stack);
-    const config = loadConfig(
-      testServiceEnv({
-        service: 'edge',
-        namespace: started.namespace,
-        extra: {
-          HTTP_PORT: '0',
-          EDGE_JWT_SECRET: SECRET,
-          WEB_ROOT: '',
-          ORDER_ADDR: addr.order!,
-          STORE_ADDR: addr.store!,
-          DELIVERY_ADDR: addr.delivery!,
-          ORDERVIEW_ADDR: addr.orderview!,
-          NOTIFICATION_ADDR: addr.notification!,
-        },
-      }),
-    );
-    edge = await startEdgeService(config, { logger: testLogger('edge') });
+    namespace = started.namespace;
+    edge = await startEdgeService(loadConfig(edgeEnv(namespace, stack)), { logger: testLogger('edge') });
     grpcApi = edgeGrpcClients(`127.0.0.1:${edge.grpcPort}`);
     webUrl = `http://127.0.0.1:${edge.httpPort}`;
-    for (const user of ['customer-1', 'customer-2', 'owner-1', 'owner-2', 'rider-1', 'rider-3']) {
+    for (const user of ['customer-1', 'customer-2', 'owner-1', 'owner-2', 'rider-1', 'rider-3', 'ops-1']) {
       tokens[user] = (await grpcApi.auth.signIn({ userId: user })).token;
     }
   }, 120_000);
@@ -88,31 +94,71 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.auth.signIn({ userId: 'mallory' }))).toBe('NOT_FOUND');
   });
 
-  it('rejects a call with no token, a malformed header, an expired token or a forged one as UNAUTHENTICATED', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const expired = await craftToken({ sub: 'customer-1', role: 'customer', iat: now - 7200, exp: now - 60 });
-    const wrongKey = await craftToken({ sub: 'customer-1', role: 'customer', secret: 'someone-elses-secret-0123456789abcdef', exp: now + 600 });
+  it('rejects a call with no token, a malformed header, or a forged, expired, wrong-issuer, wrong-audience or unknown-kid token as UNAUTHENTICATED', async () => {
+    const expired = craftToken({ now: Date.now() - 3600_000 });
+    const unknownKid = craftToken({ key: generateSigningKey('not-published') });
+    const forged = craftToken({ key: generateSigningKey(testIdentity.keys.user.kid) }); // a published kid, another key
+    const wrongIssuer = craftToken({ issuer: 'https://evil.example.com/' });
+    const wrongAudience = craftToken({ audience: 'another-app' });
     // A valid token of customer-2 with its payload swapped for customer-1's: the signature no longer matches.
     const [head, , sig] = tokens['customer-2']!.split('.');
     const [, body1] = tokens['customer-1']!.split('.');
     const tampered = `${head}.${body1}.${sig}`;
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${body1}.`;
+    // What the edge used to accept: HS256 with a shared secret.
+    const hsInput = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${body1}`;
+    const hmac = `${hsInput}.${createHmac('sha256', 'foodmesh-dev-only-secret-do-not-use-in-production').update(hsInput).digest('base64url')}`;
     const listStores = { region: HOME.region, page: undefined };
 
     expect(await outcome(grpcApi.customer.listStores(listStores))).toBe('UNAUTHENTICATED');
     const basic = new Metadata();
     basic.set('authorization', 'Basic Y3VzdG9tZXItMTo=');
     expect(await outcome(grpcApi.customer.listStores(listStores, { metadata: basic }))).toBe('UNAUTHENTICATED');
-    for (const token of [expired, wrongKey, tampered, unsigned]) {
-      expect(await outcome(grpcApi.customer.listStores(listStores, bearer(token)))).toBe('UNAUTHENTICATED');
-    }
+    const refused = { expired, unknownKid, forged, wrongIssuer, wrongAudience, tampered, unsigned, hmac };
+    const outcomes = await Promise.all(Object.values(refused).map((token) => outcome(grpcApi.customer.listStores(listStores, bearer(token)))));
+    expect(Object.fromEntries(Object.keys(refused).map((k, i) => [k, outcomes[i]]))).toEqual(Object.fromEntries(Object.keys(refused).map((k) => [k, 'UNAUTHENTICATED'])));
     expect(await outcome(grpcApi.customer.listStores(listStores, bearer(tokens['customer-1']!)))).toBe('OK');
+    expect(await outcome(grpcApi.customer.listStores(listStores, bearer(craftToken())))).toBe('OK');
 
     // The same over gRPC-web, the browser's way in.
     expect(await outcome(edgeWebClient(CustomerService, webUrl).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
     expect(await outcome(edgeWebClient(CustomerService, webUrl, expired).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
-    expect(await outcome(edgeWebClient(CustomerService, webUrl, wrongKey).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
+    expect(await outcome(edgeWebClient(CustomerService, webUrl, unknownKid).listStores({ region: HOME.region }))).toBe('UNAUTHENTICATED');
     expect(await outcome(edgeWebClient(CustomerService, webUrl, tokens['customer-1']).listStores({ region: HOME.region }))).toBe('OK');
+  });
+
+  it('serves the demo key set at /.well-known/jwks.json, and a remote key set verifies its tokens', async () => {
+    const res = await fetch(`${webUrl}/.well-known/jwks.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(keySetOf(testIdentity.keys.user)); // the public half only
+    const remote = createTokenVerifier({ keys: new URL(`${webUrl}/.well-known/jwks.json`), issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, remedy: 'sign in again' });
+    expect((await remote.verify(tokens['owner-1']!)).claims).toMatchObject({ sub: 'owner-1', role: 'owner', store_id: 'store-gangnam-chicken', name: 'Choi Hana' });
+  });
+
+  it('accepts the old and the new key during a rotation', async () => {
+    const next = generateSigningKey('local-users-next');
+    const rotated = await startEdgeService(
+      loadConfig(edgeEnv(namespace, stack, { AUTH_JWKS: JSON.stringify(keySetOf(testIdentity.keys.user, next)), DEMO_SIGNING_KEY: JSON.stringify(next) })),
+      { logger: testLogger('edge') },
+    );
+    const api = edgeGrpcClients(`127.0.0.1:${rotated.grpcPort}`);
+    try {
+      const fresh = await api.auth.signIn({ userId: 'customer-2' });
+      expect(JSON.parse(Buffer.from(fresh.token.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ES256', kid: 'local-users-next' });
+      expect((await api.auth.getCurrentUser({}, bearer(fresh.token))).user?.userId).toBe('customer-2');
+      expect((await api.auth.getCurrentUser({}, bearer(tokens['customer-1']!))).user?.userId).toBe('customer-1'); // signed with the old key
+      expect(await outcome(api.auth.getCurrentUser({}, bearer(craftToken({ key: generateSigningKey('retired') }))))).toBe('UNAUTHENTICATED');
+    } finally {
+      api.close();
+      await rotated.stop();
+    }
+  });
+
+  it('refuses to start with demo sign-in when FOODMESH_ENV=production', () => {
+    const main = path.resolve(__dirname, '../dist/main.js');
+    const run = spawnSync(process.execPath, [main], { env: { ...edgeEnv(namespace, stack), FOODMESH_ENV: 'production' }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain('DEMO_SIGN_IN: must be off when FOODMESH_ENV=production');
   });
 
   it('refuses a token of the wrong role with PERMISSION_DENIED', async () => {
@@ -143,6 +189,10 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.payOrder({ orderId, idempotencyKey: 'k', paymentMethod: 0 }, theirs))).toBe('PERMISSION_DENIED');
     expect(await outcome(grpcApi.customer.confirmDelivered({ orderId }, theirs))).toBe('PERMISSION_DENIED');
     expect(await streamOutcome(grpcApi.customer.watchOrderStatus({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    expect(await outcome(grpcApi.customer.listOrderPayments({ orderId }, theirs))).toBe('PERMISSION_DENIED');
+    // The owner of the order sees its charge, from the payment service.
+    const charged = await grpcApi.customer.listOrderPayments({ orderId }, bearer(tokens['customer-1']!));
+    expect(charged.payments.map((p) => [p.orderId, p.status, p.amount?.units])).toEqual([[orderId, PaymentStatus.PAYMENT_STATUS_APPROVED, placed.order!.total!.units]]);
     const others = await grpcApi.customer.listMyOrders({ page: undefined }, theirs);
     expect(others.views.map((v) => v.orderId)).not.toContain(orderId);
 
@@ -201,15 +251,35 @@ describe('edge authorization', () => {
     expect(theirs.some((n) => n.orderId === orderId)).toBe(false);
   });
 
+  it("lets only an operator use the operations API: any order's saga with its trace ids, figures only where the edge knows a Prometheus", async () => {
+    expect(orderId).not.toBe('');
+    for (const user of ['customer-1', 'owner-1', 'rider-1']) {
+      expect(await outcome(grpcApi.ops.getOrderSaga({ orderId }, bearer(tokens[user]!)))).toBe('PERMISSION_DENIED');
+      expect(await outcome(grpcApi.ops.getOverview({}, bearer(tokens[user]!)))).toBe('PERMISSION_DENIED');
+    }
+    const ops = bearer(tokens['ops-1']!);
+    // customer-1's order, which no other customer may see.
+    const { view, traceUrlTemplate } = await grpcApi.ops.getOrderSaga({ orderId }, ops);
+    expect(view?.customerId).toBe('customer-1');
+    expect(view!.timeline.length).toBeGreaterThanOrEqual(2);
+    for (const step of view!.timeline) expect(step.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceUrlTemplate).toBe(''); // this edge has no OPS_TRACE_URL
+    expect(await outcome(grpcApi.ops.getOrderSaga({ orderId: ' ' }, ops))).toBe('INVALID_ARGUMENT');
+    expect(await outcome(grpcApi.ops.getOrderSaga({ orderId: '0190a000-0000-7000-8000-000000000000' }, ops))).toBe('NOT_FOUND');
+    expect(await outcome(grpcApi.ops.getOverview({}, ops))).toBe('FAILED_PRECONDITION'); // no OPS_PROMETHEUS_URL
+    // An operator is no customer.
+    expect(await outcome(grpcApi.customer.listMyOrders({ page: undefined }, ops))).toBe('PERMISSION_DENIED');
+  });
+
   it("answers PERMISSION_DENIED from another edge replica too, which learns owners from order.events", async () => {
-    // The stack's own edge (a separate process, its own dev secret) never saw the order being placed.
+    // The stack's own edge (a separate process) never saw the order being placed.
     const other = stack.services.find((s) => s.name === 'edge')!;
     const api = edgeGrpcClients(other.address);
     try {
       const { token } = await api.auth.signIn({ userId: 'customer-2' });
       await eventually(async () => expect(await outcome(api.customer.getOrderStatus({ orderId }, bearer(token)))).toBe('PERMISSION_DENIED'), { timeoutMs: 30_000 });
-      // Its tokens are not ours: a different secret.
-      expect(await outcome(api.customer.listMyOrders({ page: undefined }, bearer(tokens['customer-2']!)))).toBe('UNAUTHENTICATED');
+      // One issuer, one key set: any replica accepts a token another one issued.
+      expect(await outcome(api.customer.listMyOrders({ page: undefined }, bearer(tokens['customer-2']!)))).toBe('OK');
     } finally {
       api.close();
     }

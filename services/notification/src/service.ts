@@ -59,7 +59,7 @@ export function startNotificationService(config: NotificationConfig, opts: Notif
         localeOf: localeResolver(config.NOTIFICATION_DEFAULT_LOCALE, config.NOTIFICATION_RECIPIENT_LOCALES),
         channels: [NotificationChannel.NOTIFICATION_CHANNEL_IN_APP, ...(webhookOn ? [NotificationChannel.NOTIFICATION_CHANNEL_KAKAO_WEBHOOK] : [])],
       });
-      await rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: notificationHandlers(notifier, directoryRepo) });
+      rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: notificationHandlers(notifier, directoryRepo) });
 
       const queries = createNotificationQueries({
         reads: notifications,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
-import { connectKafka, createGrpcClient, identityMetadata, loadMeshPolicy, toMessage, type Role, type RunningService } from '@foodmesh/platform';
+import { connectKafka, toMessage, type Role, type RunningService } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import {
   NotificationChannel,
@@ -10,7 +10,7 @@ import {
   RecipientKind,
   type Notification,
 } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import { eventually, freshDatabase, orderSaga, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startNotificationService } from '../src/service';
 
@@ -38,9 +38,9 @@ async function webhookServer(statusFor: (nth: number) => number) {
 async function startNotifications(name: string, namespace: string, extra: Record<string, string>) {
   const databaseUrl = await freshDatabase(name);
   const service: RunningService = await startNotificationService(loadConfig(testServiceEnv({ service: name, databaseUrl, namespace, extra })), { logger: testLogger(name) });
-  const client = createGrpcClient(NotificationServiceService, { address: `127.0.0.1:${service.grpcPort}`, upstream: 'notification', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+  const client = testClient(NotificationServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge')); // as the edge calls it
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const as = (userId: string, role: Role = 'customer') => ({ metadata: identityMetadata({ userId, role }) });
+  const as = (userId: string, role: Role = 'customer') => testIdentity.asUser({ userId, role });
   const list = async (userId: string, role: Role = 'customer'): Promise<Notification[]> =>
     (await client.listNotifications({ recipientId: userId, page: { pageSize: 100, pageToken: '' } }, as(userId, role))).notifications;
   return {
@@ -130,6 +130,22 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       { attempt: 3, delivered: false, http_status: 503 },
       { attempt: 4, delivered: true, http_status: 200 },
     ]);
+  });
+
+  it("tells a deferred order's customer in-app and by webhook that they can pay now, and that an unpaid order expired", async () => {
+    const saga = orderSaga({ customerId: 'customer-2', start: new Date('2026-11-25T05:00:00Z') });
+    const available = saga.paymentAvailable();
+    const expired = saga.expired();
+    await publish([saga.deferred(), available, expired]);
+    const news = await n.about('customer-2', available.eventId, 2);
+    expect(news.map((x) => x.channel).sort()).toEqual([IN_APP, WEBHOOK]);
+    expect(news.find((x) => x.channel === IN_APP)).toMatchObject({
+      title: 'You can pay now',
+      body: 'Payment works again: pay for your order at Gangnam Fried Chicken (₩38,000) before 14:15.',
+    });
+    await eventually(() => expect(hook.requests.filter((r) => r.body.event_type === 'foodmesh.events.v1.OrderPaymentAvailable' && r.body.order_id === saga.orderId).length).toBeGreaterThan(0));
+    const [gone] = (await n.about('customer-2', expired.eventId, 2)).filter((x) => x.channel === IN_APP);
+    expect(gone).toMatchObject({ title: 'Order cancelled', body: 'Your order was not paid in time and was cancelled. Nothing was charged.' });
   });
 
   it('creates no second notification for a redelivered event, even once its inbox record is gone', async () => {

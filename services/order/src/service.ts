@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { runService, topicOf, type Logger, type RunningService, type ServiceRuntime } from '@foodmesh/platform';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { createOrders, type Orders } from './app/orders';
+import { createOrders } from './app/orders';
+import { createPaymentRecovery } from './app/payment-recovery';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
@@ -26,34 +27,49 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
       await rt.startOutbox(pool);
       // rt.client applies mesh/policy.yaml: deadline, retries of Pay, breaker, concurrency cap.
       const payments = grpcPaymentGateway(rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR), rt.logger, rt.metrics);
+      // Orders tell recovery when payment answers; recovery asks orders to announce it.
+      const recovery = createPaymentRecovery({
+        orders: { announcePaymentAvailable: () => orders.announcePaymentAvailable(), oldestUnannounced: () => orders.oldestUnannounced() },
+        payments,
+        logger: rt.logger,
+        minIntervalMs: 2_000,
+      });
       const orders = createOrders({
         pool,
         payments,
         producer: config.SERVICE_NAME,
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
+        payWithinMs: config.UNPAID_ORDER_EXPIRY_SECONDS * 1000,
+        onPaymentAnswered: recovery.paymentAnswered,
         logger: rt.logger,
       });
-      await rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
-      sweepUnsettled(orders, config.UNSETTLED_AFTER_SECONDS * 1000, rt);
+      rt.onShutdown(recovery.idle);
+      rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
+
+      const unsettledAfterMs = config.UNSETTLED_AFTER_SECONDS * 1000;
+      repeat(rt, 'unsettled-order sweep', unsettledAfterMs / 2, () => orders.settleUnsettled(unsettledAfterMs));
+      // A Pay begun just before an order's pay-by time gets its whole deadline (and some slack for
+      // clocks) to land before the order may expire.
+      const graceMs = (rt.policy.upstreams.payment?.timeoutMs ?? rt.policy.defaults.timeoutMs) + 2_000;
+      repeat(rt, 'unpaid-order expiry', config.UNPAID_SWEEP_SECONDS * 1000, () => orders.expireUnpaid(graceMs));
+      repeat(rt, 'payment probe', config.PAYMENT_PROBE_SECONDS * 1000, () => recovery.probe());
       return [orderService(orders)];
     },
   });
 }
 
-/** Every half period, settles the orders a crash left without a payment outcome (one sweep at a time). */
-function sweepUnsettled(orders: Orders, afterMs: number, rt: ServiceRuntime<OrderConfig>): void {
-  // The sweep in progress, if any: the next tick skips while it runs, and shutdown waits for it.
-  let sweep: Promise<unknown> | undefined;
+/** Runs `task` every `everyMs`, one run at a time (a tick skips while one runs); shutdown waits for the run in progress. */
+function repeat(rt: ServiceRuntime<OrderConfig>, what: string, everyMs: number, task: () => Promise<unknown>): void {
+  let run: Promise<unknown> | undefined;
   const timer = setInterval(() => {
-    sweep ??= orders
-      .settleUnsettled(afterMs)
-      .catch((err) => rt.logger.warn({ err }, 'unsettled-order sweep failed; the next one retries'))
-      .finally(() => (sweep = undefined));
-  }, afterMs / 2);
+    run ??= task()
+      .catch((err) => rt.logger.warn({ err }, `${what} failed; the next one retries`))
+      .finally(() => (run = undefined));
+  }, everyMs);
   timer.unref();
-  // Closers run in reverse: this one, before the pool the sweep uses is closed.
+  // Closers run in reverse: this one, before the pool the task uses is closed.
   rt.onShutdown(async () => {
     clearInterval(timer);
-    await sweep;
+    await run;
   });
 }

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Pool, type RunningService } from '@foodmesh/platform';
+import { createPool, loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { OrderServiceService, type PlaceOrderRequest } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { freshDatabase, scrapeMetrics, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, scrapeMetrics, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig as loadPaymentConfig } from '../../payment/src/config';
 import { startPaymentService } from '../../payment/src/service';
 import { loadConfig } from '../src/config';
@@ -37,14 +37,15 @@ export function policyWithoutBreaker(opts: { timeoutMs?: number } = {}): string 
   });
 }
 
-const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D, port: number, upstream: string) =>
-  createGrpcClient(def, { address: `127.0.0.1:${port}`, upstream, policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+/** A client that calls as `workload` (the edge, the order service, ops…), as the real caller would. */
+const client = <D extends ServiceDef>(def: D, port: number, workload: string) => testClient(def, `127.0.0.1:${port}`, testIdentity.workload(workload));
 
 /**
  * The real order and payment services on their own databases, in one Kafka
  * namespace of their own; no store or delivery service runs. The test plays
  * the store and delivery by publishing their events on the bus, and talks to
- * the services as the edge would (a customer's identity in metadata).
+ * the services as the edge would (a customer's token) and to payment as the
+ * order service would.
  */
 export async function orderStack(opts: { random?: () => number; paymentEnv?: Record<string, string>; orderEnv?: Record<string, string> } = {}) {
   const namespace = testNamespace();
@@ -54,30 +55,33 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
   let payment: RunningService | undefined;
   let paymentPort = 0;
   async function startPayment() {
-    const env = testServiceEnv({ service: 'payment', databaseUrl: paymentDb, namespace, extra: { ...opts.paymentEnv, GRPC_PORT: String(paymentPort) } });
+    const env = testServiceEnv({ service: 'payment', databaseUrl: paymentDb, namespace, extra: { PAYMENT_ADMIN_API: 'on', ...opts.paymentEnv, GRPC_PORT: String(paymentPort) } });
     payment = await startPaymentService(loadPaymentConfig(env), { logger: testLogger('payment'), random: opts.random });
     paymentPort = payment.grpcPort;
   }
-  let order: RunningService;
-  try {
-    await startPayment();
-    order = await startOrderService(
+  const startOrder = () =>
+    startOrderService(
       loadConfig(testServiceEnv({ service: 'order', databaseUrl: orderDb, namespace, extra: { PAYMENT_ADDR: `127.0.0.1:${paymentPort}`, ...opts.orderEnv } })),
       { logger: testLogger('order') },
     );
+  const replicas: Array<{ service: RunningService; client: GrpcClient<typeof OrderServiceService> }> = [];
+  let order: RunningService;
+  try {
+    await startPayment();
+    order = await startOrder();
   } catch (err) {
     await payment?.stop();
     await bus.close();
     throw err;
   }
 
-  const orders = client(OrderServiceService, order.grpcPort, 'order');
-  const payments = client(PaymentServiceService, paymentPort, 'payment-test');
-  const admin = client(PaymentAdminServiceService, paymentPort, 'payment-admin');
+  const orders = client(OrderServiceService, order.grpcPort, 'edge');
+  const payments = client(PaymentServiceService, paymentPort, 'order');
+  const admin = client(PaymentAdminServiceService, paymentPort, 'ops');
   const orderPool: Pool = createPool({ connectionString: orderDb, max: 3 });
   const paymentPool: Pool = createPool({ connectionString: paymentDb, max: 3 });
 
-  const asCustomer = (userId: string) => ({ metadata: identityMetadata({ userId, role: 'customer' }) });
+  const asCustomer = (userId: string) => testIdentity.asUser({ userId, role: 'customer' });
 
   /** A valid request for two fried chickens and a cola (₩40,000) from the seeded menu. */
   const request = (customerId: string, changes: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
@@ -110,6 +114,7 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
     /** The order service's Prometheus metrics, as text. */
     orderMetrics: () => scrapeMetrics(order.metricsPort),
+    paymentMetricsPort: () => payment!.metricsPort,
     /** Stops payment entirely (the process is gone, its port refuses connections). */
     async stopPayment() {
       await payment?.stop();
@@ -117,8 +122,16 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     },
     /** Starts payment again on the same port and database. */
     startPayment,
+    /** Another replica of the order service (same database and Kafka namespace); returns a client of it. */
+    async addOrderReplica() {
+      const service = await startOrder();
+      const replica = { service, client: client(OrderServiceService, service.grpcPort, 'order') };
+      replicas.push(replica);
+      return replica.client;
+    },
     async close() {
-      for (const c of [orders, payments, admin]) c.close();
+      for (const c of [orders, payments, admin, ...replicas.map((r) => r.client)]) c.close();
+      for (const r of replicas) await r.service.stop();
       await order.stop();
       await payment?.stop();
       await bus.close();

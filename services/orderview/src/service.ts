@@ -44,7 +44,7 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       rt.onShutdown(() => hub.close());
 
       const live = createProjector({ views, observeLag: (s) => lagHistogram.observe(s) });
-      await rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: projectionHandlers(live) });
+      rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: projectionHandlers(live) });
 
       const kafka = await rt.kafka(CONSUMED_TOPICS);
       const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, topics: CONSUMED_TOPICS, handlers: projectionHandlers(createProjector({ views })) });

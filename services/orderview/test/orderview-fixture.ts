@@ -1,8 +1,8 @@
-import { connectKafka, createGrpcClient, identityMetadata, loadMeshPolicy, toMessage, type RunningService } from '@foodmesh/platform';
+import { connectKafka, toMessage, type RunningService } from '@foodmesh/platform';
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, freshDatabase, scrapeMetrics, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, scrapeMetrics, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
@@ -13,10 +13,10 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
   const service: RunningService = await startOrderViewService(loadConfig(testServiceEnv({ service: 'orderview', databaseUrl, namespace, extra })), { logger: testLogger('orderview') });
   const kafka = connectKafka({ brokers: testBrokers(), clientId: `${name}-publisher`, logger: testLogger('publisher'), namespace });
   const publisher = await kafka.createPublisher();
-  const clientOpts = { address: `127.0.0.1:${service.grpcPort}`, upstream: 'orderview', policy: loadMeshPolicy(), resilienceMode: 'local' as const, caller: 'test' };
-  const views = createGrpcClient(OrderViewServiceService, clientOpts);
-  const admin = createGrpcClient(OrderViewAdminServiceService, clientOpts);
-  const as = (customerId: string) => ({ metadata: identityMetadata({ userId: customerId, role: 'customer' }) });
+  // As their real callers: the edge with a customer's token, and an operator.
+  const views = testClient(OrderViewServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge'));
+  const admin = testClient(OrderViewAdminServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('ops'));
+  const as = (customerId: string) => testIdentity.asUser({ userId: customerId, role: 'customer' });
 
   return {
     databaseUrl,

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { identityMetadata } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
-import { eventually, metricValue, orderSaga } from '@foodmesh/testkit';
+import { eventually, metricValue, orderSaga, testIdentity } from '@foodmesh/testkit';
 import { orderViewFixture, type OrderViewFixture } from './orderview-fixture';
 
 const S = OrderStatus;
@@ -111,6 +110,28 @@ describe('orderview: the read model follows the saga from its events', () => {
     await stream.return?.();
   });
 
+  it('never shows a status the order never had: a payment event first keeps the order hidden until its status is known', async () => {
+    const customerId = 'customer-payment-first';
+    const saga = orderSaga({ customerId });
+    const [approved, placed] = saga.happyPath();
+    const applied = async () =>
+      metricValue(await f.metrics(), 'events_consumed_total', { type: 'foodmesh.events.v1.PaymentApproved', outcome: 'applied' });
+    const before = await applied();
+    await f.publish([approved!]);
+    await eventually(async () => expect(await applied()).toBe(before + 1));
+    await expect(f.views.getOrderStatus({ orderId: saga.orderId }, f.as(customerId))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    expect((await f.views.listMyOrders({ customerId, page: undefined }, f.as(customerId))).views).toEqual([]);
+
+    // A watch meanwhile waits, as for an order it does not know yet; its first message is PAID.
+    const stream = f.views.watchOrderStatus({ orderId: saga.orderId }, f.as(customerId))[Symbol.asyncIterator]();
+    const first = stream.next();
+    await f.publish([placed!]);
+    const { view } = (await first).value;
+    expect(view).toMatchObject({ status: S.ORDER_STATUS_PAID, version: 2 });
+    expect(view.timeline.map((t: { status: number }) => S[t.status])).toEqual(['ORDER_STATUS_PAID', 'ORDER_STATUS_PAID']);
+    await stream.return?.();
+  });
+
   it('fails a watch with NOT_FOUND when the order never shows up', async () => {
     const stream = f.views.watchOrderStatus({ orderId: 'order-never-placed' }, f.as('customer-1'))[Symbol.asyncIterator]();
     await expect(stream.next()).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
@@ -136,7 +157,7 @@ describe('orderview: the read model follows the saga from its events', () => {
     await expect(f.views.getOrderStatus({ orderId: saga.orderId }, f.as('customer-2'))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(f.views.getOrderStatus({ orderId: saga.orderId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     await expect(
-      f.views.getOrderStatus({ orderId: saga.orderId }, { metadata: identityMetadata({ userId: 'owner-1', role: 'owner' }) }),
+      f.views.getOrderStatus({ orderId: saga.orderId }, testIdentity.asUser({ userId: 'owner-1', role: 'owner' })),
     ).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
   });
 

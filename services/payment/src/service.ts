@@ -28,8 +28,8 @@ export function startPaymentService(config: PaymentConfig, opts: PaymentServiceO
       await rt.startOutbox(pool);
       const faults = new FaultInjector(initialFaults(config), opts.random);
       const payments = createPayments({ pool, faults, producer: config.SERVICE_NAME, logger: rt.logger });
-      await rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: refundHandlers(payments) });
-      return [paymentService(payments), paymentAdminService(faults)];
+      rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: refundHandlers(payments) });
+      return [paymentService(payments), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
     },
   });
 }

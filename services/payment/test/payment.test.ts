@@ -1,9 +1,10 @@
 import { status } from '@grpc/grpc-js';
-import { createGrpcClient, createPool, loadMeshPolicy, newEnvelope, type Pool, type RunningService } from '@foodmesh/platform';
+import { createPool, newEnvelope, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId, type TestEventBus } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, rpcError, testClient, type TestEventBus, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
@@ -13,9 +14,10 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   let pool: Pool;
   /** The "random" draws error_rate and decline_rate see; tests set it. */
   let draw = 0.99;
-  const client = <D extends Parameters<typeof createGrpcClient>[0]>(def: D) =>
-    // Upstream names without a policy: no client retries, so each test sees exactly what Pay answered.
-    createGrpcClient(def, { address: `127.0.0.1:${service.grpcPort}`, upstream: 'payment-under-test', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+  /** A client calling as `workload` (order for payments, ops for the fault knob), or as nobody. */
+  // No client retries: each test sees exactly what Pay answered.
+  const client = <D extends ServiceDef>(def: D, workload?: string, port = service.grpcPort) =>
+    testClient(def, `127.0.0.1:${port}`, workload === undefined ? undefined : testIdentity.workload(workload));
   let payments: ReturnType<typeof client<typeof PaymentServiceService>>;
   let admin: ReturnType<typeof client<typeof PaymentAdminServiceService>>;
   let initialFaults: Faults | undefined;
@@ -24,10 +26,10 @@ describe('payment service on real PostgreSQL + Kafka', () => {
     const namespace = testNamespace();
     const databaseUrl = await freshDatabase('payment');
     bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
-    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
+    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
     service = await startPaymentService(loadConfig(env), { logger: testLogger('payment'), random: () => draw });
-    payments = client(PaymentServiceService);
-    admin = client(PaymentAdminServiceService);
+    payments = client(PaymentServiceService, 'order');
+    admin = client(PaymentAdminServiceService, 'ops');
     pool = createPool({ connectionString: databaseUrl, max: 2 });
     initialFaults = (await admin.getFaults({})).faults;
   });
@@ -45,7 +47,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
   const pay = (changes: Partial<PayRequest> = {}): PayRequest => {
     const orderId = changes.orderId ?? uniqueId('order-');
-    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, ...changes };
+    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, payBy: undefined, ...changes };
   };
   const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
   const outboxCount = (orderId: string, type: string) =>
@@ -94,6 +96,40 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   it('answers NOT_FOUND for an unknown payment', async () => {
     await expect(payments.getPayment({ paymentId: '0190f5a4-0000-7000-8000-00000000dead' })).rejects.toMatchObject({ code: status.NOT_FOUND });
     await expect(payments.getPayment({ paymentId: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('charges only for the order service: a customer, the edge or nobody is refused, and nothing is written', async () => {
+    const outboxBefore = await count('SELECT count(*) AS n FROM outbox');
+    const anonymous = client(PaymentServiceService);
+    const edge = client(PaymentServiceService, 'edge');
+    try {
+      expect(await rpcError(anonymous.pay(pay()))).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(await rpcError(anonymous.pay(pay(), testIdentity.asUser({ userId: 'cust-1', role: 'customer' })))).toMatchObject({
+        code: status.UNAUTHENTICATED,
+        details: 'only order may call this, and the call carries no workload identity',
+      });
+      expect(await rpcError(edge.pay(pay()))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only order may call this, not edge' });
+      expect(await rpcError(client(PaymentAdminServiceService, 'order').getFaults({}))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only ops may call this, not order' });
+    } finally {
+      anonymous.close();
+      edge.close();
+    }
+    expect(await count('SELECT count(*) AS n FROM outbox')).toBe(outboxBefore);
+  });
+
+  it('serves no fault knob unless PAYMENT_ADMIN_API is on', async () => {
+    const namespace = testNamespace();
+    const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), { logger: testLogger('payment') });
+    const knob = client(PaymentAdminServiceService, 'ops', plain.grpcPort);
+    try {
+      expect(await rpcError(knob.getFaults({}))).toMatchObject({ code: status.UNIMPLEMENTED });
+    } finally {
+      knob.close();
+      await plain.stop();
+    }
+    expect(() => loadConfig(testServiceEnv({ service: 'payment', namespace, databaseUrl: 'postgres://x/y', extra: { FOODMESH_ENV: 'production', PAYMENT_ADMIN_API: 'on' } }))).toThrow(
+      'PAYMENT_ADMIN_API: must be off when FOODMESH_ENV=production',
+    );
   });
 
   describe('fault knob', () => {
@@ -172,13 +208,79 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await payments.pay(slipped);
       const late = pay();
       const cancels = [slipped, late].map((r) =>
-        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', wasPaid: false, paymentId: '', refund: undefined } } }),
+        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
       );
       await bus.publish(cancels);
       await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });
       await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [cancels.map((e) => e.eventId)])).toBe(2));
       const { payment } = await payments.pay(late);
       expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_DECLINED, declineReason: 'the order was cancelled before it was paid' });
+    });
+  });
+
+  it('makes no charge at or after the pay_by time it is given (PAYMENT_WINDOW_CLOSED, nothing written), but still returns a charge made in time', async () => {
+    const late = pay({ payBy: new Date(Date.now() - 1) });
+    const refused = await rpcError(payments.pay(late));
+    expect(refused).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/nothing was charged/) });
+    expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [late.orderId])).toBe(0);
+    expect(await outboxCount(late.orderId, 'PaymentApproved')).toBe(0);
+
+    const inTime = pay({ payBy: new Date(Date.now() + 60_000) });
+    const { payment } = await payments.pay(inTime);
+    expect(payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_APPROVED);
+    // Asked again once the window closed (a retry, a probe): the charge made in time.
+    expect((await payments.pay({ ...inTime, payBy: new Date(0) })).payment).toEqual(payment);
+  });
+
+  describe('ListPayments: the money side of an order or a customer', () => {
+    // The edge lists for the customer it calls for; the order service (and support tools running as it) sees all.
+    let edge: ReturnType<typeof client<typeof PaymentServiceService>>;
+    beforeAll(() => (edge = client(PaymentServiceService, 'edge')));
+    afterAll(() => edge?.close());
+    const as = (userId: string, role: 'customer' | 'owner' = 'customer') => testIdentity.asUser({ userId, role });
+
+    it("lists an order's charge and, once given back, its refund: when and why", async () => {
+      const customerId = uniqueId('cust-');
+      const req = pay({ customerId });
+      const { payment } = await payments.pay(req);
+      const listed = () => edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as(customerId));
+      expect((await listed()).payments).toEqual([payment]);
+      expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { units: 40000 }, refundedAt: undefined, refundReason: '' });
+
+      await bus.publish([orderSaga({ orderId: req.orderId, customerId }).rejected('out of chicken')]);
+      await bus.waitFor('paymentRefunded', { orderId: req.orderId });
+      const [refunded] = (await listed()).payments;
+      expect(refunded).toMatchObject({ paymentId: payment!.paymentId, status: PaymentStatus.PAYMENT_STATUS_REFUNDED, amount: { units: 40000 }, refundReason: 'store rejected the order: out of chicken' });
+      expect(refunded!.refundedAt!.getTime()).toBeGreaterThanOrEqual(refunded!.createdAt!.getTime());
+    });
+
+    it("lists a customer's payments newest first, a page at a time, declined ones included", async () => {
+      const customerId = uniqueId('cust-');
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push((await payments.pay(pay({ customerId }))).payment!);
+      draw = 0; // the next one is declined
+      await admin.setFaults({ faults: Faults.fromPartial({ declineRate: 0.5 }) });
+      made.push((await payments.pay(pay({ customerId }))).payment!);
+      expect(made[3]!.status).toBe(PaymentStatus.PAYMENT_STATUS_DECLINED);
+
+      const first = await edge.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: '' } }, as(customerId));
+      expect(first.payments.map((p) => p.paymentId)).toEqual(made.slice(1).reverse().map((p) => p.paymentId));
+      const second = await edge.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: first.nextPageToken } }, as(customerId));
+      expect(second.payments.map((p) => p.paymentId)).toEqual([made[0]!.paymentId]);
+      expect(second.nextPageToken).toBe('');
+      // The order service's own call, for no customer in particular, sees the same.
+      expect((await payments.listPayments({ orderId: '', customerId, page: { pageSize: 10, pageToken: '' } })).payments).toHaveLength(4);
+    });
+
+    it("shows a customer nothing of another customer's order, and refuses other roles and unclear requests", async () => {
+      const req = pay({ customerId: uniqueId('cust-') });
+      await payments.pay(req);
+      expect((await edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('someone-else'))).payments).toEqual([]);
+      expect((await rpcError(edge.listPayments({ orderId: '', customerId: req.customerId, page: undefined }, as('someone-else')))).code).toBe(status.PERMISSION_DENIED);
+      expect((await rpcError(edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('owner-1', 'owner')))).code).toBe(status.PERMISSION_DENIED);
+      expect((await rpcError(edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }))).code).toBe(status.UNAUTHENTICATED);
+      expect((await rpcError(payments.listPayments({ orderId: '', customerId: '', page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
+      expect((await rpcError(payments.listPayments({ orderId: req.orderId, customerId: req.customerId, page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
     });
   });
 });

@@ -23,7 +23,7 @@ export function startStoreService(config: StoreConfig, opts: { handleSignals?: b
       const published = await publishPendingMenus(inTx);
       if (published) rt.logger.info({ stores: published }, 'menus queued for publication');
       await rt.startOutbox(pool);
-      await rt.consume({ pool, topics: [topicOf('order')], handlers: orderEventHandlers });
+      rt.consume({ pool, topics: [topicOf('order')], handlers: orderEventHandlers });
       return [storeService({ queries: storeQueries(pool), inTx })];
     },
   });

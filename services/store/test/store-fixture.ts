@@ -1,8 +1,8 @@
-import { createGrpcClient, createPool, identityMetadata, loadMeshPolicy, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { createPool, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { OrderCancellationRequested, OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
-import { eventually, freshDatabase, testEventBus, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { eventually, freshDatabase, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startStoreService } from '../src/service';
 
@@ -24,13 +24,7 @@ export async function storeFixture() {
 
   async function start() {
     service = await startStoreService(loadConfig(testServiceEnv({ service: 'store', databaseUrl, namespace })), { logger: testLogger('store') });
-    client = createGrpcClient(StoreServiceService, {
-      address: `127.0.0.1:${service.grpcPort}`,
-      upstream: 'store',
-      policy: loadMeshPolicy(),
-      resilienceMode: 'local',
-      caller: 'test',
-    });
+    client = testClient(StoreServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge')); // as the edge calls it
   }
 
   async function stop() {
@@ -109,7 +103,7 @@ export async function storeFixture() {
     get service() {
       return service;
     },
-    asOwner: (userId: string) => ({ metadata: identityMetadata({ userId, role: 'owner' }) }),
+    asOwner: (userId: string) => testIdentity.asUser({ userId, role: 'owner' }),
     orderPlaced,
     cancellationRequested,
     statusOf,

@@ -1,4 +1,4 @@
-import { pageOf, permissionDenied, readPage, type Identity, type PageRequestLike } from '@foodmesh/platform';
+import { pageOf, permissionDenied, readPage, type User, type PageRequestLike } from '@foodmesh/platform';
 import type { NotificationRecord } from '../domain/notification';
 
 export interface NotificationReads {
@@ -29,20 +29,20 @@ const VISIBILITY_WINDOW_MS = 30_000;
 export const IN_APP_BATCH = 500;
 
 /** The acting user may only read their own notifications; an empty recipient means "mine". */
-function recipientOf(me: Identity, recipientId: string): string {
+function recipientOf(me: User, recipientId: string): string {
   if (recipientId && recipientId !== me.userId) throw permissionDenied("you can only read your own notifications");
   return me.userId;
 }
 
 export function createNotificationQueries(deps: { reads: NotificationReads; changes: NotificationChanges }) {
   return {
-    async list(me: Identity, recipientId: string, page: PageRequestLike | undefined) {
+    async list(me: User, recipientId: string, page: PageRequestLike | undefined) {
       const p = readPage(page);
       return pageOf(await deps.reads.listForRecipient(recipientOf(me, recipientId), p), p);
     },
 
     /** In-app notifications created after `since` (or from now on), oldest first, then each new one; until the caller leaves. */
-    async *watch(me: Identity, recipientId: string, since: Date | undefined, waiter: ChangeWaiter): AsyncGenerator<NotificationRecord> {
+    async *watch(me: User, recipientId: string, since: Date | undefined, waiter: ChangeWaiter): AsyncGenerator<NotificationRecord> {
       const recipient = recipientOf(me, recipientId);
       const unsubscribe = deps.changes.subscribe(recipient, () => waiter.raise());
       try {

@@ -32,6 +32,16 @@ describe('notification rules', () => {
     expect(who(rulesFor(saga.cancelled(false)))).toEqual(['customer:cancelledUnpaid']);
   });
 
+  it("tells a deferred order's customer that payment works again (and until when), and that an unpaid order expired", () => {
+    const saga = orderSaga({ start: new Date('2026-11-25T05:00:00Z') });
+    expect(rulesFor(saga.paymentAvailable())).toEqual([
+      // pay_by 15 minutes after the saga's start, shown in Seoul time (UTC+9).
+      { audience: { kind: 'customer', customerId: 'customer-1' }, template: 'paymentAvailable', params: { store: 'Gangnam Fried Chicken', total: '₩38,000', payBy: '14:15' } },
+    ]);
+    expect(who(rulesFor(saga.expired()))).toEqual(['customer:expiredUnpaid']);
+    expect(render('expiredUnpaid', {}, 'en').body).toBe('Your order was not paid in time and was cancelled. Nothing was charged.');
+  });
+
   it('tells the riders of the delivery region of a new delivery', () => {
     const saga = orderSaga({ region: 'seoul-mapo' });
     expect(rulesFor(saga.deliveryAvailable())).toEqual([
@@ -50,7 +60,7 @@ describe('notification rules', () => {
 
 describe('templates', () => {
   it('renders every template in Korean and English with its parameters filled in', () => {
-    const params = { store: 'S', total: '₩1', reason: 'R', refund: '₩2', minutes: '15', rider: 'Kim', items: 'I', region: 'seoul-mapo', pickup: 'P', retryAfter: '30' };
+    const params = { store: 'S', total: '₩1', reason: 'R', refund: '₩2', minutes: '15', rider: 'Kim', items: 'I', region: 'seoul-mapo', pickup: 'P', retryAfter: '30', payBy: '14:05' };
     for (const key of TEMPLATE_KEYS) {
       for (const locale of LOCALES) {
         const { title, body } = render(key, params, locale);

@@ -2,6 +2,7 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
 import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import type { TemplateKey, TemplateParams } from './templates';
 
 /** Who should hear about an event, before looking anyone up. */
@@ -17,6 +18,8 @@ export interface Rule {
 }
 
 const won = (m: Money | undefined) => (m ? (m.currencyCode === 'KRW' || !m.currencyCode ? `₩${m.units.toLocaleString('en-US')}` : `${m.units} ${m.currencyCode}`) : '');
+/** "14:05": the stores, riders and customers are in Seoul. */
+const seoulTime = (d: Date | undefined) => (d ? d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' }) : '');
 const items = (xs: OrderItem[]) => xs.map((i) => `${i.name} ×${i.quantity}`).join(', ');
 
 /**
@@ -49,11 +52,12 @@ export function rulesFor(env: EventEnvelope): Rule[] {
         customer(p.value.customerId, 'cancellationRequested'),
         owner(p.value.storeId, 'ownerCancellationRequested', { reason: p.value.reason || '-' }),
       ];
+    case 'orderPaymentAvailable':
+      return [customer(p.value.customerId, 'paymentAvailable', { store: p.value.storeName, total: won(p.value.total), payBy: seoulTime(p.value.payBy) })];
     case 'orderCancelled':
       // An unpaid order never reached the store, so its owner has nothing to hear.
-      return p.value.wasPaid
-        ? [customer(p.value.customerId, 'cancelledPaid', { refund: won(p.value.refund) }), owner(p.value.storeId, 'ownerCancelled')]
-        : [customer(p.value.customerId, 'cancelledUnpaid')];
+      if (p.value.wasPaid) return [customer(p.value.customerId, 'cancelledPaid', { refund: won(p.value.refund) }), owner(p.value.storeId, 'ownerCancelled')];
+      return [customer(p.value.customerId, p.value.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED ? 'expiredUnpaid' : 'cancelledUnpaid')];
     case 'orderCompleted':
       return [customer(p.value.customerId, 'completed')];
     case 'orderRefunded':

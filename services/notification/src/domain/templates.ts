@@ -35,6 +35,14 @@ const TEMPLATES = {
     ko: () => ({ title: '주문이 취소되었습니다', body: '결제 전 주문이 취소되었습니다.' }),
     en: () => ({ title: 'Order cancelled', body: 'Your unpaid order was cancelled.' }),
   },
+  paymentAvailable: {
+    ko: (p) => ({ title: '지금 결제할 수 있어요', body: `결제가 다시 가능합니다. ${p.store} 주문(${p.total})을 ${p.payBy}까지 결제해 주세요.` }),
+    en: (p) => ({ title: 'You can pay now', body: `Payment works again: pay for your order at ${p.store} (${p.total}) before ${p.payBy}.` }),
+  },
+  expiredUnpaid: {
+    ko: () => ({ title: '주문이 취소되었습니다', body: '결제 시간이 지나 주문이 취소되었습니다. 결제된 금액은 없습니다.' }),
+    en: () => ({ title: 'Order cancelled', body: 'Your order was not paid in time and was cancelled. Nothing was charged.' }),
+  },
   rejected: {
     ko: (p) => ({ title: '주문이 거절되었습니다', body: `가게에서 주문을 받을 수 없어 ${p.refund}이 환불되었습니다. (${p.reason})` }),
     en: (p) => ({ title: 'Order rejected', body: `The store could not take your order (${p.reason}); ${p.refund} was refunded.` }),

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { alreadyExists, appendToOutbox, failedPrecondition, newEnvelope, notFound, permissionDenied, withTransaction, type Identity, type Logger, type Pool, type Tx } from '@foodmesh/platform';
+import { alreadyExists, appendToOutbox, failedPrecondition, newEnvelope, notFound, permissionDenied, withTransaction, type User, type Logger, type Pool, type Tx } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
@@ -8,7 +8,7 @@ import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
 import * as repo from '../adapters/pg/orders-repo';
 import { menuFromPublished } from '../domain/menu';
 import { statusName, unpaidOrder, type Order } from '../domain/order';
-import { decide, type OrderInput } from '../domain/order-machine';
+import { decide, PAYMENT_NOT_COMPLETED, type OrderInput } from '../domain/order-machine';
 import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
 import type { PaymentGateway, PaymentResult } from './payment-gateway';
 
@@ -29,6 +29,10 @@ export interface OrdersDeps {
   producer: string;
   /** What a deferred customer is told to wait before paying again. */
   retryAfterSeconds: number;
+  /** How long after it is saved an order can be paid; unpaid then, it expires. */
+  payWithinMs: number;
+  /** Told each time payment answers a charge (approved or declined): payment is working. */
+  onPaymentAnswered?: () => void;
   logger: Logger;
   now?: () => Date;
 }
@@ -76,11 +80,20 @@ export function createOrders(deps: OrdersDeps) {
   }
 
   /** The customer's own order; someone else's is reported as unknown. */
-  async function ownOrder(who: Identity, orderId: string): Promise<Order> {
+  async function ownOrder(who: User, orderId: string): Promise<Order> {
     const order = /^[0-9a-f-]{36}$/i.test(orderId) ? await repo.findOrder(pool, orderId) : undefined;
     if (!order || order.customerId !== who.userId) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
     return order;
   }
+
+  /**
+   * Deferred orders due the news that payment works again: not before their customer's retry hint
+   * has passed (a deferral and "pay now" a moment later, while payment flaps, would only confuse).
+   */
+  const unannounced = (limit: number) => {
+    const at = now();
+    return repo.findDeferredUnannounced(pool, at, new Date(at.getTime() - deps.retryAfterSeconds * 1000), limit);
+  };
 
   function reply(order: Order, result?: PaymentResult): PaymentReply {
     const base = { order, retryAfterSeconds: 0 };
@@ -104,16 +117,33 @@ export function createOrders(deps: OrdersDeps) {
     }
   }
 
+  const windowClosed = (order: Order) =>
+    failedPrecondition(
+      `the time to pay for this order ran out at ${order.payBy.toISOString()}; it is being cancelled, and nothing was charged`,
+      'PAYMENT_WINDOW_CLOSED',
+    );
+
   /** Charges an unpaid order and records the outcome; payment trouble leaves it AWAITING_PAYMENT, never lost. */
   async function settlePayment(order: Order, method?: PaymentMethod): Promise<PaymentReply> {
-    const result = await payments.charge({ orderId: order.orderId, customerId: order.customerId, amountUnits: order.totalUnits, method: method || order.paymentMethod });
+    const result = await payments.charge({
+      orderId: order.orderId,
+      customerId: order.customerId,
+      amountUnits: order.totalUnits,
+      method: method || order.paymentMethod,
+      payBy: order.payBy,
+    });
+    // Too late: payment refused to charge; the expiry sweep cancels the order.
+    if (result.kind === 'windowClosed') throw windowClosed(order);
     const input: OrderInput =
       result.kind === 'approved'
         ? { kind: 'paymentApproved', paymentId: result.paymentId, method }
         : result.kind === 'declined'
           ? { kind: 'paymentDeclined', paymentId: result.paymentId, reason: result.reason }
           : { kind: 'paymentDeferred', reason: result.reason, retryAfterSeconds: deps.retryAfterSeconds };
-    return reply(await transition(order.orderId, input), result);
+    const settled = await transition(order.orderId, input);
+    // After the transition: this order, now paid or failed, is not among those told to pay now.
+    if (result.kind !== 'unavailable') deps.onPaymentAnswered?.();
+    return reply(settled, result);
   }
 
   /** A repeated checkout: the first call's order, resumed if that call never got to record a payment outcome. */
@@ -127,7 +157,7 @@ export function createOrders(deps: OrdersDeps) {
   }
 
   return {
-    async placeOrder(who: Identity, input: PlaceOrderInput): Promise<PaymentReply> {
+    async placeOrder(who: User, input: PlaceOrderInput): Promise<PaymentReply> {
       const req = { ...input, customerId: input.customerId || who.userId };
       if (req.customerId !== who.userId) throw permissionDenied('customer_id must be your own user id');
       validatePlaceOrder(req);
@@ -146,6 +176,7 @@ export function createOrders(deps: OrdersDeps) {
       const order = unpaidOrder(
         { orderId: uuidv7(), customerId: req.customerId, storeId: req.storeId, ...priced, deliveryAddress: req.deliveryAddress!, paymentMethod: req.paymentMethod },
         now(),
+        deps.payWithinMs,
       );
       // Saved before paying, so that no payment outcome (or crash) can lose it.
       if (!(await repo.insertOrder(pool, order, req.idempotencyKey, fingerprint))) {
@@ -156,21 +187,27 @@ export function createOrders(deps: OrdersDeps) {
       return settlePayment(order);
     },
 
-    async payOrder(who: Identity, orderId: string, method?: PaymentMethod): Promise<PaymentReply> {
+    async payOrder(who: User, orderId: string, method?: PaymentMethod): Promise<PaymentReply> {
       const order = await ownOrder(who, orderId);
-      if (order.status === S.ORDER_STATUS_AWAITING_PAYMENT) return settlePayment(order, method);
+      if (order.status === S.ORDER_STATUS_AWAITING_PAYMENT) {
+        if (now() >= order.payBy) throw windowClosed(order);
+        return settlePayment(order, method);
+      }
+      if (order.status === S.ORDER_STATUS_CANCELLED && order.cancelReason === PAYMENT_NOT_COMPLETED) {
+        throw failedPrecondition('the order was not paid in time and was cancelled; nothing was charged; place a new order', 'ORDER_EXPIRED');
+      }
       if (order.status === S.ORDER_STATUS_CANCELLED && !order.paymentId) {
         throw failedPrecondition('the order was cancelled before it was paid; place a new order', 'ORDER_CANCELLED');
       }
       return reply(order);
     },
 
-    async cancelOrder(who: Identity, orderId: string, reason: string): Promise<Order> {
+    async cancelOrder(who: User, orderId: string, reason: string): Promise<Order> {
       await ownOrder(who, orderId);
       return transition(orderId, { kind: 'cancel', reason: reason.trim() || 'cancelled by the customer', requestedBy: who.userId });
     },
 
-    async confirmDelivered(who: Identity, orderId: string): Promise<Order> {
+    async confirmDelivered(who: User, orderId: string): Promise<Order> {
       await ownOrder(who, orderId);
       return transition(orderId, { kind: 'confirmDelivered' });
     },
@@ -186,10 +223,52 @@ export function createOrders(deps: OrdersDeps) {
     async settleUnsettled(savedMoreThanMsAgo: number, limit = 50): Promise<number> {
       const unsettled = await repo.findUnsettled(pool, new Date(now().getTime() - savedMoreThanMsAgo), limit);
       for (const order of unsettled) {
-        const { outcome, order: settled } = await settlePayment(order);
-        logger.warn({ order_id: order.orderId, outcome, status: statusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+        try {
+          const { outcome, order: settled } = await settlePayment(order);
+          logger.warn({ order_id: order.orderId, outcome, status: statusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+        } catch (err) {
+          // Past its pay-by time: the expiry sweep ends it instead.
+          if ((err as { reason?: string }).reason !== 'PAYMENT_WINDOW_CLOSED') throw err;
+        }
       }
       return unsettled.length;
+    },
+
+    /**
+     * Cancels unpaid orders whose pay-by time passed more than `graceMs` ago (PAYMENT_NOT_COMPLETED).
+     * The grace outlasts a payment call begun before the pay-by time, so a charge made in time
+     * lands (PAID) before its order could expire; a later one is refused by payment. Returns how
+     * many it cancelled.
+     */
+    async expireUnpaid(graceMs: number, limit = 100): Promise<number> {
+      const due = await repo.findExpired(pool, new Date(now().getTime() - graceMs), limit);
+      let cancelled = 0;
+      for (const order of due) {
+        const after = await transition(order.orderId, { kind: 'paymentExpired' });
+        if (after.status === S.ORDER_STATUS_CANCELLED && after.version > order.version) cancelled++;
+      }
+      if (cancelled) logger.info({ cancelled }, 'unpaid orders expired');
+      return cancelled;
+    },
+
+    /** A deferred order whose customer is due the news that payment works again, if any. */
+    async oldestUnannounced(): Promise<Order | undefined> {
+      return (await unannounced(1))[0];
+    },
+
+    /**
+     * Payment works again: tells the customer of each deferred order, once, that they can pay now
+     * (OrderPaymentAvailable). Safe on every replica at once: each order's row lock and its
+     * `payNowNotifiedAt` make the second attempt a no-op. Returns how many it told.
+     */
+    async announcePaymentAvailable(limit = 100): Promise<number> {
+      let told = 0;
+      for (const order of await unannounced(limit)) {
+        const after = await transition(order.orderId, { kind: 'paymentAvailable' });
+        if (after.version > order.version) told++;
+      }
+      if (told) logger.info({ told }, 'customers of deferred orders told that payment works again');
+      return told;
     },
 
     /** An event from another service, inside the consumer's inbox transaction. Unknown orders are logged and skipped. */

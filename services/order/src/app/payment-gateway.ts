@@ -5,6 +5,8 @@ export interface ChargeOrder {
   customerId: string;
   amountUnits: number;
   method: PaymentMethod;
+  /** No charge is made at or after this time (the order's pay-by). */
+  payBy: Date;
 }
 
 /**
@@ -16,7 +18,9 @@ export interface ChargeOrder {
 export type PaymentResult =
   | { kind: 'approved'; paymentId: string }
   | { kind: 'declined'; paymentId: string; reason: string }
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string }
+  /** Payment refused to charge: the order's pay-by time has passed (its clock). Nothing was charged. */
+  | { kind: 'windowClosed' };
 
 /**
  * The order service's one synchronous dependency. The gRPC adapter is the
@@ -25,4 +29,10 @@ export type PaymentResult =
  */
 export interface PaymentGateway {
   charge(req: ChargeOrder): Promise<PaymentResult>;
+  /**
+   * Whether Pay works, asked with a Pay for the order that cannot charge (its pay-by time long
+   * past): payment refuses it under the order's lock once its fault knob, its database and the
+   * client's breaker had their say, or returns the charge it already holds.
+   */
+  answers(req: Omit<ChargeOrder, 'payBy'>): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '@foodmesh/platform/errors';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { decide, type OrderInput, type OrderInputKind, type Outcome } from './order-machine';
 import { statusName, type Order } from './order';
 
@@ -29,6 +30,8 @@ function order(status: OrderStatus, changes: Partial<Order> = {}): Order {
     refund: null,
     deliveryId: status === S.ORDER_STATUS_PICKED_UP ? 'del-1' : '',
     riderId: status === S.ORDER_STATUS_PICKED_UP ? 'rider-1' : '',
+    payBy: new Date('2026-11-25T12:30:00Z'),
+    payNowNotifiedAt: null,
     ...changes,
   };
 }
@@ -37,6 +40,8 @@ const INPUTS: Record<OrderInputKind, OrderInput> = {
   paymentApproved: { kind: 'paymentApproved', paymentId: 'pay-2' },
   paymentDeclined: { kind: 'paymentDeclined', paymentId: 'pay-2', reason: 'card limit exceeded' },
   paymentDeferred: { kind: 'paymentDeferred', reason: 'UNAVAILABLE', retryAfterSeconds: 30 },
+  paymentAvailable: { kind: 'paymentAvailable' },
+  paymentExpired: { kind: 'paymentExpired' },
   cancel: { kind: 'cancel', reason: 'changed my mind', requestedBy: 'cust-1' },
   confirmDelivered: { kind: 'confirmDelivered' },
   orderAccepted: { kind: 'orderAccepted' },
@@ -93,6 +98,32 @@ const MATRIX: Array<[string, Order, Row]> = [
       paymentDeclined: ['ORDER_STATUS_PAYMENT_FAILED', ['orderPaymentFailed']],
       cancel: ['ORDER_STATUS_CANCELLED', ['orderCancelled']],
       confirmDelivered: 'reject',
+      // Payment works again: the customer is told to pay now (the status stays).
+      paymentAvailable: ['ORDER_STATUS_AWAITING_PAYMENT', ['orderPaymentAvailable']],
+    },
+  ],
+  [
+    'AWAITING_PAYMENT, customer already told to pay now',
+    order(S.ORDER_STATUS_AWAITING_PAYMENT, { version: 2, payNowNotifiedAt: new Date('2026-11-25T11:02:00Z') }),
+    {
+      ...ALL_IGNORED,
+      paymentApproved: ['ORDER_STATUS_PAID', ['orderPlaced']],
+      paymentDeclined: ['ORDER_STATUS_PAYMENT_FAILED', ['orderPaymentFailed']],
+      cancel: ['ORDER_STATUS_CANCELLED', ['orderCancelled']],
+      confirmDelivered: 'reject',
+    },
+  ],
+  [
+    'AWAITING_PAYMENT, past its pay-by time',
+    order(S.ORDER_STATUS_AWAITING_PAYMENT, { version: 1, payBy: new Date(NOW.getTime() - 1) }),
+    {
+      ...ALL_IGNORED,
+      // A charge payment made in time (found later) still pays the order.
+      paymentApproved: ['ORDER_STATUS_PAID', ['orderPlaced']],
+      paymentDeclined: ['ORDER_STATUS_PAYMENT_FAILED', ['orderPaymentFailed']],
+      cancel: ['ORDER_STATUS_CANCELLED', ['orderCancelled']],
+      confirmDelivered: 'reject',
+      paymentExpired: ['ORDER_STATUS_CANCELLED', ['orderCancelled']],
     },
   ],
   ['PAID', order(S.ORDER_STATUS_PAID), paidRow('ORDER_STATUS_PAID')],
@@ -140,7 +171,8 @@ function run(o: Order, input: OrderInput): Outcome | DomainError {
 
 describe('order state machine: every input in every status', () => {
   const cases = MATRIX.flatMap(([name, o, row]) => (Object.keys(INPUTS) as OrderInputKind[]).map((k) => [name, k, o, row[k]] as const));
-  expect(cases).toHaveLength(13 * 14);
+  expect(cases).toHaveLength(MATRIX.length * Object.keys(INPUTS).length);
+  expect(MATRIX).toHaveLength(15);
 
   it.each(cases)('%s + %s', (_name, kind, o, expected) => {
     const result = run(o, INPUTS[kind]);
@@ -185,6 +217,29 @@ describe('order saga paths', () => {
     expect(events.map((e) => e.$case)).toEqual(['orderPaymentDeferred', 'orderPlaced']);
     expect(o.version).toBe(2);
     expect(events[0]!.value).toMatchObject({ retryAfterSeconds: 30, reason: 'UNAVAILABLE' });
+  });
+
+  it('tells a deferred order\'s customer once that payment works again, until its pay-by time', () => {
+    const deferred = order(S.ORDER_STATUS_AWAITING_PAYMENT, { version: 1 });
+    const { order: o, events } = apply(deferred, INPUTS.paymentAvailable, INPUTS.paymentAvailable);
+    expect(events).toEqual([
+      { $case: 'orderPaymentAvailable', value: { orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken', storeName: 'Gangnam Fried Chicken', total: { currencyCode: 'KRW', units: 38000 }, payBy: deferred.payBy } },
+    ]);
+    expect(o).toMatchObject({ status: S.ORDER_STATUS_AWAITING_PAYMENT, payNowNotifiedAt: NOW, version: 2 });
+    expect(decide({ ...deferred, payBy: NOW }, INPUTS.paymentAvailable, NOW)).toMatchObject({ kind: 'ignored', reason: 'too late to pay: the order expires' });
+  });
+
+  it('expires an order unpaid at its pay-by time: CANCELLED, PAYMENT_NOT_COMPLETED, nothing to refund; never before', () => {
+    const due = order(S.ORDER_STATUS_AWAITING_PAYMENT, { version: 1, payBy: NOW });
+    const { order: o, events } = apply(due, INPUTS.paymentExpired, INPUTS.paymentExpired);
+    expect(o).toMatchObject({ status: S.ORDER_STATUS_CANCELLED, cancelReason: 'PAYMENT_NOT_COMPLETED', version: 2 });
+    expect(events).toEqual([
+      {
+        $case: 'orderCancelled',
+        value: { orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken', reason: 'PAYMENT_NOT_COMPLETED', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
+      },
+    ]);
+    expect(decide({ ...due, payBy: new Date(NOW.getTime() + 1) }, INPUTS.paymentExpired, NOW)).toMatchObject({ kind: 'ignored' });
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { failedPrecondition } from '@foodmesh/platform/errors';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { krw } from './money';
 import { FINAL_STATUSES, statusName, type Order } from './order';
 
@@ -11,7 +12,17 @@ const S = OrderStatus;
 type AnyPayload = NonNullable<EventEnvelope['payload']>;
 export type OrderEvent = Extract<
   AnyPayload,
-  { $case: 'orderPaymentDeferred' | 'orderPlaced' | 'orderPaymentFailed' | 'orderCancellationRequested' | 'orderCancelled' | 'orderCompleted' | 'orderRefunded' }
+  {
+    $case:
+      | 'orderPaymentDeferred'
+      | 'orderPaymentAvailable'
+      | 'orderPlaced'
+      | 'orderPaymentFailed'
+      | 'orderCancellationRequested'
+      | 'orderCancelled'
+      | 'orderCompleted'
+      | 'orderRefunded';
+  }
 >;
 
 /** The store and delivery milestones, in the order they happen. */
@@ -30,6 +41,10 @@ const RANK: Partial<Record<OrderStatus, number>> = {
   [S.ORDER_STATUS_COOKED]: 4,
   [S.ORDER_STATUS_PICKED_UP]: 5,
 };
+/** The reason (and code) an unpaid order expires with. */
+export const PAYMENT_NOT_COMPLETED = 'PAYMENT_NOT_COMPLETED';
+const CUSTOMER_REQUEST = OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST;
+
 /** Before cooking the customer may still cancel (the store has the last word). */
 const CANCELLABLE_PAID = new Set([S.ORDER_STATUS_PAID, S.ORDER_STATUS_ACCEPTED]);
 
@@ -38,6 +53,8 @@ export type OrderInput =
   | { kind: 'paymentApproved'; paymentId: string; method?: PaymentMethod }
   | { kind: 'paymentDeclined'; paymentId: string; reason: string }
   | { kind: 'paymentDeferred'; reason: string; retryAfterSeconds: number }
+  | { kind: 'paymentAvailable' }
+  | { kind: 'paymentExpired' }
   | { kind: 'cancel'; reason: string; requestedBy: string }
   | { kind: 'confirmDelivered' }
   | { kind: Milestone; deliveryId?: string; riderId?: string }
@@ -110,7 +127,28 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
             paymentMethod: order.paymentMethod,
             retryAfterSeconds: input.retryAfterSeconds,
             reason: input.reason,
+            payBy: order.payBy,
           },
+        },
+      ], now);
+
+    case 'paymentAvailable':
+      // Payment answers again after the outage that deferred this order: its customer may pay now, told once.
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`payment available for a ${statusName(status)} order`);
+      if (order.version === 0) return ignored('the payment was never deferred (no outcome yet)');
+      if (order.payNowNotifiedAt) return ignored('the customer was already told to pay now');
+      if (now >= order.payBy) return ignored('too late to pay: the order expires');
+      return applied(order, { payNowNotifiedAt: now }, [
+        { $case: 'orderPaymentAvailable', value: { ...who(order), storeName: order.storeName, total: krw(order.totalUnits), payBy: order.payBy } },
+      ], now);
+
+    case 'paymentExpired':
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`expiry of a ${statusName(status)} order`);
+      if (now < order.payBy) return ignored('not due yet: the order can still be paid');
+      return applied(order, { status: S.ORDER_STATUS_CANCELLED, cancelReason: PAYMENT_NOT_COMPLETED }, [
+        {
+          $case: 'orderCancelled',
+          value: { ...who(order), reason: PAYMENT_NOT_COMPLETED, reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
         },
       ], now);
 
@@ -175,7 +213,7 @@ function cancel(order: Order, input: { reason: string; requestedBy: string }, no
   const status = order.status;
   if (status === S.ORDER_STATUS_AWAITING_PAYMENT) {
     return applied(order, { status: S.ORDER_STATUS_CANCELLED, cancelReason: input.reason }, [
-      { $case: 'orderCancelled', value: { ...who(order), reason: input.reason, wasPaid: false, paymentId: '', refund: undefined } },
+      { $case: 'orderCancelled', value: { ...who(order), reason: input.reason, reasonCode: CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } },
     ], now);
   }
   if (CANCELLABLE_PAID.has(status) && !order.storeDecision) {
@@ -227,6 +265,6 @@ function settleCompensation(order: Order, changes: Partial<Order>, now: Date): O
   const reason = order.cancelReason || decision.reason;
   return applied(order, { ...changes, status: S.ORDER_STATUS_CANCELLED, resumeStatus: null }, [
     { $case: 'orderRefunded', value: { ...refunded, reason, finalStatus: S.ORDER_STATUS_CANCELLED } },
-    { $case: 'orderCancelled', value: { ...refunded, reason, wasPaid: true } },
+    { $case: 'orderCancelled', value: { ...refunded, reason, reasonCode: CUSTOMER_REQUEST, wasPaid: true } },
   ], now);
 }

@@ -39,15 +39,25 @@ export interface Order {
   refund: Refund | null;
   deliveryId: string;
   riderId: string;
+  /** Until when the order can be paid; unpaid then, it expires (CANCELLED, PAYMENT_NOT_COMPLETED). */
+  payBy: Date;
+  /** When its customer was told that payment works again (OrderPaymentAvailable); null until then. */
+  payNowNotifiedAt: Date | null;
 }
 
 /**
  * A just-priced order as PlaceOrder saves it before paying: AWAITING_PAYMENT at version 0,
  * no event yet (the payment's outcome brings the first).
  */
-export function unpaidOrder(o: Pick<Order, 'orderId' | 'customerId' | 'storeId' | 'storeName' | 'items' | 'totalUnits' | 'deliveryAddress' | 'paymentMethod'>, at: Date): Order {
+export function unpaidOrder(
+  o: Pick<Order, 'orderId' | 'customerId' | 'storeId' | 'storeName' | 'items' | 'totalUnits' | 'deliveryAddress' | 'paymentMethod'>,
+  at: Date,
+  payWithinMs: number,
+): Order {
   return {
     ...o,
+    payBy: new Date(at.getTime() + payWithinMs),
+    payNowNotifiedAt: null,
     status: OrderStatus.ORDER_STATUS_AWAITING_PAYMENT,
     paymentId: '',
     version: 0,

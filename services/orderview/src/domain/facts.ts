@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
 import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 
 /** The view's fields an event may set; the fold keeps the latest non-empty value of each. */
 export interface FactFields {
@@ -15,6 +16,8 @@ export interface FactFields {
   riderName?: string;
   estimatedReadyMinutes?: number;
   retryAfterSeconds?: number;
+  /** ISO 8601: until when an AWAITING_PAYMENT order can be paid. */
+  payBy?: string;
   /** Set by the events that create an order (OrderPaymentDeferred, OrderPlaced). */
   createdAt?: string;
 }
@@ -31,6 +34,8 @@ export interface ViewFact {
   aggregateVersion: number;
   /** ISO 8601, from the envelope. */
   occurredAt: string;
+  /** The trace the event was created in (its envelope's traceparent), for operators; absent in facts stored before it was kept. */
+  traceId?: string;
   /** The status this event moves the order to, if it moves it. */
   status?: OrderStatus;
   /** CancellationRejected may move an order back from CANCEL_REQUESTED to an earlier stage. */
@@ -40,12 +45,20 @@ export interface ViewFact {
   set: FactFields;
 }
 
+/** The trace id of a W3C `traceparent` (version-traceid-spanid-flags); "" when there is none. */
+export function traceIdOf(traceContext: Record<string, string>): string {
+  return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceContext.traceparent ?? '')?.[1] ?? '';
+}
+
 /** "₩15,000" for KRW; "1500 USD" otherwise. */
 export function formatMoney(m: Money | undefined): string {
   if (!m) return '';
   if (m.currencyCode === 'KRW' || m.currencyCode === '') return `₩${m.units.toLocaleString('en-US')}`;
   return `${m.units} ${m.currencyCode}`;
 }
+
+/** "14:05" in Seoul, where the customers are. */
+export const formatTime = (d: Date | undefined) => (d ? d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' }) : '');
 
 /** "Fried Chicken ×2, Cola ×1". */
 export function itemsSummary(items: OrderItem[]): string {
@@ -63,7 +76,15 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
   const p = env.payload;
   if (!p || !env.orderId) return undefined;
   const occurredAt = (env.occurredAt ?? new Date(0)).toISOString();
-  const base = { eventId: env.eventId, eventType: env.type, producer: env.producer, aggregateId: env.aggregateId, aggregateVersion: env.aggregateVersion, occurredAt };
+  const base = {
+    eventId: env.eventId,
+    eventType: env.type,
+    producer: env.producer,
+    aggregateId: env.aggregateId,
+    aggregateVersion: env.aggregateVersion,
+    occurredAt,
+    traceId: traceIdOf(env.traceContext),
+  };
   const fact = (f: Omit<ViewFact, keyof typeof base>): ViewFact => ({ ...base, ...f });
 
   switch (p.$case) {
@@ -72,7 +93,16 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       return fact({
         status: S.ORDER_STATUS_AWAITING_PAYMENT,
         description: `Payment is busy right now; your order is saved. Pay again in about ${e.retryAfterSeconds} seconds.`,
-        set: { customerId: e.customerId, storeId: e.storeId, storeName: e.storeName, itemsSummary: itemsSummary(e.items), ...money(e.total), retryAfterSeconds: e.retryAfterSeconds, createdAt: occurredAt },
+        set: {
+          customerId: e.customerId,
+          storeId: e.storeId,
+          storeName: e.storeName,
+          itemsSummary: itemsSummary(e.items),
+          ...money(e.total),
+          retryAfterSeconds: e.retryAfterSeconds,
+          payBy: e.payBy?.toISOString(),
+          createdAt: occurredAt,
+        },
       });
     }
     case 'orderPlaced': {
@@ -91,11 +121,21 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
         description: `Cancellation requested${p.value.reason ? ` (${p.value.reason})` : ''}; waiting for the store's answer.`,
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });
+    case 'orderPaymentAvailable':
+      return fact({
+        description: `Payment works again: you can pay now (until ${formatTime(p.value.payBy)}).`,
+        set: { customerId: p.value.customerId, storeId: p.value.storeId },
+      });
     case 'orderCancelled': {
       const e = p.value;
+      const expired = e.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED;
       return fact({
         status: S.ORDER_STATUS_CANCELLED,
-        description: e.wasPaid ? `The order was cancelled and ${formatMoney(e.refund)} refunded.` : 'The order was cancelled.',
+        description: e.wasPaid
+          ? `The order was cancelled and ${formatMoney(e.refund)} refunded.`
+          : expired
+            ? 'The order was not paid in time and was cancelled. Nothing was charged.'
+            : 'The order was cancelled.',
         set: { customerId: e.customerId, storeId: e.storeId },
       });
     }

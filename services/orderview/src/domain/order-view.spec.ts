@@ -44,7 +44,7 @@ describe('order view projection', () => {
       version: events.length,
     });
     expect(v.timeline.map((t) => t.status)).toEqual([
-      S.ORDER_STATUS_UNSPECIFIED, // PaymentApproved: the view knows no status yet
+      S.ORDER_STATUS_PAID, // PaymentApproved: on the way to PAID, never UNSPECIFIED
       S.ORDER_STATUS_PAID,
       S.ORDER_STATUS_ACCEPTED,
       S.ORDER_STATUS_COOKING,
@@ -57,6 +57,31 @@ describe('order view projection', () => {
     expect(v.timeline[2]!.description).toBe('The store accepted your order (ready in about 20 minutes).');
     expect(v.createdAt).toBe(events[1]!.occurredAt!.toISOString());
     expect(v.updatedAt).toBe(events[events.length - 1]!.occurredAt!.toISOString());
+  });
+
+  it('knows no status from a payment event alone (the row stays hidden), and never puts UNSPECIFIED in a timeline', () => {
+    const [approved, placed] = orderSaga().happyPath();
+    expect(view([approved!]).status).toBe(S.ORDER_STATUS_UNSPECIFIED);
+    const both = view([approved!, placed!]);
+    expect(both.status).toBe(S.ORDER_STATUS_PAID);
+    expect(both.timeline.map((t) => t.status)).toEqual([S.ORDER_STATUS_PAID, S.ORDER_STATUS_PAID]);
+    for (const path of ['happyPath', 'rejectedPath', 'cancelledPath'] as const) {
+      const events = orderSaga()[path]();
+      for (let n = 1; n <= events.length; n++) {
+        const v = view(events.slice(0, n));
+        if (v.status !== S.ORDER_STATUS_UNSPECIFIED) expect(v.timeline.filter((t) => t.status === S.ORDER_STATUS_UNSPECIFIED)).toEqual([]);
+      }
+    }
+  });
+
+  it('shows a deferred order until when it can be paid, the news that payment works again, and its expiry', () => {
+    const saga = orderSaga({ start: new Date('2026-11-25T05:00:00Z') });
+    const waiting = view([saga.deferred(), saga.paymentAvailable()]);
+    expect(waiting).toMatchObject({ status: S.ORDER_STATUS_AWAITING_PAYMENT, payBy: '2026-11-25T05:15:00.000Z', retryAfterSeconds: 30 });
+    expect(waiting.timeline.at(-1)!.description).toBe('Payment works again: you can pay now (until 14:15).');
+    const gone = view([saga.deferred(), saga.paymentAvailable(), saga.expired()]);
+    expect(gone).toMatchObject({ status: S.ORDER_STATUS_CANCELLED, payBy: '', retryAfterSeconds: 0 });
+    expect(gone.timeline.at(-1)!.description).toBe('The order was not paid in time and was cancelled. Nothing was charged.');
   });
 
   it('gives the same view whatever order the events arrive in', () => {

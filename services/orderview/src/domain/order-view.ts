@@ -49,6 +49,8 @@ export interface TimelineItem {
   status: OrderStatus;
   occurredAt: string;
   description: string;
+  /** The trace that created the event ("" when unknown). */
+  traceId?: string;
 }
 
 export interface OrderView {
@@ -64,6 +66,8 @@ export interface OrderView {
   riderName: string;
   estimatedReadyMinutes: number;
   retryAfterSeconds: number;
+  /** ISO 8601 while AWAITING_PAYMENT: until when it can be paid; '' otherwise. */
+  payBy: string;
   timeline: TimelineItem[];
   /** Highest aggregate_version applied per "<producer>/<aggregate_id>". */
   versions: Record<string, number>;
@@ -104,6 +108,7 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
     riderName: '',
     estimatedReadyMinutes: 0,
     retryAfterSeconds: 0,
+    payBy: '',
   };
   const versions: Record<string, number> = {};
   const timeline: TimelineItem[] = [];
@@ -122,14 +127,20 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
       }
     }
     if (f.set.createdAt && (!createdAt || f.set.createdAt < createdAt)) createdAt = f.set.createdAt;
-    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description });
+    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description, traceId: f.traceId ?? '' });
   }
+  // Events that came before any status-bearing one (PaymentApproved before OrderPlaced) happened
+  // on the way to the first status the view knows: they show that one, never UNSPECIFIED, which no
+  // order ever had. While no status is known at all, the row is not shown (view-repo's reads).
+  const first = timeline.find((t) => t.status !== S.ORDER_STATUS_UNSPECIFIED)?.status;
+  if (first !== undefined) for (const t of timeline) if (t.status === S.ORDER_STATUS_UNSPECIFIED) t.status = first;
 
   return {
     orderId,
     ...fields,
-    // Only an order waiting for payment has a retry hint.
+    // Only an order waiting for payment has a retry hint and a time to pay by.
     retryAfterSeconds: status === S.ORDER_STATUS_AWAITING_PAYMENT ? fields.retryAfterSeconds : 0,
+    payBy: status === S.ORDER_STATUS_AWAITING_PAYMENT ? fields.payBy : '',
     status,
     timeline,
     versions,

@@ -1,8 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
-import { appendToOutbox, newEnvelope, notFound, withTransaction, type Logger, type Pool, type Tx } from '@foodmesh/platform';
+import {
+  appendToOutbox,
+  invalidArgument,
+  newEnvelope,
+  notFound,
+  pageOf,
+  permissionDenied,
+  readPage,
+  withTransaction,
+  type User,
+  type Logger,
+  type PageRequestLike,
+  type Pool,
+  type Tx,
+} from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { assertSameCharge, validateCharge, type ChargeRequest, type PayInput } from '../domain/charge';
+import { assertSameCharge, assertWithinPayWindow, validateCharge, type ChargeRequest, type PayInput } from '../domain/charge';
 import type { FaultInjector } from '../domain/faults';
 import { krw } from '../domain/money';
 import * as repo from '../adapters/pg/payments-repo';
@@ -47,6 +61,8 @@ export function createPayments(deps: PaymentsDeps) {
     }
     const charge = await repo.findCharge(tx, req.orderId);
     if (charge) return charge;
+    // Under the order's lock: no charge slips in after the order's pay-by time.
+    assertWithinPayWindow(req, new Date());
 
     const voided = await repo.isVoided(tx, req.orderId);
     const declineReason = voided ? VOIDED_REASON : declined ? 'the card issuer declined the payment' : '';
@@ -126,6 +142,19 @@ export function createPayments(deps: PaymentsDeps) {
       const p = /^[0-9a-f-]{36}$/i.test(paymentId) ? await repo.findById(pool, paymentId) : undefined;
       if (!p) throw notFound(`no payment with id "${paymentId}"`);
       return p;
+    },
+
+    /**
+     * The payments of one order or one customer, newest first. Someone acting for a customer sees
+     * only theirs; callers without an identity (services, support tools in the mesh) see all.
+     */
+    async listPayments(who: Pick<User, 'userId' | 'role'> | undefined, req: { orderId: string; customerId: string; page?: PageRequestLike }) {
+      if (!req.orderId === !req.customerId) throw invalidArgument('set exactly one of order_id and customer_id');
+      if (who && who.role !== 'customer') throw permissionDenied(`payments are listed for their customer; you are signed in as a ${who.role}`);
+      if (who && req.customerId && req.customerId !== who.userId) throw permissionDenied('you can only list your own payments');
+      const page = readPage(req.page);
+      const rows = await repo.listPayments(pool, { orderId: req.orderId || undefined, customerId: who?.userId ?? (req.customerId || undefined) }, page);
+      return pageOf(rows, page);
     },
 
     /** An order cancelled unpaid: refund any charge that went through anyway, and decline any that arrives later. */

@@ -1,4 +1,4 @@
-import { alreadyExists, invalidArgument } from '@foodmesh/platform/errors';
+import { alreadyExists, failedPrecondition, invalidArgument } from '@foodmesh/platform/errors';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { positiveKrw, type MoneyLike } from './money';
 
@@ -9,6 +9,8 @@ export interface ChargeRequest {
   amountUnits: number;
   method: PaymentMethod;
   idempotencyKey: string;
+  /** No new charge at or after this time; undefined: no limit. */
+  payBy?: Date;
 }
 
 export interface PayInput {
@@ -17,6 +19,7 @@ export interface PayInput {
   amount?: MoneyLike;
   method: PaymentMethod;
   idempotencyKey: string;
+  payBy?: Date;
 }
 
 /** Checks a Pay request; every problem is INVALID_ARGUMENT with the field to fix. */
@@ -27,7 +30,14 @@ export function validateCharge(input: PayInput): ChargeRequest {
   if (!(input.method > 0 && input.method in PaymentMethod)) {
     throw invalidArgument('method must be specified (card, kakao pay, toss pay or naver pay)');
   }
-  return { orderId: input.orderId, customerId: input.customerId, amountUnits, method: input.method, idempotencyKey: input.idempotencyKey };
+  return { orderId: input.orderId, customerId: input.customerId, amountUnits, method: input.method, idempotencyKey: input.idempotencyKey, payBy: input.payBy };
+}
+
+/** A new charge is made only before the caller's pay-by time (this service's clock decides). */
+export function assertWithinPayWindow(req: Pick<ChargeRequest, 'payBy'>, now: Date): void {
+  if (req.payBy && now >= req.payBy) {
+    throw failedPrecondition(`the order had to be paid by ${req.payBy.toISOString()}; nothing was charged`, 'PAYMENT_WINDOW_CLOSED');
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { bindService, identityOf, notFound, pageOf, permissionDenied, readPage, requiredText, type CallContext } from '@foodmesh/platform';
+import { bindService, notFound, pageOf, permissionDenied, readPage, requiredText, requireUser, type CallContext } from '@foodmesh/platform';
 import { DeliveryServiceService, DeliveryStatus, type Delivery } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { pickUp } from '../../app/pick-up';
 import type { DeliveryRecord, InTransaction } from '../../app/ports';
@@ -20,15 +20,10 @@ const toDelivery = (d: DeliveryRecord): Delivery => ({
   completedAt: d.completedAt,
 });
 
-/**
- * The acting rider, when the call carries an identity, must be the rider the
- * request names. Calls without one come from inside the mesh (services, tests).
- */
+/** A rider acts only as themselves: the signed-in rider must be the rider the request names. */
 function checkActingRider(ctx: CallContext, riderId: string): void {
-  const id = identityOf(ctx);
-  if (!id) return;
-  if (id.role !== 'rider') throw permissionDenied(`only a rider may do this; you are signed in as a ${id.role}`);
-  if (id.userId !== riderId) throw permissionDenied(`you are signed in as rider "${id.userId}", not "${riderId}"`);
+  const me = requireUser(ctx, 'rider');
+  if (me.userId !== riderId) throw permissionDenied(`you are signed in as rider "${me.userId}", not "${riderId}"`);
 }
 
 /** The DeliveryService RPCs: validate the request, read or run a use case, map the result. */

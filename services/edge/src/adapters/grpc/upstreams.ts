@@ -3,6 +3,7 @@ import type { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delive
 import type { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import type { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import type { OrderViewServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
+import type { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 
 /** The internal services the edge calls (clients made by rt.client: deadlines, policy, tracing). */
@@ -12,4 +13,5 @@ export interface Upstreams {
   delivery: GrpcClient<typeof DeliveryServiceService>;
   orderview: GrpcClient<typeof OrderViewServiceService>;
   notification: GrpcClient<typeof NotificationServiceService>;
+  payment: GrpcClient<typeof PaymentServiceService>;
 }

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
+  addressAttributes,
+  CONNECT_ERROR_CODE,
   createRequestLog,
   extractTraceContext,
+  GRPC_STATUS_CODE,
   lazyChild,
+  rpcSpan,
   getTracer,
+  requestDecoder,
   runInScope,
   statusName,
   toServiceError,
@@ -16,8 +21,9 @@ import {
   type PlatformMetrics,
   type ServiceRegistration,
 } from '@foodmesh/platform';
+import { answerUnparsableRequestsWithInvalidArgument } from './connect-parse-errors';
 
-type Def = { path: string; requestDeserialize(b: Buffer): unknown; responseSerialize(m: unknown): Buffer };
+type Def = MethodDefinition<unknown, unknown>;
 
 /**
  * Serves services written once for the platform's gRPC server (bindService
@@ -64,7 +70,11 @@ export function connectRoutes(opts: {
     const carrier: Record<string, string> = {};
     hctx.requestHeader.forEach((v, k) => (carrier[k] = v));
     const parent = extractTraceContext(carrier);
-    const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } }, parent);
+    // gRPC-web is gRPC's protocol over HTTP/1.1; the Connect protocol has conventions of its own.
+    const connect = hctx.protocolName === 'connect';
+    const { name, attributes } = rpcSpan(path, connect ? 'connect_rpc' : 'grpc');
+    const host = addressAttributes('server', hctx.requestHeader.get('host') ?? undefined);
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...host } }, parent);
     const requestId = hctx.requestHeader.get('x-request-id') ?? randomUUID();
     const ctx = callContext(path, hctx, requestId, span.spanContext().traceId);
     const scope = { deadline: ctx.deadline, requestId };
@@ -74,7 +84,8 @@ export function connectRoutes(opts: {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       opts.metrics.serverHandled.inc({ method: path, code: statusName(code) });
       opts.metrics.serverLatency.observe({ method: path }, seconds);
-      span.setAttribute('rpc.grpc.status_code', code);
+      if (!connect) span.setAttribute(GRPC_STATUS_CODE, code);
+      else if (code !== 0) span.setAttribute(CONNECT_ERROR_CODE, statusName(code).toLowerCase());
       if (code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
       requestLog(ctx, path, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === 0 || code === Code.Canceled, err);
@@ -93,24 +104,30 @@ export function connectRoutes(opts: {
     return { ctx, within, finish, fail };
   }
 
-  const unary = (m: DescMethod, def: Def, fn: Function) => async (req: never, hctx: HandlerContext) => {
-    const call = instrumented(def.path, hctx);
-    try {
-      const request = def.requestDeserialize(Buffer.from(toBinary(m.input, req)));
-      const res = await call.within(() => fn(request, call.ctx) as Promise<unknown>);
-      const out = fromBinary(m.output, def.responseSerialize(res));
-      call.finish(0);
-      return out;
-    } catch (err) {
-      return call.fail(err);
-    }
-  };
-
-  const serverStream = (m: DescMethod, def: Def, fn: Function) =>
-    async function* (req: never, hctx: HandlerContext) {
+  // The platform's request guard (UTF-8, NUL, max_length), as on the gRPC port: the message is
+  // checked on its binary encoding, which is what protobuf-es and ts-proto have in common.
+  const unary = (m: DescMethod, def: Def, fn: Function) => {
+    const decode = requestDecoder(def);
+    return async (req: never, hctx: HandlerContext) => {
       const call = instrumented(def.path, hctx);
       try {
-        const request = def.requestDeserialize(Buffer.from(toBinary(m.input, req)));
+        const request = decode(Buffer.from(toBinary(m.input, req)));
+        const res = await call.within(() => fn(request, call.ctx) as Promise<unknown>);
+        const out = fromBinary(m.output, def.responseSerialize(res));
+        call.finish(0);
+        return out;
+      } catch (err) {
+        return call.fail(err);
+      }
+    };
+  };
+
+  const serverStream = (m: DescMethod, def: Def, fn: Function) => {
+    const decode = requestDecoder(def);
+    return async function* (req: never, hctx: HandlerContext) {
+      const call = instrumented(def.path, hctx);
+      try {
+        const request = decode(Buffer.from(toBinary(m.input, req)));
         const it = call.within(() => (fn(request, call.ctx) as AsyncIterable<unknown>)[Symbol.asyncIterator]());
         try {
           for (;;) {
@@ -126,7 +143,9 @@ export function connectRoutes(opts: {
         call.fail(err);
       }
     };
+  };
 
+  answerUnparsableRequestsWithInvalidArgument();
   return (router: ConnectRouter) => {
     for (const { desc, registration } of opts.services) {
       const defs = Object.entries(registration.definition) as Array<[string, Def & { responseStream: boolean }]>;

@@ -23,6 +23,8 @@ const ALLOWED_HEADERS = [
 ].join(', ');
 const EXPOSED_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin', 'x-error-reason', 'retry-after-seconds'].join(', ');
 
+const JWKS_PATH = '/.well-known/jwks.json';
+
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -81,7 +83,11 @@ export async function startWebServer(opts: {
   routes: (router: ConnectRouter) => void;
   webRoot?: string;
   allowedOrigins: string[];
+  /** A public key set to serve at /.well-known/jwks.json (the demo sign-in's). */
+  jwks?: object;
   logger: Logger;
+  /** The largest request message accepted (RESOURCE_EXHAUSTED beyond), as on the gRPC port. */
+  readMaxBytes: number;
 }): Promise<WebServer> {
   const shutdown = new AbortController();
   const api = connectNodeAdapter({
@@ -91,9 +97,18 @@ export async function startWebServer(opts: {
     grpcWeb: true,
     connect: true,
     grpc: false,
+    readMaxBytes: opts.readMaxBytes,
+    // JSON bodies too: bytes that are not UTF-8 are refused (INVALID_ARGUMENT), never turned into U+FFFD.
+    jsonOptions: { textDecoder: new TextDecoder('utf-8', { fatal: true }) } as object,
   });
 
+  const jwks = opts.jwks && JSON.stringify(opts.jwks);
   const server = http.createServer((req, res) => {
+    if (jwks && req.method === 'GET' && req.url === JWKS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300', ...SECURITY_HEADERS });
+      res.end(jwks);
+      return;
+    }
     const origin = req.headers.origin;
     if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
       if (!opts.allowedOrigins.includes(origin) && !opts.allowedOrigins.includes('*')) {
@@ -114,6 +129,14 @@ export async function startWebServer(opts: {
         return;
       }
     }
+    // A request answered before its body was read (too large: RESOURCE_EXHAUSTED) leaves the rest
+    // of the body on the connection, and a keep-alive client's next request would wait behind it
+    // until its deadline: such a connection is not kept (also when no length was declared).
+    const socket = req.socket;
+    if (Number(req.headers['content-length'] ?? 0) > opts.readMaxBytes + 5) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      if (!req.complete) socket.end();
+    });
     api(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decodeEnvelope, topicOf, type KafkaConnection, type Logger } from '@foodmesh/platform';
+import { decodeEnvelope, followMembership, topicOf, type KafkaConnection, type Logger } from '@foodmesh/platform';
 import type { OwnershipIndex } from '../../app/ownership';
 
 /**
@@ -26,10 +26,11 @@ export function kafkaLogger(logger: Logger): Logger {
  * Kafka (the index then only knows the orders placed through this replica),
  * and it never creates the order service's topic, it waits for it.
  */
-export function startOwnershipConsumer(opts: { kafka: KafkaConnection; index: OwnershipIndex; logger: Logger }) {
+export function startOwnershipConsumer(opts: { kafka: KafkaConnection; index: OwnershipIndex; logger: Logger; onMembership(joined: boolean): void }) {
   const topic = opts.kafka.topic(topicOf('order'));
   const groupId = `edge-ownership-${hostname()}-${randomUUID().slice(0, 8)}`;
   const consumer = opts.kafka.createConsumer(groupId);
+  followMembership(consumer, opts.onMembership);
   const stopped = new AbortController();
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 

@@ -1,23 +1,17 @@
-import { bindService, changeFlag, identityOf, unauthenticated, USER_ID_HEADER, type CallContext } from '@foodmesh/platform';
+import { bindService, changeFlag, requireUser } from '@foodmesh/platform';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import type { NotificationQueries } from '../../app/notification-queries';
 import { toProto } from './to-proto';
 
 /** Any role reads its own notifications. */
-function me(ctx: CallContext) {
-  const id = identityOf(ctx);
-  if (!id) throw unauthenticated(`this call needs the caller's identity (${USER_ID_HEADER})`);
-  return id;
-}
-
 export function notificationService(queries: NotificationQueries) {
   return bindService(NotificationServiceService, {
     async listNotifications(req, ctx) {
-      const { items, nextPageToken } = await queries.list(me(ctx), req.recipientId, req.page);
+      const { items, nextPageToken } = await queries.list(requireUser(ctx), req.recipientId, req.page);
       return { notifications: items.map(toProto), nextPageToken };
     },
     async *watchNotifications(req, ctx) {
-      for await (const n of queries.watch(me(ctx), req.recipientId, req.since, changeFlag(ctx.signal))) yield { notification: toProto(n) };
+      for await (const n of queries.watch(requireUser(ctx), req.recipientId, req.since, changeFlag(ctx.signal))) yield { notification: toProto(n) };
     },
   });
 }

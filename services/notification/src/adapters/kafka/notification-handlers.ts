@@ -4,7 +4,7 @@ import type { DirectoryRepo } from '../pg/directory-repo';
 
 /** The events a rule may notify about (see domain/rules.ts). */
 const NOTIFIED: EventCase[] = [
-  'orderPaymentDeferred', 'orderPlaced', 'orderPaymentFailed', 'orderCancellationRequested', 'orderCancelled', 'orderCompleted', 'orderRefunded',
+  'orderPaymentDeferred', 'orderPaymentAvailable', 'orderPlaced', 'orderPaymentFailed', 'orderCancellationRequested', 'orderCancelled', 'orderCompleted', 'orderRefunded',
   'orderAccepted', 'cookingStarted', 'cookingFinished', 'cancellationRejected',
   'deliveryAvailable', 'deliveryPickedUp',
 ];

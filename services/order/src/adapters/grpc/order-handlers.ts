@@ -1,4 +1,5 @@
-import { bindService, requireIdentity } from '@foodmesh/platform';
+import { bindService, requireUser } from '@foodmesh/platform';
+import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { Order as OrderMessage, OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import type { Orders, PaymentOutcomeKind, PaymentReply } from '../../app/orders';
 import { krw } from '../../domain/money';
@@ -19,6 +20,7 @@ export const toOrderMessage = (o: Order): OrderMessage =>
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     version: o.version,
+    payBy: o.status === OrderStatus.ORDER_STATUS_AWAITING_PAYMENT ? o.payBy : undefined,
   });
 
 const OUTCOME: Record<PaymentOutcomeKind, PaymentOutcome> = {
@@ -35,23 +37,23 @@ const toPaymentReply = (r: PaymentReply) => ({
   retryAfterSeconds: r.retryAfterSeconds,
 });
 
-/** Every RPC acts for the signed-in customer the edge forwards in metadata. */
+/** Every RPC acts for the signed-in customer whose token the edge forwards. */
 export const orderService = (orders: Orders) =>
   bindService(OrderServiceService, {
     async placeOrder(req, ctx) {
-      const who = requireIdentity(ctx, 'customer');
+      const who = requireUser(ctx, 'customer');
       return toPaymentReply(await orders.placeOrder(who, req));
     },
     async payOrder(req, ctx) {
-      return toPaymentReply(await orders.payOrder(requireIdentity(ctx, 'customer'), req.orderId, req.paymentMethod));
+      return toPaymentReply(await orders.payOrder(requireUser(ctx, 'customer'), req.orderId, req.paymentMethod));
     },
     async cancelOrder(req, ctx) {
-      return { order: toOrderMessage(await orders.cancelOrder(requireIdentity(ctx, 'customer'), req.orderId, req.reason)) };
+      return { order: toOrderMessage(await orders.cancelOrder(requireUser(ctx, 'customer'), req.orderId, req.reason)) };
     },
     async confirmDelivered(req, ctx) {
-      return { order: toOrderMessage(await orders.confirmDelivered(requireIdentity(ctx, 'customer'), req.orderId)) };
+      return { order: toOrderMessage(await orders.confirmDelivered(requireUser(ctx, 'customer'), req.orderId)) };
     },
     async getOrder(req, ctx) {
-      return { order: toOrderMessage(await orders.getOrder(requireIdentity(ctx, 'customer'), req.orderId)) };
+      return { order: toOrderMessage(await orders.getOrder(requireUser(ctx, 'customer'), req.orderId)) };
     },
   });

@@ -27,6 +27,8 @@ interface Row {
   rider_id: string;
   created_at: Date;
   updated_at: Date;
+  pay_by: Date;
+  pay_now_notified_at: Date | null;
 }
 
 const fromRow = (r: Row): Order => ({
@@ -49,6 +51,8 @@ const fromRow = (r: Row): Order => ({
   riderId: r.rider_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  payBy: r.pay_by,
+  payNowNotifiedAt: r.pay_now_notified_at,
 });
 
 export async function findOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
@@ -68,6 +72,25 @@ export async function findUnsettled(db: Queryable, savedBefore: Date, limit: num
   return rows.map(fromRow);
 }
 
+/** Unpaid orders whose pay-by time is before `dueBefore`, soonest due first. */
+export async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promise<Order[]> {
+  const { rows } = await db.query<Row>(`SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [dueBefore, limit]);
+  return rows.map(fromRow);
+}
+
+/**
+ * Deferred orders (their deferral published, saved before `savedBefore`) still payable at `now`
+ * whose customer was not yet told to pay now, oldest first.
+ */
+export async function findDeferredUnannounced(db: Queryable, now: Date, savedBefore: Date, limit: number): Promise<Order[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND version > 0 AND pay_now_notified_at IS NULL AND pay_by > $1 AND created_at <= $2
+     ORDER BY pay_by LIMIT $3`,
+    [now, savedBefore, limit],
+  );
+  return rows.map(fromRow);
+}
+
 export async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
   const { rows } = await db.query<Row>('SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, key]);
   return rows[0] && { order: fromRow(rows[0]), fingerprint: rows[0].request_fingerprint };
@@ -77,8 +100,8 @@ export async function findByIdempotencyKey(db: Queryable, customerId: string, ke
 export async function insertOrder(db: Queryable, o: Order, idempotencyKey: string, fingerprint: string): Promise<boolean> {
   const res = await db.query(
     `INSERT INTO orders (order_id, customer_id, idempotency_key, request_fingerprint, store_id, store_name, items, total_units,
-                         delivery_address, payment_method, status, version, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                         delivery_address, payment_method, status, version, created_at, updated_at, pay_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (customer_id, idempotency_key) DO NOTHING`,
     [
       o.orderId,
@@ -95,6 +118,7 @@ export async function insertOrder(db: Queryable, o: Order, idempotencyKey: strin
       o.version,
       o.createdAt,
       o.updatedAt,
+      o.payBy,
     ],
   );
   return res.rowCount === 1;
@@ -104,7 +128,7 @@ export async function insertOrder(db: Queryable, o: Order, idempotencyKey: strin
 export async function saveOrder(tx: Tx, o: Order): Promise<void> {
   await tx.query(
     `UPDATE orders SET status = $2, payment_id = $3, payment_method = $4, version = $5, resume_status = $6, cancel_reason = $7,
-                       store_decision = $8, refund = $9, delivery_id = $10, rider_id = $11, updated_at = $12
+                       store_decision = $8, refund = $9, delivery_id = $10, rider_id = $11, updated_at = $12, pay_now_notified_at = $13
      WHERE order_id = $1`,
     [
       o.orderId,
@@ -119,6 +143,7 @@ export async function saveOrder(tx: Tx, o: Order): Promise<void> {
       o.deliveryId,
       o.riderId,
       o.updatedAt,
+      o.payNowNotifiedAt,
     ],
   );
 }

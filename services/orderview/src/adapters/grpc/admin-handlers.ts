@@ -1,4 +1,4 @@
-import { bindService } from '@foodmesh/platform';
+import { bindService, requireService } from '@foodmesh/platform';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 
 export interface ViewAdmin {
@@ -6,10 +6,16 @@ export interface ViewAdmin {
   lag(): Promise<{ consumerLagMessages: number; newestAppliedEventAgeMs: number; lastAppliedAt: Date | undefined }>;
 }
 
-/** Operators' and tests' service; the mesh keeps it away from the edge. */
+/** Operators' service: only the `ops` workload (in the mesh, also its AuthorizationPolicy). */
 export function orderViewAdminService(admin: ViewAdmin) {
   return bindService(OrderViewAdminServiceService, {
-    rebuildView: (_req, ctx) => admin.rebuild(ctx.signal),
-    getViewLag: () => admin.lag(),
+    async rebuildView(_req, ctx) {
+      requireService(ctx, 'ops');
+      return admin.rebuild(ctx.signal);
+    },
+    async getViewLag(_req, ctx) {
+      requireService(ctx, 'ops');
+      return admin.lag();
+    },
   });
 }

@@ -6,7 +6,7 @@ import type { OrderView } from '../../domain/order-view';
 export const VIEW_CHANGED_CHANNEL = 'orderview_changed';
 
 const COLUMNS = `order_id, customer_id, store_id, store_name, status, items_summary, total_currency, total_units,
-  rider_id, rider_name, estimated_ready_minutes, retry_after_seconds, timeline, versions, version, created_at, updated_at`;
+  rider_id, rider_name, estimated_ready_minutes, retry_after_seconds, pay_by, timeline, versions, version, created_at, updated_at`;
 
 interface Row {
   order_id: string;
@@ -21,6 +21,7 @@ interface Row {
   rider_name: string;
   estimated_ready_minutes: number;
   retry_after_seconds: number;
+  pay_by: Date | null;
   timeline: OrderView['timeline'];
   versions: Record<string, number>;
   version: number;
@@ -41,6 +42,7 @@ const toView = (r: Row): OrderView => ({
   riderName: r.rider_name,
   estimatedReadyMinutes: r.estimated_ready_minutes,
   retryAfterSeconds: r.retry_after_seconds,
+  payBy: r.pay_by?.toISOString() ?? '',
   timeline: r.timeline,
   versions: r.versions,
   version: r.version,
@@ -63,26 +65,27 @@ export function createViewRepo(pool: Pool) {
         `UPDATE order_view SET customer_id = $2, store_id = $3, store_name = $4, status = $5, items_summary = $6,
            total_currency = $7, total_units = $8, rider_id = $9, rider_name = $10, estimated_ready_minutes = $11,
            retry_after_seconds = $12, timeline = $13, facts = $14, versions = $15, version = $16, created_at = $17,
-           updated_at = $18, applied_at = now()
+           updated_at = $18, pay_by = $19, applied_at = now()
          WHERE order_id = $1`,
         [
           v.orderId, v.customerId, v.storeId, v.storeName, v.status, v.itemsSummary, v.totalCurrency, v.totalUnits,
           v.riderId, v.riderName, v.estimatedReadyMinutes, v.retryAfterSeconds, JSON.stringify(v.timeline),
-          JSON.stringify(facts), JSON.stringify(v.versions), v.version, v.createdAt, v.updatedAt,
+          JSON.stringify(facts), JSON.stringify(v.versions), v.version, v.createdAt, v.updatedAt, v.payBy || null,
         ],
       );
       await tx.query('SELECT pg_notify($1, $2)', [VIEW_CHANGED_CHANNEL, v.orderId]);
     },
 
+    /** The order's view, once it knows a status (status 0, UNSPECIFIED: only events that precede one). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM order_view WHERE order_id = $1`, [orderId]);
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM order_view WHERE order_id = $1 AND status <> 0`, [orderId]);
       return rows[0] && toView(rows[0]);
     },
 
     /** A customer's orders, newest first; `page.limit + 1` rows so the caller can tell whether a next page exists. */
     async listByCustomer(customerId: string, page: Page): Promise<OrderView[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM order_view WHERE customer_id = $1 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${COLUMNS} FROM order_view WHERE customer_id = $1 AND status <> 0 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
         [customerId, page.limit + 1, page.offset],
       );
       return rows.map(toView);

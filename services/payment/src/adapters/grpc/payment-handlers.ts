@@ -1,4 +1,4 @@
-import { bindService } from '@foodmesh/platform';
+import { bindService, requireService, requireUser } from '@foodmesh/platform';
 import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { Payments } from '../../app/payments';
 import { krw } from '../../domain/money';
@@ -25,13 +25,23 @@ export const toPaymentMessage = (p: PaymentRecord): Payment =>
     refundReason: p.refundReason,
   });
 
+/** Only the order service charges and reads payments (for a customer, or on its own, e.g. its sweeper). */
 export const paymentService = (payments: Payments) =>
   bindService(PaymentServiceService, {
     async pay(req, ctx) {
+      requireService(ctx, 'order');
       const payment = await payments.pay(req, ctx.signal);
       return { payment: toPaymentMessage(payment) };
     },
-    async getPayment(req) {
+    async getPayment(req, ctx) {
+      requireService(ctx, 'order');
       return { payment: toPaymentMessage(await payments.getPayment(req.paymentId)) };
+    },
+    async listPayments(req, ctx) {
+      // The order service may list any order's payments; the edge only for the customer it calls for.
+      const workload = requireService(ctx, 'order', 'edge');
+      const forCustomer = workload === 'edge' ? requireUser(ctx, 'customer') : undefined;
+      const { items, nextPageToken } = await payments.listPayments(forCustomer, req);
+      return { payments: items.map(toPaymentMessage), nextPageToken };
     },
   });

@@ -1,4 +1,4 @@
-import type { Tx } from '@foodmesh/platform';
+import type { Page, Tx } from '@foodmesh/platform';
 import { PaymentMethod, paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 
 export type PaymentStatusName = 'APPROVED' | 'DECLINED' | 'REFUNDED';
@@ -100,4 +100,17 @@ export async function voidOrder(tx: Tx, orderId: string, reason: string): Promis
 export async function isVoided(db: Queryable, orderId: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM voided_orders WHERE order_id = $1', [orderId]);
   return rows.length > 0;
+}
+
+/**
+ * Payments of one order or one customer (either may narrow the other), newest first;
+ * `page.limit + 1` rows so the caller can tell whether a next page exists.
+ */
+export async function listPayments(db: Queryable, of: { orderId?: string; customerId?: string }, page: Page): Promise<PaymentRecord[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT * FROM payments WHERE ($1::text IS NULL OR order_id = $1) AND ($2::text IS NULL OR customer_id = $2)
+     ORDER BY created_at DESC, payment_id DESC LIMIT $3 OFFSET $4`,
+    [of.orderId ?? null, of.customerId ?? null, page.limit + 1, page.offset],
+  );
+  return rows.map(fromRow);
 }

@@ -1,4 +1,4 @@
-import { bindService, invalidArgument, notFound, pageOf, permissionDenied, readPage, requiredText, requireIdentity, type CallContext } from '@foodmesh/platform';
+import { bindService, invalidArgument, notFound, pageOf, permissionDenied, readPage, requiredText, requireUser, type CallContext } from '@foodmesh/platform';
 import { StoreOrderStatus, StoreServiceService, type Store, type StoreOrder } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import { runOwnerCommand, type OwnerCommand } from '../../app/owner-commands';
 import type { InTransaction, StoreOrderRecord, StoreRecord } from '../../app/ports';
@@ -35,7 +35,7 @@ export function storeService(deps: { queries: StoreQueries; inTx: InTransaction 
   const ownerCommand = async (req: { storeId: string; orderId: string }, ctx: CallContext, command: OwnerCommand['command']) => {
     const storeId = requiredText(req.storeId, 'store_id');
     const orderId = requiredText(req.orderId, 'order_id');
-    const owner = requireIdentity(ctx, 'owner');
+    const owner = requireUser(ctx, 'owner');
     const order = await runOwnerCommand(inTx, { ownerId: owner.userId, storeId, orderId, command });
     return { storeOrder: toStoreOrder(order) };
   };
@@ -57,7 +57,7 @@ export function storeService(deps: { queries: StoreQueries; inTx: InTransaction 
       const storeId = requiredText(req.storeId, 'store_id');
       const status = fromProtoStatus(req.status);
       const page = readPage(req.page);
-      const owner = requireIdentity(ctx, 'owner');
+      const owner = requireUser(ctx, 'owner');
       const store = await queries.findStore(storeId);
       if (!store) throw notFound(`there is no store "${storeId}"`);
       if (store.ownerId !== owner.userId) throw permissionDenied(`store "${storeId}" is not yours; you can only see your own store's orders`);
