@@ -105,7 +105,7 @@ export const dataConfigSchema = z.object({
    * than their `group.min.session.timeout.ms` (6 s by default).
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6_000),
-  /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time. */
+  /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time; well under the session timeout. */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
   /**
    * The relay's fallback poll (NOTIFY wakes it at once): a missed NOTIFY, and a standby replica

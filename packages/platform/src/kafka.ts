@@ -53,7 +53,8 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * How long the broker holds a consumer's fetch when nothing is new. Data still returns at once; this
  * bounds how often an idle consumer asks (each ask costs the broker and us) and how long a consumer's
  * stop waits for the fetch in flight. 500 ms: idle broker 5.6% of a core, services stop in 0.7 s;
- * 2 s: 4.6%, 1.4 s; 5 s: 3.9%, 3.8 s (docs/performance.md).
+ * 2 s: 4.6%, 1.4 s; 5 s: 3.9%, 3.8 s (docs/performance.md). Keep it well under the session
+ * timeout: an idle consumer heartbeats from its fetch loop, so once per fetch wait.
  */
 export const DEFAULT_FETCH_MAX_WAIT_MS = 2000;
 
