@@ -52,9 +52,6 @@ export const DELIVERY_STATUS: Record<DeliveryStatus, string> = {
   [DeliveryStatus.WITHDRAWN]: 'Withdrawn',
 };
 
-export const FINAL = new Set([OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED]);
-export const CANCELLABLE = new Set([OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.ACCEPTED]);
-
 /** A v4 UUID (crypto.randomUUID needs a secure context; a phone on the LAN over http has none). */
 export function uuid(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './order-lifecycle';
 export * from './config';
 export * from './logger';
 export * from './telemetry';

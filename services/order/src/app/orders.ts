@@ -7,7 +7,8 @@ import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store
 import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
 import * as repo from '../adapters/pg/orders-repo';
 import { menuFromPublished } from '../domain/menu';
-import { statusName, unpaidOrder, type Order } from '../domain/order';
+import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import { unpaidOrder, type Order } from '../domain/order';
 import { decide, PAYMENT_NOT_COMPLETED, type OrderInput } from '../domain/order-machine';
 import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
 import type { PaymentGateway, PaymentResult } from './payment-gateway';
@@ -58,7 +59,7 @@ export function createOrders(deps: OrdersDeps) {
     if (!order) return undefined;
     const outcome = decide(order, input, now());
     if (outcome.kind === 'ignored') {
-      logger.info({ order_id: orderId, input: input.kind, status: statusName(order.status), why: outcome.reason }, 'input ignored');
+      logger.info({ order_id: orderId, input: input.kind, status: orderStatusName(order.status), why: outcome.reason }, 'input ignored');
       return order;
     }
     const next = outcome.order;
@@ -69,7 +70,7 @@ export function createOrders(deps: OrdersDeps) {
         newEnvelope(producer, { orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
       ),
     );
-    if (next.status !== order.status) logger.info({ order_id: orderId, from: statusName(order.status), to: statusName(next.status), input: input.kind }, 'order status changed');
+    if (next.status !== order.status) logger.info({ order_id: orderId, from: orderStatusName(order.status), to: orderStatusName(next.status), input: input.kind }, 'order status changed');
     return next;
   }
 
@@ -218,7 +219,7 @@ export function createOrders(deps: OrdersDeps) {
       for (const order of unsettled) {
         try {
           const { outcome, order: settled } = await settlePayment(order);
-          logger.warn({ order_id: order.orderId, outcome, status: statusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+          logger.warn({ order_id: order.orderId, outcome, status: orderStatusName(settled.status) }, 'settled an order a crash left without a payment outcome');
         } catch (err) {
           // Past its pay-by time: the expiry sweep ends it instead.
           if ((err as { reason?: string }).reason !== 'PAYMENT_WINDOW_CLOSED') throw err;

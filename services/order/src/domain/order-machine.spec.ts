@@ -3,7 +3,8 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { decide, type OrderInput, type OrderInputKind, type Outcome } from './order-machine';
-import { statusName, type Order } from './order';
+import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import type { Order } from './order';
 
 const S = OrderStatus;
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -185,7 +186,7 @@ describe('order state machine: every input in every status', () => {
       const [status, events] = expected;
       expect(result).toMatchObject({ kind: 'applied' });
       const applied = result as Extract<Outcome, { kind: 'applied' }>;
-      expect(statusName(applied.order.status)).toBe(statusName(S[status]));
+      expect(orderStatusName(applied.order.status)).toBe(orderStatusName(S[status]));
       expect(applied.events.map((e) => e.$case)).toEqual(events);
       expect(applied.order.version).toBe(o.version + events.length);
       for (const e of applied.events) expect(e.value).toMatchObject({ orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken' });

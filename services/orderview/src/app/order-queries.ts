@@ -1,5 +1,6 @@
 import { notFound, permissionDenied, readPage, pageOf, type PageRequestLike } from '@foodmesh/platform';
-import { isFinal, type OrderView } from '../domain/order-view';
+import { isFinal } from '@foodmesh/platform/order-lifecycle';
+import type { OrderView } from '../domain/order-view';
 
 /** Where the queries read views. */
 export interface ViewReads {

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import type { BackwardMove } from '@foodmesh/platform/order-lifecycle';
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
 import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
@@ -39,7 +40,7 @@ export interface ViewFact {
   /** The status this event moves the order to, if it moves it. */
   status?: OrderStatus;
   /** CancellationRejected may move an order back from CANCEL_REQUESTED to an earlier stage. */
-  resumes?: boolean;
+  backward?: BackwardMove;
   /** A short English sentence for the timeline. */
   description: string;
   set: FactFields;
@@ -182,7 +183,7 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
     case 'cancellationRejected':
       return fact({
         status: p.value.resumedStatus || undefined,
-        resumes: true,
+        backward: 'resume',
         description: `The store could not cancel the order: ${p.value.reason}.`,
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });

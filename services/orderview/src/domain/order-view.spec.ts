@@ -2,7 +2,7 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { orderSaga } from '@foodmesh/testkit/saga-events';
 import { factOf, formatMoney, type ViewFact } from './facts';
-import { canMove, foldView } from './order-view';
+import { foldView } from './order-view';
 
 const S = OrderStatus;
 const facts = (envs: EventEnvelope[]): ViewFact[] => envs.map((e) => factOf(e)!).filter(Boolean);
@@ -147,14 +147,6 @@ describe('order view projection', () => {
     const saga = orderSaga();
     saga.placed();
     expect(view([saga.accepted()])).toMatchObject({ status: S.ORDER_STATUS_ACCEPTED, customerId: 'customer-1', itemsSummary: '' });
-  });
-
-  it('keeps a final status final', () => {
-    expect(canMove(S.ORDER_STATUS_COMPLETED, S.ORDER_STATUS_PICKED_UP)).toBe(false);
-    expect(canMove(S.ORDER_STATUS_PAYMENT_FAILED, S.ORDER_STATUS_PAID)).toBe(false);
-    expect(canMove(S.ORDER_STATUS_COOKING, S.ORDER_STATUS_CANCEL_REQUESTED)).toBe(false);
-    expect(canMove(S.ORDER_STATUS_CANCEL_REQUESTED, S.ORDER_STATUS_PAID, true)).toBe(true);
-    expect(canMove(S.ORDER_STATUS_COOKING, S.ORDER_STATUS_ACCEPTED, true)).toBe(false);
   });
 
   it('formats won without a minor unit', () => {
