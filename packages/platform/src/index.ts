@@ -20,6 +20,7 @@ export * from './migrations';
 export * from './kafka';
 export { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 export * from './events';
+export * from './event-catalogue';
 export * from './outbox';
 export * from './consumer';
 export * from './notify-hub';

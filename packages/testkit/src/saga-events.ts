@@ -50,7 +50,7 @@ export function orderSaga(opts: SagaOptions = {}) {
   const ev = (producer: string, aggregateId: string, payload: EventPayload): EventEnvelope => {
     const version = (versions.get(`${producer}/${aggregateId}`) ?? 0) + 1;
     versions.set(`${producer}/${aggregateId}`, version);
-    return newEnvelope(producer, { orderId, aggregateId, aggregateVersion: version, occurredAt: new Date(start + step++ * stepMs), correlationId: orderId, payload });
+    return newEnvelope({ orderId, aggregateId, aggregateVersion: version, occurredAt: new Date(start + step++ * stepMs), correlationId: orderId, payload });
   };
   const order = (payload: EventPayload) => ev('order', orderId, payload);
   const payment = (payload: EventPayload) => ev('payment', paymentId, payload);

@@ -20,7 +20,7 @@ export interface Point {
 export async function deliveryFixture() {
   const namespace = testNamespace();
   const databaseUrl = await freshDatabase('delivery');
-  const bus = await testEventBus({ namespace, topics: ['store.events', 'order.events', 'delivery.events'] });
+  const bus = await testEventBus({ namespace });
   const pool = createPool({ connectionString: databaseUrl, max: 4 });
   const service: RunningService = await startDeliveryService(loadConfig(testServiceEnv({ service: 'delivery', databaseUrl, namespace })), {
     logger: testLogger('delivery'),
@@ -30,7 +30,7 @@ export async function deliveryFixture() {
 
   const cookingFinished = (o: { region: string; pickupAt: Point; orderId?: string; storeName?: string }) => {
     const orderId = o.orderId ?? uniqueId('order-');
-    return newEnvelope('store', {
+    return newEnvelope({
       orderId,
       aggregateVersion: 4,
       payload: {
@@ -48,14 +48,14 @@ export async function deliveryFixture() {
   };
 
   const orderCompleted = (orderId: string, riderId: string, deliveryId: string) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 8,
       payload: { $case: 'orderCompleted', value: OrderCompleted.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId, deliveryId }) },
     });
 
   const orderCancelled = (orderId: string) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 8,
       payload: { $case: 'orderCancelled', value: OrderCancelled.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', reason: 'changed my mind', wasPaid: true }) },

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
-import { connectKafka, toMessage, type Role, type RunningService } from '@foodmesh/platform';
+import { connectKafka, PRODUCERS, toMessage, topicOf, type Role, type RunningService } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import {
   NotificationChannel,
@@ -76,7 +76,7 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       NOTIFICATION_DISPATCH_POLL_MS: '200',
     });
     kafka = connectKafka({ brokers: testBrokers(), clientId: 'notification-test', logger: testLogger('publisher'), namespace });
-    await kafka.ensureTopics(['order.events', 'payment.events', 'store.events', 'delivery.events'], 6); // payment.events: the saga has it, we don't consume it
+    await kafka.ensureTopics(PRODUCERS.map(topicOf), 6); // payment.events too: the saga has it, we don't consume it
     const publisher = await kafka.createPublisher();
     publish = (envs) => publisher.publish(envs.map(toMessage));
   });

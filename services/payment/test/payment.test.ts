@@ -25,7 +25,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   beforeAll(async () => {
     const namespace = testNamespace();
     const databaseUrl = await freshDatabase('payment');
-    bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
+    bus = await testEventBus({ namespace });
     const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
     service = await startPaymentService(loadConfig(env), { logger: testLogger('payment'), random: () => draw });
     payments = client(PaymentServiceService, 'order');
@@ -208,7 +208,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await payments.pay(slipped);
       const late = pay();
       const cancels = [slipped, late].map((r) =>
-        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
+        newEnvelope({ orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
       );
       await bus.publish(cancels);
       await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { runService, type Logger, type RunningService } from '@foodmesh/platform';
 import { publishPendingMenus } from './app/menu-publication';
 import { storeService } from './adapters/grpc/store-service';
 import { orderEventHandlers } from './adapters/kafka/order-event-handlers';
@@ -23,7 +23,7 @@ export function startStoreService(config: StoreConfig, opts: { handleSignals?: b
       const published = await publishPendingMenus(inTx);
       if (published) rt.logger.info({ stores: published }, 'menus queued for publication');
       await rt.startOutbox(pool);
-      rt.consume({ pool, topics: [topicOf('order')], handlers: orderEventHandlers });
+      rt.consume({ pool, handlers: orderEventHandlers });
       return [storeService({ queries: storeQueries(pool), inTx })];
     },
   });

@@ -17,7 +17,7 @@ export const GANGNAM = 'store-gangnam-chicken';
 export async function storeFixture() {
   const namespace = testNamespace();
   const databaseUrl = await freshDatabase('store');
-  const bus = await testEventBus({ namespace, topics: ['order.events', 'store.events'] });
+  const bus = await testEventBus({ namespace });
   const pool = createPool({ connectionString: databaseUrl, max: 4 });
   let service: RunningService | undefined;
   let client: GrpcClient<typeof StoreServiceService> | undefined;
@@ -36,7 +36,7 @@ export async function storeFixture() {
 
   const orderPlaced = (o: { orderId?: string; storeId?: string; customerId?: string } = {}) => {
     const orderId = o.orderId ?? uniqueId('order-');
-    return newEnvelope('order', {
+    return newEnvelope({
       orderId,
       aggregateVersion: 2,
       payload: {
@@ -57,7 +57,7 @@ export async function storeFixture() {
   };
 
   const cancellationRequested = (orderId: string, previousStatus = OrderStatus.ORDER_STATUS_ACCEPTED) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 3,
       payload: {

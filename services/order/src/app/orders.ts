@@ -26,8 +26,6 @@ export interface PaymentReply {
 export interface OrdersDeps {
   pool: Pool;
   payments: PaymentGateway;
-  /** The producer name on this service's events (its SERVICE_NAME). */
-  producer: string;
   /** What a deferred customer is told to wait before paying again. */
   retryAfterSeconds: number;
   /** How long after it is saved an order can be paid; unpaid then, it expires. */
@@ -47,7 +45,7 @@ export interface Cause {
 const S = OrderStatus;
 
 export function createOrders(deps: OrdersDeps) {
-  const { pool, payments, producer, logger } = deps;
+  const { pool, payments, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
   /**
@@ -67,7 +65,7 @@ export function createOrders(deps: OrdersDeps) {
     await appendToOutbox(
       tx,
       outcome.events.map((payload, i) =>
-        newEnvelope(producer, { orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
+        newEnvelope({ orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
       ),
     );
     if (next.status !== order.status) logger.info({ order_id: orderId, from: orderStatusName(order.status), to: orderStatusName(next.status), input: input.kind }, 'order status changed');
@@ -80,10 +78,13 @@ export function createOrders(deps: OrdersDeps) {
     return order;
   }
 
+  const unknownOrder = (orderId: string) => notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+  const findOrder = async (orderId: string) => (/^[0-9a-f-]{36}$/i.test(orderId) ? repo.findOrder(pool, orderId) : undefined);
+
   /** The customer's own order; someone else's is reported as unknown. */
   async function ownOrder(who: User, orderId: string): Promise<Order> {
-    const order = /^[0-9a-f-]{36}$/i.test(orderId) ? await repo.findOrder(pool, orderId) : undefined;
-    if (!order || order.customerId !== who.userId) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+    const order = await findOrder(orderId);
+    if (!order || order.customerId !== who.userId) throw unknownOrder(orderId);
     return order;
   }
 
@@ -207,6 +208,13 @@ export function createOrders(deps: OrdersDeps) {
     },
 
     getOrder: ownOrder,
+
+    /** Whose an order is (for the edge, which tells a stranger PERMISSION_DENIED rather than NOT_FOUND). */
+    async orderOwner(orderId: string): Promise<{ customerId: string; storeId: string }> {
+      const order = await findOrder(orderId);
+      if (!order) throw unknownOrder(orderId);
+      return { customerId: order.customerId, storeId: order.storeId };
+    },
 
     /**
      * Settles orders a crash left without a payment outcome: saved, then the process died

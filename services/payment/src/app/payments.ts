@@ -28,8 +28,6 @@ const VOIDED_REASON = 'the order was cancelled before it was paid';
 export interface PaymentsDeps {
   pool: Pool;
   faults: FaultInjector;
-  /** The producer name on this service's events (its SERVICE_NAME). */
-  producer: string;
   logger: Logger;
 }
 
@@ -42,10 +40,10 @@ export interface RefundCause {
 }
 
 export function createPayments(deps: PaymentsDeps) {
-  const { pool, faults, producer, logger } = deps;
+  const { pool, faults, logger } = deps;
 
   const envelope = (p: PaymentRecord, payload: EventEnvelope['payload'], cause?: { correlationId: string; causationId: string }) =>
-    newEnvelope(producer, { orderId: p.orderId, aggregateId: p.paymentId, aggregateVersion: p.version, payload: payload!, ...cause });
+    newEnvelope({ orderId: p.orderId, aggregateId: p.paymentId, aggregateVersion: p.version, payload: payload!, ...cause });
 
   /**
    * Charges once per key and once per order: the order's advisory lock
