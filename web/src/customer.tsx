@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, STREAM } from './api';
+import { renderMessage } from '@foodmesh/platform/customer-text';
 import { isCancellable } from '@foodmesh/platform/order-lifecycle';
 import { money, ORDER_STATUS, dateTime, REGIONS, regionLabel, time, uuid, won } from './format';
 import type { MenuItem } from './gen/foodmesh/common/v1/menu_item_pb.js';
@@ -311,7 +312,7 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
       {awaitingPayment && (
         <Card class="paylater" testid="pay-later">
           <div class="title">💳 Payment is pending</div>
-          <p>{payment?.message || 'Payment is busy right now. Your order is saved — please try paying again in a few seconds.'}</p>
+          <p>{payment?.message || renderMessage({ code: 'PAYMENT_DEFERRED', params: { retryAfterSeconds: payment?.retryAfter || view?.retryAfterSeconds || 30 } }, 'en').body}</p>
           {view?.payBy && <p class="muted small" data-testid="pay-by">Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.</p>}
           <button class="btn" disabled={action.busy} onClick={payNow}>
             {action.busy ? 'Paying…' : 'Pay now'}

@@ -152,7 +152,7 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
           finish(abort.signal.aborted ? grpc.status.CANCELLED : se.code, err);
         }
       });
-    context.with(trace.setSpan(parent, span), run);
+    void context.with(trace.setSpan(parent, span), run);
   };
 }
 

@@ -10,7 +10,7 @@ import { directoryRepo } from './adapters/pg/directory-repo';
 import { createNotificationsRepo, CREATED_CHANNEL, DISPATCH_CHANNEL } from './adapters/pg/notifications-repo';
 import type { NotificationConfig } from './config';
 import { NotificationChannel } from './domain/notification';
-import { localeResolver } from './domain/templates';
+import { localeResolver } from './domain/locale';
 
 /** The same folder from src/ (tests) and dist/ (built). */
 const MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');

@@ -5,6 +5,8 @@ import { createOrders } from './app/orders';
 import { createPaymentRecovery } from './app/payment-recovery';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
+import * as menuRepo from './adapters/pg/menu-repo';
+import * as ordersRepo from './adapters/pg/orders-repo';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
 import type { OrderConfig } from './config';
 
@@ -36,6 +38,8 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
       });
       const orders = createOrders({
         pool,
+        repo: ordersRepo,
+        menus: menuRepo,
         payments,
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
         payWithinMs: config.UNPAID_ORDER_EXPIRY_SECONDS * 1000,

@@ -4,6 +4,7 @@ import { createPayments } from './app/payments';
 import { paymentAdminService } from './adapters/grpc/admin-handlers';
 import { paymentService } from './adapters/grpc/payment-handlers';
 import { refundHandlers } from './adapters/kafka/refund-handlers';
+import * as paymentsRepo from './adapters/pg/payments-repo';
 import { initialFaults, type PaymentConfig } from './config';
 import { FaultInjector } from './domain/faults';
 
@@ -27,7 +28,7 @@ export function startPaymentService(config: PaymentConfig, opts: PaymentServiceO
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
       const faults = new FaultInjector(initialFaults(config), opts.random);
-      const payments = createPayments({ pool, faults, logger: rt.logger });
+      const payments = createPayments({ pool, repo: paymentsRepo, faults, logger: rt.logger });
       rt.consume({ pool, handlers: refundHandlers(payments) });
       return [paymentService(payments), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
     },

@@ -4,11 +4,11 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
-import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
-import * as repo from '../adapters/pg/orders-repo';
 import { menuFromPublished } from '../domain/menu';
+import { formatWon, renderMessage, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
 import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
 import { unpaidOrder, type Order } from '../domain/order';
+import type { MenuRepo, OrdersRepo } from './ports';
 import { decide, PAYMENT_NOT_COMPLETED, type OrderInput } from '../domain/order-machine';
 import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
 import type { PaymentGateway, PaymentResult } from './payment-gateway';
@@ -25,6 +25,8 @@ export interface PaymentReply {
 
 export interface OrdersDeps {
   pool: Pool;
+  repo: OrdersRepo;
+  menus: MenuRepo;
   payments: PaymentGateway;
   /** What a deferred customer is told to wait before paying again. */
   retryAfterSeconds: number;
@@ -45,7 +47,7 @@ export interface Cause {
 const S = OrderStatus;
 
 export function createOrders(deps: OrdersDeps) {
-  const { pool, payments, logger } = deps;
+  const { pool, repo, menus, payments, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
   /**
@@ -97,25 +99,21 @@ export function createOrders(deps: OrdersDeps) {
     return repo.findDeferredUnannounced(pool, at, new Date(at.getTime() - deps.retryAfterSeconds * 1000), limit);
   };
 
+  /** The reply's sentence for the customer (the API's `customer_message` is English; the web app shows it as is). */
+  const say = (code: MessageCode, params?: MessageParams) => renderMessage({ code, params }, 'en').body;
+
   function reply(order: Order, result?: PaymentResult): PaymentReply {
     const base = { order, retryAfterSeconds: 0 };
     switch (order.status) {
       case S.ORDER_STATUS_AWAITING_PAYMENT:
-        return {
-          ...base,
-          outcome: 'deferred',
-          retryAfterSeconds: deps.retryAfterSeconds,
-          customerMessage: `Payment is busy right now. Your order is saved — please try paying again in ${deps.retryAfterSeconds} seconds.`,
-        };
-      case S.ORDER_STATUS_PAYMENT_FAILED: {
-        const why = result?.kind === 'declined' ? ` (${result.reason})` : '';
-        return { ...base, outcome: 'declined', customerMessage: `Your payment was declined${why}. Nothing was charged; please order again with another payment method.` };
-      }
+        return { ...base, outcome: 'deferred', retryAfterSeconds: deps.retryAfterSeconds, customerMessage: say('PAYMENT_DEFERRED', { retryAfterSeconds: deps.retryAfterSeconds }) };
+      case S.ORDER_STATUS_PAYMENT_FAILED:
+        return { ...base, outcome: 'declined', customerMessage: say('PAYMENT_FAILED', { reason: result?.kind === 'declined' ? result.reason : 'declined' }) };
       case S.ORDER_STATUS_CANCELLED:
-        if (!order.paymentId) return { ...base, outcome: 'none', customerMessage: 'This order was cancelled before it was paid.' };
-        return { ...base, outcome: 'paid', customerMessage: 'This order was cancelled and refunded.' };
+        if (!order.paymentId) return { ...base, outcome: 'none', customerMessage: say('CANCELLED_UNPAID') };
+        return { ...base, outcome: 'paid', customerMessage: say('CANCELLED_PAID', { refund: formatWon(order.totalUnits) }) };
       default:
-        return { ...base, outcome: 'paid', customerMessage: `Payment approved. ${order.storeName} has your order.` };
+        return { ...base, outcome: 'paid', customerMessage: say('ORDER_PAID', { store: order.storeName }) };
     }
   }
 
@@ -167,7 +165,7 @@ export function createOrders(deps: OrdersDeps) {
       const existing = await repo.findByIdempotencyKey(pool, req.customerId, req.idempotencyKey);
       if (existing) return replay(existing, fingerprint);
 
-      const priced = priceOrder(await findStoreMenu(pool, req.storeId), req);
+      const priced = priceOrder(await menus.findStoreMenu(pool, req.storeId), req);
       const order = unpaidOrder(
         { orderId: uuidv7(), customerId: req.customerId, storeId: req.storeId, ...priced, deliveryAddress: req.deliveryAddress!, paymentMethod: req.paymentMethod },
         now(),
@@ -280,7 +278,7 @@ export function createOrders(deps: OrdersDeps) {
     },
 
     async applyMenu(tx: Tx, e: MenuPublished): Promise<void> {
-      const stored = await upsertMenuIfNewer(tx, menuFromPublished(e));
+      const stored = await menus.upsertMenuIfNewer(tx, menuFromPublished(e));
       logger.info({ store_id: e.storeId, menu_version: e.menuVersion, stored }, stored ? 'menu replica updated' : 'menu version not newer; ignored');
     },
   };
