@@ -127,6 +127,14 @@ const MESSAGES = {
     ko: (p) => ({ title: '배달 출발', body: `${p.rider} 라이더가 음식을 픽업해 배달 중입니다.` }),
     en: (p) => ({ title: 'On the way', body: `${p.rider} picked up your food and is on the way.` }),
   },
+  DELIVERY_DECLINED: {
+    ko: () => ({ title: '라이더 재배정 중', body: '라이더가 배달을 반납했어요. 다른 라이더를 찾고 있습니다.' }),
+    en: () => ({ title: 'Finding another rider', body: 'Your rider gave the delivery back; we are finding another rider.' }),
+  },
+  OWNER_DELIVERY_DECLINED: {
+    ko: () => ({ title: '배달 반납', body: '라이더가 배달을 반납했습니다. 음식은 다른 라이더를 기다립니다.' }),
+    en: () => ({ title: 'Delivery given back', body: 'A rider gave a delivery back; the food waits for another rider.' }),
+  },
   DELIVERY_COMPLETED: {
     ko: () => ({ title: '배달 완료', body: '배달이 완료되었습니다.' }),
     en: () => ({ title: 'Delivered', body: 'The delivery is complete.' }),

@@ -33,6 +33,7 @@ export const EVENT_CATALOGUE = {
   deliveryPickedUp: { producer: 'delivery', subject: 'order' },
   deliveryCompleted: { producer: 'delivery', subject: 'order' },
   deliveryWithdrawn: { producer: 'delivery', subject: 'order' },
+  deliveryDeclined: { producer: 'delivery', subject: 'order' },
 } as const satisfies Record<EventCase, { producer: Producer; subject: Subject }>;
 
 export const EVENT_CASES = Object.keys(EVENT_CATALOGUE) as EventCase[];

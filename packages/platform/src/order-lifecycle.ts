@@ -52,12 +52,14 @@ const UNDERWAY: ReadonlySet<number> = new Set([
 const CANCELLABLE: ReadonlySet<number> = new Set([S.ORDER_STATUS_AWAITING_PAYMENT, S.ORDER_STATUS_PAID, S.ORDER_STATUS_ACCEPTED]);
 
 /**
- * The backward moves, each with the one thing that may cause it. Today one:
- * the store refused a cancellation (`resume`), so the order goes back from
- * CANCEL_REQUESTED to where it was. Nothing else ever moves an order back.
+ * The backward moves, each with the one thing that may cause it: the store
+ * refused a cancellation (`resume`: back from CANCEL_REQUESTED to where the
+ * order was); the rider gave the delivery back (`redeliver`: from PICKED_UP
+ * to COOKED, waiting for another rider). Nothing else ever moves an order back.
  */
 const BACKWARD_MOVES = {
   resume: { from: S.ORDER_STATUS_CANCEL_REQUESTED, to: UNDERWAY },
+  redeliver: { from: S.ORDER_STATUS_PICKED_UP, to: new Set([S.ORDER_STATUS_COOKED]) },
 } as const satisfies Record<string, { from: OrderStatus; to: ReadonlySet<number> }>;
 export type BackwardMove = keyof typeof BACKWARD_MOVES;
 

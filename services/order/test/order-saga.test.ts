@@ -196,6 +196,17 @@ describe('order service with the real payment service (no store or delivery serv
     await o.waitFor(S.ORDER_STATUS_COOKING);
   });
 
+  it('is ready for pickup again when the rider gives the delivery back (DeliveryDeclined), and on its way with the next rider', async () => {
+    const o = await paidOrder();
+    await t.bus.publish([o.saga.accepted(), o.saga.cookingStarted(), o.saga.cookingFinished(), o.saga.pickedUp()]);
+    await o.waitFor(S.ORDER_STATUS_PICKED_UP);
+    await t.bus.publish([o.saga.deliveryDeclined()]);
+    await o.waitFor(S.ORDER_STATUS_COOKED);
+    await expect(t.orders.confirmDelivered({ orderId: o.order.orderId }, o.as)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await t.bus.publish([o.saga.pickedUp('rider-2')]);
+    await o.waitFor(S.ORDER_STATUS_PICKED_UP);
+  });
+
   it('confirms delivery only after pickup; stale and duplicate events are ignored, never parked', async () => {
     const o = await paidOrder();
     await t.bus.publish([o.saga.accepted(), o.saga.cookingStarted(), o.saga.cookingFinished()]);

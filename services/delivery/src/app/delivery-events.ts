@@ -40,5 +40,7 @@ export function deliveryChanged(d: DeliveryRecord, event: DeliveryEvent, cause: 
       return envelope(d, { $case: 'deliveryCompleted', value: { ...ids, riderId: event.riderId } }, cause);
     case 'DeliveryWithdrawn':
       return envelope(d, { $case: 'deliveryWithdrawn', value: { ...ids, reason: event.reason } }, cause);
+    case 'DeliveryDeclined':
+      return envelope(d, { $case: 'deliveryDeclined', value: { ...ids, storeId: d.storeId, riderId: event.riderId, region: d.region, pickup: d.pickup, reason: event.reason } }, cause);
   }
 }

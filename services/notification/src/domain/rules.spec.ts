@@ -50,6 +50,12 @@ describe('notification rules', () => {
     ]);
   });
 
+  it('tells the customer, the store and the riders of the region when a rider gives a delivery back', () => {
+    const saga = orderSaga({ region: 'seoul-mapo' });
+    expect(who(rulesFor(saga.deliveryDeclined()))).toEqual(['customer:DELIVERY_DECLINED', 'owner:OWNER_DELIVERY_DECLINED', 'riders:RIDER_DELIVERY_AVAILABLE']);
+    expect(rulesFor(saga.deliveryDeclined())[2]!.audience).toEqual({ kind: 'riders', region: 'seoul-mapo' });
+  });
+
   it('reports a rejection once, when the refund lands, and a paid cancellation only through OrderCancelled', () => {
     const saga = orderSaga();
     expect(rulesFor(saga.rejected())).toEqual([]);

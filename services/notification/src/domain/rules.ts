@@ -27,8 +27,9 @@ const owner = (storeId: string, template: MessageCode, params: MessageParams = {
 /**
  * Event → who is told what, for every event of the catalogue (`null`: no one,
  * and the service does not even subscribe). The customer hears of every change
- * of their order's status; the owner of new orders, cancellation requests and
- * paid cancellations; the riders of a region of new deliveries. Events that
+ * of their order's status; the owner of new orders, cancellation requests,
+ * paid cancellations and deliveries given back; the riders of a region of new
+ * deliveries and of deliveries given back. Events that
  * change no status (payment events, OrderRejected before its refund,
  * OrderRefunded of a cancellation, which OrderCancelled reports) notify no one.
  */
@@ -54,6 +55,11 @@ const RULES: { [C in EventCase]: RuleOf<C> | null } = {
   cancellationRejected: (e) => [customer(e.customerId, 'CANCELLATION_REFUSED', { reason: e.reason })],
   deliveryAvailable: (e) => [{ audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } }],
   deliveryPickedUp: (e) => [customer(e.customerId, 'PICKED_UP', { rider: e.riderName || e.riderId })],
+  deliveryDeclined: (e) => [
+    customer(e.customerId, 'DELIVERY_DECLINED'),
+    owner(e.storeId, 'OWNER_DELIVERY_DECLINED'),
+    { audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } },
+  ],
   paymentApproved: null,
   paymentDeclined: null,
   paymentRefunded: null,

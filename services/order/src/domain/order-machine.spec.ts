@@ -50,6 +50,7 @@ const INPUTS: Record<OrderInputKind, OrderInput> = {
   cookingFinished: { kind: 'cookingFinished' },
   deliveryPickedUp: { kind: 'deliveryPickedUp', deliveryId: 'del-9', riderId: 'rider-9' },
   deliveryCompleted: { kind: 'deliveryCompleted' },
+  deliveryDeclined: { kind: 'deliveryDeclined' },
   orderRejected: { kind: 'orderRejected', reason: 'out of chicken' },
   storeOrderCancelled: { kind: 'storeOrderCancelled', reason: 'changed my mind' },
   cancellationRejected: { kind: 'cancellationRejected', resumedStatus: S.ORDER_STATUS_COOKING, reason: 'cooking already started' },
@@ -135,7 +136,12 @@ const MATRIX: Array<[string, Order, Row]> = [
     { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', cookingFinished: ['ORDER_STATUS_COOKED', []], deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] },
   ],
   ['COOKED', order(S.ORDER_STATUS_COOKED), { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] }],
-  ['PICKED_UP', order(S.ORDER_STATUS_PICKED_UP), { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: ['ORDER_STATUS_COMPLETED', ['orderCompleted']] }],
+  [
+    'PICKED_UP',
+    order(S.ORDER_STATUS_PICKED_UP),
+    // A rider who gives the delivery back sends the order back to ready-for-pickup (the declared backward move).
+    { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: ['ORDER_STATUS_COMPLETED', ['orderCompleted']], deliveryDeclined: ['ORDER_STATUS_COOKED', []] },
+  ],
   ['COMPLETED', order(S.ORDER_STATUS_COMPLETED), { ...FINAL, confirmDelivered: 'ignore' }],
   ['REJECTED', order(S.ORDER_STATUS_REJECTED), FINAL],
   [

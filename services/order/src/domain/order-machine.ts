@@ -1,5 +1,5 @@
 import { failedPrecondition } from '@foodmesh/platform/errors';
-import { isCancellable, isFinal, isUnderway, orderStatusName, rank } from '@foodmesh/platform/order-lifecycle';
+import { canMove, isCancellable, isFinal, isUnderway, orderStatusName, rank } from '@foodmesh/platform/order-lifecycle';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
@@ -52,6 +52,7 @@ export type OrderInput =
   | { kind: 'confirmDelivered' }
   | { kind: Milestone; deliveryId?: string; riderId?: string }
   | { kind: 'deliveryCompleted' }
+  | { kind: 'deliveryDeclined' }
   | { kind: 'orderRejected'; reason: string }
   | { kind: 'storeOrderCancelled'; reason: string }
   | { kind: 'cancellationRejected'; resumedStatus: OrderStatus; reason: string }
@@ -177,6 +178,11 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
 
     case 'deliveryCompleted':
       return ignored('informational: the customer confirms delivery');
+
+    case 'deliveryDeclined':
+      // The rider gave the food back: ready for pickup again, by whichever rider takes it next.
+      if (status !== S.ORDER_STATUS_PICKED_UP || !canMove(status, S.ORDER_STATUS_COOKED, 'redeliver')) return ignored(`delivery given back for a ${orderStatusName(status)} order`);
+      return applied(order, { status: S.ORDER_STATUS_COOKED, deliveryId: '', riderId: '' }, [], now);
 
     case 'orderRejected':
     case 'storeOrderCancelled': {

@@ -185,6 +185,13 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       return fact({ description: say('DELIVERY_COMPLETED'), set: { customerId: p.value.customerId, riderId: p.value.riderId } });
     case 'deliveryWithdrawn':
       return fact({ description: say('DELIVERY_WITHDRAWN', { reason: p.value.reason }), set: { customerId: p.value.customerId } });
+    case 'deliveryDeclined':
+      return fact({
+        status: S.ORDER_STATUS_COOKED,
+        backward: 'redeliver',
+        description: say('DELIVERY_DECLINED'),
+        set: { customerId: p.value.customerId, storeId: p.value.storeId },
+      });
     case 'menuPublished':
       return undefined;
   }

@@ -143,6 +143,18 @@ describe('order view projection', () => {
     expect(paid).toMatchObject({ status: S.ORDER_STATUS_PAID, retryAfterSeconds: 0, createdAt: deferred.occurredAt!.toISOString() });
   });
 
+  it('goes back to ready-for-pickup when the rider gives the delivery back, and on when another rider picks it up', () => {
+    const saga = orderSaga();
+    const [approved, placed, accepted, started, finished, available, picked] = saga.happyPath();
+    const declined = saga.deliveryDeclined();
+    const before = [approved!, placed!, accepted!, started!, finished!, available!, picked!];
+    expect(view([...before, declined])).toMatchObject({ status: S.ORDER_STATUS_COOKED });
+    expect(view([...before, declined]).timeline.at(-1)!.description).toBe('Your rider gave the delivery back; we are finding another rider.');
+    expect(view([...before, declined, saga.pickedUp('rider-2', 'Lee Jiwoo')])).toMatchObject({ status: S.ORDER_STATUS_PICKED_UP, riderName: 'Lee Jiwoo' });
+    // A late copy of an earlier milestone never moves it back; only the declared move does.
+    expect(view([...before, declined, started!])).toMatchObject({ status: S.ORDER_STATUS_COOKED });
+  });
+
   it('knows an order from a store event before the order event arrives', () => {
     const saga = orderSaga();
     saga.placed();
