@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { runService, type Logger, type RunningService } from '@foodmesh/platform';
-import { deliveryService } from './adapters/grpc/delivery-service';
+import { deliveryService } from './adapters/grpc/delivery-handlers';
 import { sagaEventHandlers } from './adapters/kafka/saga-event-handlers';
 import { deliveryQueries } from './adapters/pg/delivery-queries';
-import { pgTransactor } from './adapters/pg/delivery-repository';
+import { pgTransactor } from './adapters/pg/delivery-repo';
 import type { DeliveryConfig } from './config';
 
 /** services/delivery/migrations, the same from src/ (tests) and dist/ (built). */

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { runService, type Logger, type RunningService } from '@foodmesh/platform';
 import { publishPendingMenus } from './app/menu-publication';
-import { storeService } from './adapters/grpc/store-service';
+import { storeService } from './adapters/grpc/store-handlers';
 import { orderEventHandlers } from './adapters/kafka/order-event-handlers';
 import { storeQueries } from './adapters/pg/store-queries';
-import { pgTransactor } from './adapters/pg/store-repository';
+import { pgTransactor } from './adapters/pg/store-repo';
 import type { StoreConfig } from './config';
 
 /** services/store/migrations, the same from src/ (tests) and dist/ (built). */
