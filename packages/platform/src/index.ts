@@ -12,6 +12,7 @@ export * from './call-scope';
 export * from './grpc-types';
 export * from './grpc-errors';
 export * from './grpc-server';
+export * from './server-call';
 export * from './request-guard';
 export * from './grpc-client';
 export * from './mesh-policy';
