@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, STREAM } from './api';
-import { CANCELLABLE, FINAL, money, ORDER_STATUS, dateTime, REGIONS, regionLabel, time, uuid, won } from './format';
+import { renderMessage } from '@foodmesh/platform/customer-text';
+import { isCancellable } from '@foodmesh/platform/order-lifecycle';
+import { money, ORDER_STATUS, dateTime, REGIONS, regionLabel, time, uuid, won } from './format';
 import type { MenuItem } from './gen/foodmesh/common/v1/menu_item_pb.js';
 import { OrderStatus } from './gen/foodmesh/common/v1/order_status_pb.js';
 import { PaymentMethod } from './gen/foodmesh/common/v1/payment_method_pb.js';
@@ -310,7 +312,7 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
       {awaitingPayment && (
         <Card class="paylater" testid="pay-later">
           <div class="title">💳 Payment is pending</div>
-          <p>{payment?.message || 'Payment is busy right now. Your order is saved — please try paying again in a few seconds.'}</p>
+          <p>{payment?.message || renderMessage({ code: 'PAYMENT_DEFERRED', params: { retryAfterSeconds: payment?.retryAfter || view?.retryAfterSeconds || 30 } }, 'en').body}</p>
           {view?.payBy && <p class="muted small" data-testid="pay-by">Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.</p>}
           <button class="btn" disabled={action.busy} onClick={payNow}>
             {action.busy ? 'Paying…' : 'Pay now'}
@@ -324,12 +326,12 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
       {action.error && <ErrorBox error={action.error} />}
 
       <div class="actions">
-        {CANCELLABLE.has(status) && !confirmCancel && (
+        {isCancellable(status) && !confirmCancel && (
           <button class="btn btn-ghost" onClick={() => setConfirmCancel(true)}>
             Cancel order
           </button>
         )}
-        {CANCELLABLE.has(status) && confirmCancel && (
+        {isCancellable(status) && confirmCancel && (
           <div class="confirm">
             <span>Cancel this order?</span>
             <button
@@ -350,7 +352,7 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
           </button>
         )}
         {status === OrderStatus.COOKING && <p class="muted small">The kitchen has started: the order can no longer be cancelled.</p>}
-        {FINAL.has(status) && status === OrderStatus.COMPLETED && <p class="center">Enjoy your meal! 🍽️</p>}
+        {status === OrderStatus.COMPLETED && <p class="center">Enjoy your meal! 🍽️</p>}
       </div>
 
       {view && <OrderPayments orderId={orderId} version={view.version} />}

@@ -1,11 +1,12 @@
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { formatMoney } from '@foodmesh/platform/customer-text';
 import type { Money } from './gen/foodmesh/common/v1/money_pb.js';
 import { OrderStatus } from './gen/foodmesh/common/v1/order_status_pb.js';
 import { StoreOrderStatus } from './gen/foodmesh/store/v1/store_pb.js';
 import { DeliveryStatus } from './gen/foodmesh/delivery/v1/delivery_pb.js';
 
-export const won = (units: bigint | number) => `₩${Number(units).toLocaleString('en-US')}`;
-export const money = (m?: Money) => (m ? won(m.units) : '—');
+export { formatWon as won } from '@foodmesh/platform/customer-text';
+export const money = (m?: Money) => (m ? formatMoney(m) : '—');
 
 export const time = (t?: Timestamp) =>
   t ? timestampDate(t).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
@@ -51,9 +52,6 @@ export const DELIVERY_STATUS: Record<DeliveryStatus, string> = {
   [DeliveryStatus.COMPLETED]: 'Delivered',
   [DeliveryStatus.WITHDRAWN]: 'Withdrawn',
 };
-
-export const FINAL = new Set([OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED]);
-export const CANCELLABLE = new Set([OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.ACCEPTED]);
 
 /** A v4 UUID (crypto.randomUUID needs a secure context; a phone on the LAN over http has none). */
 export function uuid(): string {

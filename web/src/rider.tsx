@@ -57,6 +57,14 @@ export function RiderApp({ user }: { user: User }) {
         {mine.data?.deliveries.map((d) => (
           <Card key={d.deliveryId} class="delivery" testid="my-delivery">
             <DeliveryBody d={d} />
+            {d.status === DeliveryStatus.PICKED_UP && (
+              <div class="row">
+                <span class="grow" />
+                <button class="btn btn-small btn-ghost" disabled={action.busy} onClick={() => action.run(() => api.rider.declineDelivery({ deliveryId: d.deliveryId, reason: '' })).then(refresh)}>
+                  Give back
+                </button>
+              </div>
+            )}
           </Card>
         ))}
       </div>

@@ -1,4 +1,4 @@
-import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
 
 /** What the books check reads from the services' databases (read-only; see books-reader.ts). */
 export interface BooksInput {
@@ -31,9 +31,6 @@ export interface BooksResult {
 
 /** Order statuses in which the customer's money stays charged. */
 export const CHARGED_STATUSES = new Set(['PAID', 'ACCEPTED', 'COOKING', 'COOKED', 'PICKED_UP', 'COMPLETED', 'CANCEL_REQUESTED']);
-export const FINAL_STATUSES = new Set(['COMPLETED', 'REJECTED', 'CANCELLED', 'PAYMENT_FAILED']);
-
-const statusName = (n: number) => OrderStatus[n]?.replace(/^ORDER_STATUS_/, '') ?? `#${n}`;
 
 /**
  * The books of a drained run: every order in exactly one state, the same in the order service and
@@ -67,7 +64,7 @@ export function checkBooks(input: BooksInput): BooksResult {
   for (const [id, o] of orders) {
     const v = views.get(id);
     if (v === undefined) missing.push(`${id} (${o.status})`);
-    else if (statusName(v) !== o.status) differ.push(`${id}: order ${o.status}, view ${statusName(v)}`);
+    else if (orderStatusName(v) !== o.status) differ.push(`${id}: order ${o.status}, view ${orderStatusName(v)}`);
   }
   report('order(s) missing from the view', missing);
   report('order(s) whose view shows another status', differ);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import type { StackHandle } from '@foodmesh/local-infra';
-import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicOf, type KafkaConnection } from '@foodmesh/platform';
+import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicsCarrying, type EventCase, type KafkaConnection } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -62,7 +62,18 @@ export interface Crew {
 const RETRY_FOR_MS = 60_000;
 
 /** The topics whose events tell the crew what to do (the apps learn the same from notifications). */
-const TOPICS = ['order', 'store', 'delivery'].map(topicOf);
+/** The events the crew reacts to (onEvent); it follows the topics that carry them. */
+const REACTS_TO = [
+  'orderPlaced',
+  'orderPaymentDeferred',
+  'deliveryAvailable',
+  'deliveryPickedUp',
+  'orderCompleted',
+  'orderCancelled',
+  'orderPaymentFailed',
+  'orderRefunded',
+] as const satisfies readonly EventCase[];
+const TOPICS = topicsCarrying(REACTS_TO);
 
 /**
  * Store owners, riders and customers played by one process while ghz places orders. It learns

@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { attachOrStartStack, type StackHandle } from '@foodmesh/local-infra';
-import { createGrpcClient, loadMeshPolicy } from '@foodmesh/platform';
+import { createGrpcClient, isFinal, loadMeshPolicy, orderStatusFromName } from '@foodmesh/platform';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
 import { machine, percentile } from '@foodmesh/bench/stats';
-import { checkBooks, FINAL_STATUSES, type BooksResult } from './books';
+import { checkBooks, type BooksResult } from './books';
 import { callHeaders, signIn, tokenLifetimeEnv } from './credentials';
 import { startCrew, type Crew, type CrewStats } from './crew';
 import { ensureGhz, rotatingHeaders } from './ghz';
@@ -162,7 +162,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       // The order database knows every order of the run, also those whose events the crew has not seen yet.
       const deadline = Date.now() + crewSettings!.drainTimeout;
       while (Date.now() < deadline) {
-        const open = Object.entries(await runOrders(dbs.order!, runStart)).filter(([status]) => !FINAL_STATUSES.has(status));
+        const open = Object.entries(await runOrders(dbs.order!, runStart)).filter(([status]) => !isFinal(orderStatusFromName(status)));
         if (open.length === 0 && crew.unfinished().length === 0) break;
         await sleep(500);
       }
@@ -181,7 +181,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     const crewStats = crew?.stats();
 
     const rpc = summarizeRpc(reports);
-    const finalCount = Object.entries(ordersOfRun).filter(([s]) => FINAL_STATUSES.has(s)).reduce((n, [, c]) => n + c, 0);
+    const finalCount = Object.entries(ordersOfRun).filter(([s]) => isFinal(orderStatusFromName(s))).reduce((n, [, c]) => n + c, 0);
     const allCount = Object.values(ordersOfRun).reduce((n, c) => n + c, 0);
     const e2e = [...(crewStats?.endToEndMs ?? [])].sort((a, b) => a - b);
     const measured: Record<string, number | undefined> = {

@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { isDomainError } from './errors';
+import { topicsCarrying } from './event-catalogue';
 import { decodeEnvelope, type EventCase, type PayloadOf } from './events';
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
@@ -20,9 +21,13 @@ export interface EventConsumerOptions {
   consumer: string;
   /** A different consumer group, e.g. to replay a topic from offset zero into the same inbox. */
   groupId?: string;
-  /** Logical topic names (the connection adds its namespace). */
-  topics: string[];
+  /**
+   * The events handled; the consumer subscribes to the topics that carry them
+   * (event-catalogue.ts), so a handler can never miss its topic.
+   */
   handlers: EventHandlers;
+  /** Logical topic names (the connection adds its namespace); only for producers outside the catalogue (platform tests). */
+  topics?: string[];
   kafka: KafkaConnection;
   pool: Pool;
   logger: Logger;
@@ -45,6 +50,14 @@ export interface EventConsumer {
   stop(): Promise<void>;
   /** Partitions currently assigned to this member, per topic. */
   assignments(): Record<string, number[]>;
+}
+
+/** The topics that carry the events `handlers` handle. */
+export const topicsOf = (handlers: EventHandlers): string[] => topicsCarrying(Object.keys(handlers));
+
+/** The same handler for each of `cases` (a projection of every event about an order, say). */
+export function handleEach(cases: readonly EventCase[], handler: (payload: unknown, envelope: EventEnvelope, tx: Tx) => Promise<void>): EventHandlers {
+  return Object.fromEntries(cases.map((c) => [c, handler])) as EventHandlers;
 }
 
 /** Reports whether a kafkajs consumer is a member of its group: true on joining; false while rebalancing, crashed or stopped. */
@@ -85,8 +98,9 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   const maxAttempts = opts.maxAttempts ?? 5;
   const groupId = opts.groupId ?? opts.consumer;
   const consumer = opts.kafka.createConsumer(groupId);
+  const topics = opts.topics ?? topicsOf(opts.handlers);
   /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
-  const logicalTopic = (topic: string) => opts.topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
+  const logicalTopic = (topic: string) => topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
 
   const count = (type: string, outcome: Outcome) => opts.metrics?.eventsConsumed.inc({ consumer: opts.consumer, type, outcome });
 
@@ -181,7 +195,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   });
   async function start(): Promise<void> {
     await consumer.connect();
-    await consumer.subscribe({ topics: opts.topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
+    await consumer.subscribe({ topics: topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
@@ -198,7 +212,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
         await commitOffsetsIfNecessary();
       },
     });
-    log.info({ topics: opts.topics }, 'consumer started');
+    log.info({ topics }, 'consumer started');
   }
   return { start, stop: () => consumer.disconnect(), assignments: () => assigned };
 }

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { producerOf, topicOf } from './event-catalogue';
 import type { OutgoingMessage } from './kafka';
 import { injectTraceContext } from './telemetry';
 
@@ -15,11 +16,10 @@ export function eventTypeOf(c: string): string {
   return `${PACKAGE}.${c.charAt(0).toUpperCase()}${c.slice(1)}`;
 }
 
-/** One topic per producing service. */
-export const topicOf = (producer: string) => `${producer}.events`;
-
 export interface NewEvent {
   payload: EventPayload;
+  /** Defaults to the event's producer in the catalogue; only platform tests publish as another. */
+  producer?: string;
   orderId: string;
   /** Defaults to orderId; set it for events not about an order (e.g. a store's menu). */
   aggregateId?: string;
@@ -29,9 +29,10 @@ export interface NewEvent {
   occurredAt?: Date;
 }
 
-/** Builds an envelope: UUIDv7 id, type name, the active trace context. */
-export function newEnvelope(producer: string, e: NewEvent): EventEnvelope {
+/** Builds an envelope: UUIDv7 id, type name, its producer (hence topic) from the catalogue, the active trace context. */
+export function newEnvelope(e: NewEvent): EventEnvelope {
   const eventId = uuidv7();
+  const producer = e.producer ?? producerOf(e.payload.$case);
   const aggregateId = e.aggregateId ?? e.orderId;
   return EventEnvelope.fromPartial({
     eventId,

@@ -1,27 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { runInScope } from './call-scope';
 import { invalidArgument } from './errors';
-import { statusName, toServiceError } from './grpc-errors';
+import { toServiceError } from './grpc-errors';
 import {
   serviceNameOf,
-  type CallContext,
   type Handlers,
   type ServerStreamHandler,
   type ServiceDef,
   type UnaryHandler,
 } from './grpc-types';
-import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, lazyChild, type Logger, type RequestLog } from './logger';
+import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { guardRequests, RejectedRequest } from './request-guard';
 import { CONSUMER, LIVENESS } from './service-health';
-import { addressAttributes, GRPC_STATUS_CODE, rpcSpan } from './semconv';
-import { extractTraceContext, getTracer } from './telemetry';
+import { addressAttributes } from './semconv';
+import { startServerCall } from './server-call';
 
 /** The repository's proto/ folder, the same from src/ (tests) and dist/ (built). */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
@@ -80,82 +76,54 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWr
   return Number.isFinite(ms) ? ms : Infinity;
 }
 
-/**
- * Wraps one plain async handler into a grpc-js handler: tracing, deadline scope,
- * abort on cancel, logging, metrics and the one error mapping.
- */
+/** Wraps one plain async handler into a grpc-js handler, instrumented by server-call.ts, with abort on cancel. */
 function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
-  const { logger, metrics } = opts;
-  const tracer = getTracer(opts.service);
-
   return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
-    const started = process.hrtime.bigint();
-    const parent = extractTraceContext(metadataCarrier(call.metadata));
-    const { name, attributes } = rpcSpan(methodPath);
-    const span = tracer.startSpan(
-      name,
-      { kind: SpanKind.SERVER, attributes: { ...attributes, ...addressAttributes('server', call.getHost()), ...addressAttributes('network.peer', call.getPeer()) } },
-      parent,
-    );
-    const traceId = span.spanContext().traceId;
-    const requestId = (call.metadata.get('x-request-id')[0] as string | undefined) ?? randomUUID();
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
-    const ctx: CallContext = lazyChild(
-      {
-        method: methodPath,
-        metadata: call.metadata,
-        deadline: deadlineOf(call),
-        signal: abort.signal,
-        header: (name: string) => {
-          const v = call.metadata.get(name)[0];
-          return typeof v === 'string' ? v : undefined;
-        },
-      },
-      logger,
-      () => ({ method: methodPath, trace_id: traceId, request_id: requestId }),
-    );
+    const { ctx, traceId, within, finish } = startServerCall({
+      service: opts.service,
+      method: methodPath,
+      protocol: 'grpc',
+      logger: opts.logger,
+      metrics: opts.metrics,
+      requestLog,
+      headers: metadataCarrier(call.metadata),
+      metadata: call.metadata,
+      deadline: deadlineOf(call),
+      signal: abort.signal,
+      spanAttributes: { ...addressAttributes('server', call.getHost()), ...addressAttributes('network.peer', call.getPeer()) },
+    });
 
-    const finish = (code: grpc.status, err?: unknown) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.serverHandled.inc({ method: methodPath, code: statusName(code) });
-      metrics.serverLatency.observe({ method: methodPath }, seconds);
-      span.setAttribute(GRPC_STATUS_CODE, code);
-      if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
-      span.end();
-      requestLog(ctx, methodPath, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === grpc.status.OK || code === grpc.status.CANCELLED, err);
-    };
-
-    const run = () =>
-      runInScope({ deadline: ctx.deadline, requestId }, async () => {
-        try {
-          if (call.request instanceof RejectedRequest) throw invalidArgument(call.request.reason, 'MALFORMED_REQUEST');
-          if (kind === 'unary') {
-            const res = await (fn as UnaryHandler<unknown, unknown>)(call.request, ctx);
-            callback!(null, res);
-            finish(grpc.status.OK);
-          } else {
-            const stream = call as grpc.ServerWritableStream<unknown, unknown>;
-            for await (const msg of (fn as ServerStreamHandler<unknown, unknown>)(call.request, ctx)) {
-              if (abort.signal.aborted) break;
-              if (!stream.write(msg)) await new Promise((r) => stream.once('drain', r));
-            }
-            if (abort.signal.aborted) finish(grpc.status.CANCELLED);
-            else {
-              stream.end();
-              finish(grpc.status.OK);
-            }
+    const run = async () => {
+      try {
+        if (call.request instanceof RejectedRequest) throw invalidArgument(call.request.reason, 'MALFORMED_REQUEST');
+        if (kind === 'unary') {
+          const res = await (fn as UnaryHandler<unknown, unknown>)(call.request, ctx);
+          callback!(null, res);
+          finish(grpc.status.OK);
+        } else {
+          const stream = call as grpc.ServerWritableStream<unknown, unknown>;
+          for await (const msg of (fn as ServerStreamHandler<unknown, unknown>)(call.request, ctx)) {
+            if (abort.signal.aborted) break;
+            if (!stream.write(msg)) await new Promise((r) => stream.once('drain', r));
           }
-        } catch (err) {
-          const se = toServiceError(err, ctx.logger, traceId);
-          if (kind === 'unary') callback!(se);
-          // grpc-js sends a stream's status from its 'error' listener; destroy() would skip
-          // it and leave the client waiting until its deadline.
-          else if (!abort.signal.aborted) (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', se);
-          finish(abort.signal.aborted ? grpc.status.CANCELLED : se.code, err);
+          if (abort.signal.aborted) finish(grpc.status.CANCELLED);
+          else {
+            stream.end();
+            finish(grpc.status.OK);
+          }
         }
-      });
-    context.with(trace.setSpan(parent, span), run);
+      } catch (err) {
+        const se = toServiceError(err, ctx.logger, traceId);
+        if (kind === 'unary') callback!(se);
+        // grpc-js sends a stream's status from its 'error' listener; destroy() would skip
+        // it and leave the client waiting until its deadline.
+        else if (!abort.signal.aborted) (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', se);
+        finish(abort.signal.aborted ? grpc.status.CANCELLED : se.code, err);
+      }
+    };
+    void within(run);
   };
 }
 
@@ -167,9 +135,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     'grpc.max_receive_message_length': opts.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
   });
 
-  const requestLog = createRequestLog(opts.requestLogOkPerSecond ?? DEFAULT_REQUEST_LOG_OK_PER_SECOND);
   // What each name means: service-health.ts (which keeps them up to date once the server runs).
   const statuses: Record<string, 'SERVING'> = { '': 'SERVING', [LIVENESS]: 'SERVING' };
+  const requestLog = createRequestLog(opts.requestLogOkPerSecond ?? DEFAULT_REQUEST_LOG_OK_PER_SECOND);
   for (const reg of opts.services) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [key, def] of Object.entries(reg.definition)) {

@@ -162,6 +162,7 @@ describe('callers', () => {
         cancelOrder: async (_req, ctx) => ((ran.push(`cancelOrder caller ${JSON.stringify(ctx.caller)}`), {}) as never),
         confirmDelivered: async () => ({}) as never,
         getOrder: async () => ({}) as never,
+        getOrderOwner: async () => ({}) as never,
       },
       { anonymous: ['cancelOrder'] },
     );

@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { toMessage, topicOf } from './events';
+import { topicOf } from './event-catalogue';
+import { toMessage } from './events';
 import type { MessagePublisher } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';

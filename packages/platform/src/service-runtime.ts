@@ -1,8 +1,8 @@
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
-import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
-import { topicOf } from './events';
+import { createEventConsumer, topicsOf, type EventConsumer, type EventConsumerOptions } from './consumer';
+import { topicOf } from './event-catalogue';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
 import type { ServiceDef } from './grpc-types';
@@ -34,8 +34,9 @@ export interface ServiceRuntime<C extends BaseConfig> {
   /**
    * Starts an effectively-once consumer (group = service name unless given) in the background: the
    * service serves its sync API while the consumer joins its group (health name `consumer`).
+   * It subscribes to the topics that carry the events `handlers` handle.
    */
-  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership'> & { pool: Pool; consumer?: string }): void;
+  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership' | 'topics'> & { pool: Pool; consumer?: string }): void;
   /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
   health: ServiceHealth;
   /** A client for another service, with deadlines and the mesh policy applied; it proves this workload's identity. */
@@ -148,7 +149,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       const started = (async () => {
         for (let attempt = 1; !stopping.signal.aborted; attempt++) {
           try {
-            const kafka = await rt.kafka(c.topics);
+            const kafka = await rt.kafka(topicsOf(c.handlers));
             if (stopping.signal.aborted) return;
             const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
             current = consumer;

@@ -13,7 +13,7 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
   afterEach(() => f.close());
 
   const envelope = (orderId: string, version: number) =>
-    newEnvelope(f.service, { orderId, aggregateVersion: version, payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId }) } });
+    newEnvelope({ producer: f.service, orderId, aggregateVersion: version, payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId }) } });
 
   async function publishRaw(messages: Array<{ key: string; value: Buffer; headers?: Record<string, string> }>) {
     const publisher = await f.kafka.createPublisher();

@@ -80,6 +80,7 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
             placeOrder: notUsed,
             payOrder: notUsed,
             confirmDelivered: notUsed,
+            getOrderOwner: notUsed,
             cancelOrder: async () => {
               throw failedPrecondition('cooking has already started, so the order can no longer be cancelled');
             },

@@ -49,7 +49,7 @@ export async function messagingFixture(name: string) {
 
   /** Commits one event for `orderId` at `version` through the outbox. */
   async function commitEvent(orderId: string, version: number): Promise<string> {
-    const env = newEnvelope(service, {
+    const env = newEnvelope({ producer: service,
       orderId,
       aggregateVersion: version,
       payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, customerId: 'c-1', storeId: 's-1' }) },

@@ -86,7 +86,7 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
   });
 
   it('publishes nothing for a rolled-back transaction', async () => {
-    const doomed = newEnvelope(f.service, { orderId: 'o-2', payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId: 'o-2' }) } });
+    const doomed = newEnvelope({ producer: f.service, orderId: 'o-2', payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId: 'o-2' }) } });
     await expect(
       withTransaction(f.pool, async (tx) => {
         await appendToOutbox(tx, [doomed]);

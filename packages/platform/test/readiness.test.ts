@@ -4,7 +4,7 @@ import { service as HealthService } from 'grpc-health-check';
 import pg from 'pg';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { eventually, freshDatabase, metricValue, scrapeMetrics, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
-import { baseConfigSchema, bindService, dataConfigSchema, parseConfig, runService, topicOf, type RunningService } from '../src';
+import { baseConfigSchema, bindService, dataConfigSchema, parseConfig, runService, type RunningService } from '../src';
 
 type HealthClient = grpc.Client & { Check(req: { service: string }, opts: grpc.CallOptions, cb: (err: Error | null, res?: { status: string }) => void): void };
 
@@ -30,7 +30,7 @@ function startConsumingService(opts: { databaseUrl: string; brokers: string; nam
     protoFiles: ['foodmesh/payment/v1/payment.proto'],
     build: async (rt) => {
       const pool = await rt.database();
-      rt.consume({ pool, topics: [topicOf('kit-ready-source')], handlers: {} });
+      rt.consume({ pool, handlers: { orderPlaced: async () => undefined } });
       return [bindService(PaymentServiceService, { pay: notUsed, getPayment: notUsed, listPayments: notUsed })];
     },
   });

@@ -96,6 +96,7 @@ describe('remote key set (AUTH_JWKS_URL)', () => {
           payOrder: async () => ({}) as never,
           cancelOrder: async () => ({}) as never,
           confirmDelivered: async () => ({}) as never,
+          getOrderOwner: async () => ({}) as never,
           getOrder: async (req, ctx) => ({ order: Order.fromPartial({ orderId: req.orderId, customerId: requireUser(ctx, 'customer').userId }) }),
         }),
       ],

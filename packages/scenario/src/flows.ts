@@ -5,7 +5,7 @@ import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_me
 import { PaymentOutcome, type Order } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { StoreOrderStatus } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
 import type { OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
-import type { User } from '@foodmesh/platform';
+import { formatWon, type User } from '@foodmesh/platform';
 import type { Clients } from './clients';
 import { check, waitFor, type Report } from './report';
 
@@ -16,7 +16,7 @@ const RIDER: User = { userId: 'rider-1', role: 'rider', region: 'seoul-gangnam' 
 const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
 
 const name = (s: OrderStatus) => OrderStatus[s]?.replace('ORDER_STATUS_', '') ?? String(s);
-const won = (units: number) => `₩${units.toLocaleString('en-US')}`;
+const won = formatWon;
 
 export class Flows {
   constructor(private readonly c: Clients, private readonly r: Report) {}

@@ -1,4 +1,4 @@
-import { connectKafka, decodeEnvelope, toMessage, type EventCase, type PayloadOf } from '@foodmesh/platform';
+import { connectKafka, decodeEnvelope, PRODUCERS, toMessage, topicOf, type EventCase, type PayloadOf } from '@foodmesh/platform';
 import { testBrokers, testLogger, uniqueId, eventually } from './index';
 
 type Envelope = ReturnType<typeof decodeEnvelope>;
@@ -6,16 +6,17 @@ type Envelope = ReturnType<typeof decodeEnvelope>;
 /**
  * A test's window on Kafka in its namespace: publish envelopes as if another
  * service had (e.g. `order.events` while the order service is not running), and
- * record every envelope on `topics` from the beginning, in arrival order.
+ * record every envelope of the saga (every producer's topic) from the beginning, in arrival order.
  */
-export async function testEventBus(opts: { namespace: string; topics: string[] }) {
+export async function testEventBus(opts: { namespace: string }) {
   const conn = connectKafka({ brokers: testBrokers(), clientId: uniqueId('test-bus-'), logger: testLogger('test-bus'), namespace: opts.namespace });
-  await conn.ensureTopics(opts.topics, 6);
+  const topics = PRODUCERS.map(topicOf);
+  await conn.ensureTopics(topics, 6);
   const publisher = await conn.createPublisher();
   const seen: Envelope[] = [];
   const consumer = conn.createConsumer(uniqueId('test-recorder-'));
   await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics.map(conn.topic), fromBeginning: true });
+  await consumer.subscribe({ topics: topics.map(conn.topic), fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (message.value) seen.push(decodeEnvelope(message.value));

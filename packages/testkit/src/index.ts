@@ -72,6 +72,7 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
 }
 export { testEventBus, type TestEventBus } from './event-bus';
 export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';
+export { serviceFixture, type ServiceFixture } from './service-fixture';
 
 /**
  * A test's client of a service under test. Its deadline (30 s) is there to end a hung call, not

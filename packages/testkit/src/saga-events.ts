@@ -50,7 +50,7 @@ export function orderSaga(opts: SagaOptions = {}) {
   const ev = (producer: string, aggregateId: string, payload: EventPayload): EventEnvelope => {
     const version = (versions.get(`${producer}/${aggregateId}`) ?? 0) + 1;
     versions.set(`${producer}/${aggregateId}`, version);
-    return newEnvelope(producer, { orderId, aggregateId, aggregateVersion: version, occurredAt: new Date(start + step++ * stepMs), correlationId: orderId, payload });
+    return newEnvelope({ orderId, aggregateId, aggregateVersion: version, occurredAt: new Date(start + step++ * stepMs), correlationId: orderId, payload });
   };
   const order = (payload: EventPayload) => ev('order', orderId, payload);
   const payment = (payload: EventPayload) => ev('payment', paymentId, payload);
@@ -97,6 +97,9 @@ export function orderSaga(opts: SagaOptions = {}) {
     deliveryAvailable: () => delivery({ $case: 'deliveryAvailable', value: { deliveryId, orderId, storeId, customerId, region, pickup, dropoff } }),
     pickedUp: (riderId = 'rider-1', riderName = 'Kim Minjun') => delivery({ $case: 'deliveryPickedUp', value: { deliveryId, orderId, customerId, riderId, riderName } }),
     completed: (riderId = 'rider-1') => order({ $case: 'orderCompleted', value: { ...base, deliveryId, riderId } }),
+    /** The rider gives the delivery back; it is on offer again in `region`. */
+    deliveryDeclined: (riderId = 'rider-1', reason = 'flat tyre') =>
+      delivery({ $case: 'deliveryDeclined', value: { deliveryId, orderId, customerId, storeId, riderId, region, pickup, reason } }),
     deliveryCompleted: (riderId = 'rider-1') => delivery({ $case: 'deliveryCompleted', value: { deliveryId, orderId, customerId, riderId } }),
 
     /** The ten-step happy path, in the order the services produce it. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
-import { deliveryService } from './adapters/grpc/delivery-service';
+import { runService, type Logger, type RunningService } from '@foodmesh/platform';
+import { deliveryService } from './adapters/grpc/delivery-handlers';
 import { sagaEventHandlers } from './adapters/kafka/saga-event-handlers';
 import { deliveryQueries } from './adapters/pg/delivery-queries';
-import { pgTransactor } from './adapters/pg/delivery-repository';
+import { pgTransactor } from './adapters/pg/delivery-repo';
 import type { DeliveryConfig } from './config';
 
 /** services/delivery/migrations, the same from src/ (tests) and dist/ (built). */
@@ -19,7 +19,7 @@ export function startDeliveryService(config: DeliveryConfig, opts: { handleSigna
     async build(rt) {
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
-      rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: sagaEventHandlers });
+      rt.consume({ pool, handlers: sagaEventHandlers });
       return [deliveryService({ queries: deliveryQueries(pool), inTx: pgTransactor(pool) })];
     },
   });

@@ -128,6 +128,36 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     expect(f.bus.events.filter((e) => e.orderId === orderId && e.producer === 'delivery').map((e) => e.aggregateVersion)).toEqual([1, 2, 3]);
   });
 
+  it('puts a delivery its rider gives back on offer again in its region (DeliveryDeclined); only its rider may, and not once delivered', async () => {
+    const region = 'seoul-gangnam';
+    const { orderId, deliveryId } = await f.cooked({ region, pickupAt: YEOKSAM });
+    await f.client.pickUp({ deliveryId, riderId: 'rider-1' }, f.asRider('rider-1'));
+    await expect(f.client.declineDelivery({ deliveryId, riderId: 'rider-2', reason: '' }, f.asRider('rider-2'))).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+      details: "the delivery is rider rider-1's, not yours",
+    });
+
+    const { delivery } = await f.client.declineDelivery({ deliveryId, riderId: 'rider-1', reason: 'flat tyre' }, f.asRider('rider-1'));
+    expect(delivery).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE, riderId: '', pickedUpAt: undefined });
+    const [declined] = await f.bus.waitFor('deliveryDeclined', { orderId });
+    expect(declined).toMatchObject({ deliveryId, orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId: 'rider-1', region, reason: 'flat tyre', pickup: { region } });
+    // Repeating it changes nothing; it is back in the region's list and out of the rider's own.
+    await expect(f.client.declineDelivery({ deliveryId, riderId: 'rider-1', reason: 'flat tyre' }, f.asRider('rider-1'))).resolves.toMatchObject({ delivery: { status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE } });
+    const listed = await f.client.listAvailableDeliveries({ region, near: GANGNAM_STATION, radiusM: 0, page: { pageSize: 100, pageToken: '' } });
+    expect(listed.deliveries.map((d) => d.delivery?.deliveryId)).toContain(deliveryId);
+    expect((await f.client.listMyDeliveries({ riderId: 'rider-1', page: undefined }, f.asRider('rider-1'))).deliveries.map((d) => d.deliveryId)).not.toContain(deliveryId);
+
+    // Another rider takes it and it is delivered; then it can be given back no more.
+    await f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-2'));
+    await f.bus.publish([f.orderCompleted(orderId, 'rider-2', deliveryId)]);
+    await f.bus.waitFor('deliveryCompleted', { orderId });
+    await expect(f.client.declineDelivery({ deliveryId, riderId: 'rider-2', reason: '' }, f.asRider('rider-2'))).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: 'the delivery is already completed',
+    });
+    expect(f.bus.kindsFor(orderId).filter((k) => k.startsWith('delivery'))).toEqual(['deliveryAvailable', 'deliveryPickedUp', 'deliveryDeclined', 'deliveryPickedUp', 'deliveryCompleted']);
+  });
+
   it('withdraws a delivery whose order is cancelled before pickup: it leaves the list (DeliveryWithdrawn)', async () => {
     const region = uniqueId('region-');
     const { orderId, deliveryId } = await f.cooked({ region, pickupAt: YEOKSAM });

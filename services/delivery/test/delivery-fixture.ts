@@ -1,8 +1,8 @@
-import { createPool, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { newEnvelope } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { OrderCancelled, OrderCompleted } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { CookingFinished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
-import { freshDatabase, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { serviceFixture, testIdentity, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startDeliveryService } from '../src/service';
 
@@ -18,19 +18,14 @@ export interface Point {
  * `delivery.events` is recorded.
  */
 export async function deliveryFixture() {
-  const namespace = testNamespace();
-  const databaseUrl = await freshDatabase('delivery');
-  const bus = await testEventBus({ namespace, topics: ['store.events', 'order.events', 'delivery.events'] });
-  const pool = createPool({ connectionString: databaseUrl, max: 4 });
-  const service: RunningService = await startDeliveryService(loadConfig(testServiceEnv({ service: 'delivery', databaseUrl, namespace })), {
-    logger: testLogger('delivery'),
-  });
+  const f = await serviceFixture({ service: 'delivery', start: (env, logger) => startDeliveryService(loadConfig(env), { logger }) });
+  const { bus } = f;
   // As the edge calls it: its workload identity on every call, and the rider's token where it acts for one.
-  const client: GrpcClient<typeof DeliveryServiceService> = testClient(DeliveryServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge'));
+  const client = f.client(DeliveryServiceService, 'edge');
 
   const cookingFinished = (o: { region: string; pickupAt: Point; orderId?: string; storeName?: string }) => {
     const orderId = o.orderId ?? uniqueId('order-');
-    return newEnvelope('store', {
+    return newEnvelope({
       orderId,
       aggregateVersion: 4,
       payload: {
@@ -48,14 +43,14 @@ export async function deliveryFixture() {
   };
 
   const orderCompleted = (orderId: string, riderId: string, deliveryId: string) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 8,
       payload: { $case: 'orderCompleted', value: OrderCompleted.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId, deliveryId }) },
     });
 
   const orderCancelled = (orderId: string) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 8,
       payload: { $case: 'orderCancelled', value: OrderCancelled.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', reason: 'changed my mind', wasPaid: true }) },
@@ -70,23 +65,18 @@ export async function deliveryFixture() {
   }
 
   return {
-    namespace,
+    namespace: f.namespace,
     bus,
-    pool,
-    service,
+    pool: f.pool,
+    service: f.service,
     client,
     asRider: (userId: string) => testIdentity.asUser({ userId, role: 'rider' }),
     cookingFinished,
     orderCompleted,
     orderCancelled,
     cooked,
-    count: async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n),
-    async close() {
-      client.close();
-      await service.stop();
-      await bus.close();
-      await pool.end();
-    },
+    count: f.count,
+    close: f.close,
   };
 }
 export type DeliveryFixture = Awaited<ReturnType<typeof deliveryFixture>>;

@@ -3,7 +3,6 @@ import { loadConfig } from './config';
 
 const demoKey = generateSigningKey('demo');
 const env = {
-  KAFKA_BROKERS: '127.0.0.1:9092',
   ORDER_ADDR: 'order:50051',
   STORE_ADDR: 'store:50051',
   DELIVERY_ADDR: 'delivery:50051',

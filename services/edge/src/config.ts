@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, dataConfigSchema, onOff, parseConfig, privateJwkJson, upstreamAddress } from '@foodmesh/platform';
+import { baseConfigSchema, onOff, parseConfig, privateJwkJson, upstreamAddress } from '@foodmesh/platform';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
 /**
- * The edge's settings. It owns no database; it reads `order.events` from Kafka
- * only to learn who owns each order (see app/ownership.ts). Users' tokens are
+ * The edge's settings. It owns no database and no Kafka client: whose an order
+ * is it asks the order service (GetOrderOwner). Users' tokens are
  * verified like everywhere else (platform identity.ts); the edge only adds the
  * demo sign-in, which signs tokens for the demo users where it is switched on.
  */
@@ -26,8 +26,6 @@ export const edgeConfigSchema = baseConfigSchema
     DEMO_SIGNING_KEY: privateJwkJson.optional(),
     /** How long a demo sign-in's token is accepted (the load suite sets one that covers its run). */
     EDGE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-    /** Bounds the ownership index (order → customer, store); the oldest entries go first. */
-    EDGE_OWNERSHIP_MAX_ORDERS: z.coerce.number().int().positive().default(1_000_000),
     /** Prometheus's HTTP API, for the operations page (OpsService); without it the page shows no figures. */
     OPS_PROMETHEUS_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** The tracing UI's page of one trace, `{traceId}` standing for its id (e.g. Zipkin's `…/zipkin/traces/{traceId}`). */
@@ -39,7 +37,6 @@ export const edgeConfigSchema = baseConfigSchema
     NOTIFICATION_ADDR: upstreamAddress,
     PAYMENT_ADDR: upstreamAddress,
   })
-  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true, KAFKA_SESSION_TIMEOUT_MS: true, KAFKA_FETCH_MAX_WAIT_MS: true }).shape)
   .superRefine((c, ctx) => {
     if (!c.DEMO_SIGN_IN) return;
     if (c.FOODMESH_ENV === 'production') {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connectKafka, keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
+import { keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
@@ -17,9 +17,7 @@ import type { Upstreams } from './adapters/grpc/upstreams';
 import { connectRoutes } from './adapters/http/connect-routes';
 import { prometheusSource } from './adapters/http/prometheus';
 import { startWebServer, type WebServer } from './adapters/http/web-server';
-import { kafkaLogger, startOwnershipConsumer } from './adapters/kafka/ownership-consumer';
 import { createOpsOverview } from './app/ops-overview';
-import { createOwnershipIndex } from './app/ownership';
 import { createDemoSignIn } from './app/demo-sign-in';
 import type { EdgeConfig } from './config';
 import { AuthService } from './gen/foodmesh/edge/v1/auth_pb';
@@ -50,19 +48,6 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     handleSignals: opts.handleSignals,
     logger: opts.logger,
     async build(rt) {
-      const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.SERVICE_NAME,
-        logger: kafkaLogger(rt.logger),
-        namespace: config.KAFKA_NAMESPACE,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
-      });
-      rt.onShutdown(() => kafka.close());
-      const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger, onMembership: rt.health.addConsumer('edge-ownership') });
-      rt.onShutdown(() => ownership.stop());
-
       const up: Upstreams = {
         order: rt.client(OrderServiceService, 'order', config.ORDER_ADDR),
         store: rt.client(StoreServiceService, 'store', config.STORE_ADDR),
@@ -73,10 +58,10 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
       };
       const demoKey = config.DEMO_SIGN_IN ? (config.DEMO_SIGNING_KEY as PrivateJwk) : undefined;
       const demo = demoKey && createDemoSignIn({ key: demoKey, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
-      const guard = createOrderGuard(index);
+      const guard = createOrderGuard(up);
       const services = {
         auth: authService({ demo }),
-        customer: customerService({ up, guard, index }),
+        customer: customerService({ up, guard }),
         owner: ownerService({ up, guard }),
         rider: riderService({ up }),
         notifications: notificationsService({ up }),

@@ -271,7 +271,7 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.listMyOrders({ page: undefined }, ops))).toBe('PERMISSION_DENIED');
   });
 
-  it("answers PERMISSION_DENIED from another edge replica too, which learns owners from order.events", async () => {
+  it("answers PERMISSION_DENIED from another edge replica too: it asks the order service whose the order is (GetOrderOwner)", async () => {
     // The stack's own edge (a separate process) never saw the order being placed.
     const other = stack.services.find((s) => s.name === 'edge')!;
     const api = edgeGrpcClients(other.address);

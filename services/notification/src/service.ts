@@ -5,12 +5,12 @@ import { createNotificationQueries } from './app/notification-queries';
 import { createNotifier } from './app/notifier';
 import { notificationService } from './adapters/grpc/notification-handlers';
 import { webhookSender } from './adapters/http/webhook';
-import { CONSUMED_TOPICS, notificationHandlers } from './adapters/kafka/notification-handlers';
+import { notificationHandlers } from './adapters/kafka/notification-handlers';
 import { directoryRepo } from './adapters/pg/directory-repo';
 import { createNotificationsRepo, CREATED_CHANNEL, DISPATCH_CHANNEL } from './adapters/pg/notifications-repo';
 import type { NotificationConfig } from './config';
 import { NotificationChannel } from './domain/notification';
-import { localeResolver } from './domain/templates';
+import { localeResolver } from './domain/locale';
 
 /** The same folder from src/ (tests) and dist/ (built). */
 const MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
@@ -59,7 +59,7 @@ export function startNotificationService(config: NotificationConfig, opts: Notif
         localeOf: localeResolver(config.NOTIFICATION_DEFAULT_LOCALE, config.NOTIFICATION_RECIPIENT_LOCALES),
         channels: [NotificationChannel.NOTIFICATION_CHANNEL_IN_APP, ...(webhookOn ? [NotificationChannel.NOTIFICATION_CHANNEL_KAKAO_WEBHOOK] : [])],
       });
-      rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: notificationHandlers(notifier, directoryRepo) });
+      rt.consume({ pool, handlers: notificationHandlers(notifier, directoryRepo) });
 
       const queries = createNotificationQueries({
         reads: notifications,

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import pg from 'pg';
-import { connectKafka, toMessage, type Role, type RunningService } from '@foodmesh/platform';
+import type { Role } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import {
   NotificationChannel,
@@ -10,7 +9,7 @@ import {
   RecipientKind,
   type Notification,
 } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import { eventually, freshDatabase, orderSaga, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, orderSaga, serviceFixture, testIdentity, testNamespace } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startNotificationService } from '../src/service';
 
@@ -36,10 +35,9 @@ async function webhookServer(statusFor: (nth: number) => number) {
 }
 
 async function startNotifications(name: string, namespace: string, extra: Record<string, string>) {
-  const databaseUrl = await freshDatabase(name);
-  const service: RunningService = await startNotificationService(loadConfig(testServiceEnv({ service: name, databaseUrl, namespace, extra })), { logger: testLogger(name) });
-  const client = testClient(NotificationServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge')); // as the edge calls it
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const f = await serviceFixture({ service: name, namespace, extra, start: (env, logger) => startNotificationService(loadConfig(env), { logger }) });
+  const { service, pool: db } = f;
+  const client = f.client(NotificationServiceService, 'edge'); // as the edge calls it
   const as = (userId: string, role: Role = 'customer') => testIdentity.asUser({ userId, role });
   const list = async (userId: string, role: Role = 'customer'): Promise<Notification[]> =>
     (await client.listNotifications({ recipientId: userId, page: { pageSize: 100, pageToken: '' } }, as(userId, role))).notifications;
@@ -52,11 +50,8 @@ async function startNotifications(name: string, namespace: string, extra: Record
         if (got.length < count) throw new Error(`${userId}: ${got.length} notification(s) about ${eventId}, want ${count}`);
         return got;
       }),
-    async close() {
-      client.close();
-      await db.end();
-      await service.stop();
-    },
+    publish: (envs: EventEnvelope[]) => f.bus.publish(envs),
+    close: f.close,
   };
 }
 
@@ -64,7 +59,6 @@ describe('notification: one per event, recipient and channel; in-app stream and 
   const namespace = testNamespace();
   let hook: Awaited<ReturnType<typeof webhookServer>>;
   let n: Awaited<ReturnType<typeof startNotifications>>;
-  let kafka: ReturnType<typeof connectKafka>;
   let publish: (envs: EventEnvelope[]) => Promise<void>;
 
   beforeAll(async () => {
@@ -75,14 +69,10 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       NOTIFICATION_WEBHOOK_MAX_ATTEMPTS: '6',
       NOTIFICATION_DISPATCH_POLL_MS: '200',
     });
-    kafka = connectKafka({ brokers: testBrokers(), clientId: 'notification-test', logger: testLogger('publisher'), namespace });
-    await kafka.ensureTopics(['order.events', 'payment.events', 'store.events', 'delivery.events'], 6); // payment.events: the saga has it, we don't consume it
-    const publisher = await kafka.createPublisher();
-    publish = (envs) => publisher.publish(envs.map(toMessage));
+    publish = n.publish;
   });
   afterAll(async () => {
     await n?.close();
-    await kafka?.close();
     await hook?.close();
   });
 

@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService, type ServiceRuntime } from '@foodmesh/platform';
+import { runService, type Logger, type RunningService, type ServiceRuntime } from '@foodmesh/platform';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { createOrders } from './app/orders';
 import { createPaymentRecovery } from './app/payment-recovery';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
+import * as menuRepo from './adapters/pg/menu-repo';
+import * as ordersRepo from './adapters/pg/orders-repo';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
 import type { OrderConfig } from './config';
 
@@ -36,15 +38,16 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
       });
       const orders = createOrders({
         pool,
+        repo: ordersRepo,
+        menus: menuRepo,
         payments,
-        producer: config.SERVICE_NAME,
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
         payWithinMs: config.UNPAID_ORDER_EXPIRY_SECONDS * 1000,
         onPaymentAnswered: recovery.paymentAnswered,
         logger: rt.logger,
       });
       rt.onShutdown(recovery.idle);
-      rt.consume({ pool, topics: [topicOf('store'), topicOf('payment'), topicOf('delivery')], handlers: sagaHandlers(orders) });
+      rt.consume({ pool, handlers: sagaHandlers(orders) });
 
       const unsettledAfterMs = config.UNSETTLED_AFTER_SECONDS * 1000;
       repeat(rt, 'unsettled-order sweep', unsettledAfterMs / 2, () => orders.settleUnsettled(unsettledAfterMs));

@@ -52,6 +52,18 @@ describe('order service with the real payment service (no store or delivery serv
     expect(payment).toMatchObject({ orderId: order.orderId, status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { units: 40000 }, idempotencyKey: `order:${order.orderId}` });
   });
 
+  it("tells the edge whose an order is (GetOrderOwner), and no other workload", async () => {
+    const { c, order } = await paidOrder();
+    expect(await t.orders.getOrderOwner({ orderId: order.orderId })).toEqual({ customerId: c, storeId: order.storeId });
+    await expect(t.orders.getOrderOwner({ orderId: '0190a000-0000-7000-8000-000000000000' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    const store = t.ordersAs('store');
+    try {
+      await expect(store.getOrderOwner({ orderId: order.orderId })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    } finally {
+      store.close();
+    }
+  });
+
   it('returns the first order for a retried checkout, sequential or concurrent, and charges once', async () => {
     const c = customer();
     const req = t.request(c);
@@ -184,6 +196,17 @@ describe('order service with the real payment service (no store or delivery serv
     await o.waitFor(S.ORDER_STATUS_COOKING);
   });
 
+  it('is ready for pickup again when the rider gives the delivery back (DeliveryDeclined), and on its way with the next rider', async () => {
+    const o = await paidOrder();
+    await t.bus.publish([o.saga.accepted(), o.saga.cookingStarted(), o.saga.cookingFinished(), o.saga.pickedUp()]);
+    await o.waitFor(S.ORDER_STATUS_PICKED_UP);
+    await t.bus.publish([o.saga.deliveryDeclined()]);
+    await o.waitFor(S.ORDER_STATUS_COOKED);
+    await expect(t.orders.confirmDelivered({ orderId: o.order.orderId }, o.as)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await t.bus.publish([o.saga.pickedUp('rider-2')]);
+    await o.waitFor(S.ORDER_STATUS_PICKED_UP);
+  });
+
   it('confirms delivery only after pickup; stale and duplicate events are ignored, never parked', async () => {
     const o = await paidOrder();
     await t.bus.publish([o.saga.accepted(), o.saga.cookingStarted(), o.saga.cookingFinished()]);
@@ -250,7 +273,7 @@ describe('order service with the real payment service (no store or delivery serv
 
 /** A MenuPublished as the store service builds it: keyed and versioned by the store. */
 function newMenuEnvelope(storeId: string, menuVersion: number, price: number, soldOut: boolean) {
-  return newEnvelope('store', {
+  return newEnvelope({
     orderId: '',
     aggregateId: storeId,
     aggregateVersion: menuVersion,

@@ -50,7 +50,7 @@ const client = <D extends ServiceDef>(def: D, port: number, workload: string) =>
 export async function orderStack(opts: { random?: () => number; paymentEnv?: Record<string, string>; orderEnv?: Record<string, string> } = {}) {
   const namespace = testNamespace();
   const [orderDb, paymentDb] = await Promise.all([freshDatabase('order'), freshDatabase('payment')]);
-  const bus = await testEventBus({ namespace, topics: ['order.events', 'payment.events', 'store.events', 'delivery.events'] });
+  const bus = await testEventBus({ namespace });
 
   let payment: RunningService | undefined;
   let paymentPort = 0;
@@ -112,6 +112,8 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     request,
     count,
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
+    /** A client of the order service calling as another `workload`. */
+    ordersAs: (workload: string) => client(OrderServiceService, order.grpcPort, workload),
     /** The order service's Prometheus metrics, as text. */
     orderMetrics: () => scrapeMetrics(order.metricsPort),
     paymentMetricsPort: () => payment!.metricsPort,

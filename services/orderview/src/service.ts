@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { Gauge, Histogram } from 'prom-client';
-import { runService, startNotifyHub, type Logger, type RunningService } from '@foodmesh/platform';
+import { runService, startNotifyHub, topicsOf, type Logger, type RunningService } from '@foodmesh/platform';
 import { createOrderQueries } from './app/order-queries';
 import { createProjector } from './app/projector';
 import { createRebuild } from './app/rebuild';
 import { orderViewAdminService } from './adapters/grpc/admin-handlers';
 import { orderViewService } from './adapters/grpc/orderview-handlers';
 import { groupLag } from './adapters/kafka/offsets';
-import { CONSUMED_TOPICS, projectionHandlers } from './adapters/kafka/projection-handlers';
+import { projectionHandlers } from './adapters/kafka/projection-handlers';
 import { replayer } from './adapters/kafka/replay';
 import { createViewRepo, VIEW_CHANGED_CHANNEL } from './adapters/pg/view-repo';
 import type { OrderViewConfig } from './config';
@@ -44,10 +44,12 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       rt.onShutdown(() => hub.close());
 
       const live = createProjector({ views, observeLag: (s) => lagHistogram.observe(s) });
-      rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: projectionHandlers(live) });
+      const handlers = projectionHandlers(live);
+      rt.consume({ pool, handlers });
+      const topics = topicsOf(handlers);
 
-      const kafka = await rt.kafka(CONSUMED_TOPICS);
-      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, topics: CONSUMED_TOPICS, handlers: projectionHandlers(createProjector({ views })) });
+      const kafka = await rt.kafka(topics);
+      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, handlers: projectionHandlers(createProjector({ views })) });
       const rebuild = createRebuild({ pool, views, consumer, replay });
 
       const queries = createOrderQueries({
@@ -71,7 +73,7 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
           rebuild,
           async lag() {
             const [consumerLagMessages, fresh] = await Promise.all([
-              groupLag(kafka, `${config.KAFKA_NAMESPACE}${consumer}`, CONSUMED_TOPICS.map(kafka.topic)),
+              groupLag(kafka, `${config.KAFKA_NAMESPACE}${consumer}`, topics.map(kafka.topic)),
               views.freshness(),
             ]);
             return {

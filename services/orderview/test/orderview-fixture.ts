@@ -1,31 +1,27 @@
-import { connectKafka, toMessage, type RunningService } from '@foodmesh/platform';
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, freshDatabase, scrapeMetrics, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, scrapeMetrics, serviceFixture, testIdentity } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
 /** A real orderview server on port 0 over the test PG + Kafka, and a publisher standing in for the other services. */
-export async function orderViewFixture(name: string, extra: Record<string, string> = {}) {
-  const namespace = testNamespace();
-  const databaseUrl = await freshDatabase(name);
-  const service: RunningService = await startOrderViewService(loadConfig(testServiceEnv({ service: 'orderview', databaseUrl, namespace, extra })), { logger: testLogger('orderview') });
-  const kafka = connectKafka({ brokers: testBrokers(), clientId: `${name}-publisher`, logger: testLogger('publisher'), namespace });
-  const publisher = await kafka.createPublisher();
+export async function orderViewFixture(extra: Record<string, string> = {}) {
+  const f = await serviceFixture({ service: 'orderview', start: (env, logger) => startOrderViewService(loadConfig(env), { logger }), extra });
+  const { service } = f;
   // As their real callers: the edge with a customer's token, and an operator.
-  const views = testClient(OrderViewServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge'));
-  const admin = testClient(OrderViewAdminServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('ops'));
+  const views = f.client(OrderViewServiceService, 'edge');
+  const admin = f.client(OrderViewAdminServiceService, 'ops');
   const as = (customerId: string) => testIdentity.asUser({ userId: customerId, role: 'customer' });
 
   return {
-    databaseUrl,
+    databaseUrl: f.databaseUrl,
     service,
     views,
     admin,
     as,
     /** Publishes envelopes to their producers' topics, in this order. */
-    publish: (envs: EventEnvelope[]) => publisher.publish(envs.map(toMessage)),
+    publish: (envs: EventEnvelope[]) => f.bus.publish(envs),
     get: async (orderId: string, customerId = 'customer-1') => (await views.getOrderStatus({ orderId }, as(customerId))).view!,
     /** Waits until the order's view satisfies `ok`. */
     waitFor: (orderId: string, ok: (v: OrderStatusView) => boolean, customerId = 'customer-1') =>
@@ -35,13 +31,7 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
         return v;
       }),
     metrics: () => scrapeMetrics(service.metricsPort),
-    async close() {
-      views.close();
-      admin.close();
-      await publisher.close();
-      await kafka.close();
-      await service.stop();
-    },
+    close: f.close,
   };
 }
 export type OrderViewFixture = Awaited<ReturnType<typeof orderViewFixture>>;

@@ -9,7 +9,7 @@ const typeOf = (t: { eventType: string }) => t.eventType.split('.').pop();
 describe('orderview: the read model follows the saga from its events', () => {
   let f: OrderViewFixture;
   beforeAll(async () => {
-    f = await orderViewFixture('orderview', { ORDERVIEW_WATCH_UNKNOWN_WAIT_MS: '1500' });
+    f = await orderViewFixture({ ORDERVIEW_WATCH_UNKNOWN_WAIT_MS: '1500' });
   });
   afterAll(() => f?.close());
 

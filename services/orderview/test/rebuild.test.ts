@@ -21,7 +21,7 @@ async function viewRows(databaseUrl: string) {
 describe('orderview: rebuild from offset zero and lag', () => {
   let f: OrderViewFixture;
   beforeAll(async () => {
-    f = await orderViewFixture('orderview_rebuild');
+    f = await orderViewFixture();
   });
   afterAll(() => f?.close());
 

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { runService, type Logger, type RunningService } from '@foodmesh/platform';
 import { createPayments } from './app/payments';
 import { paymentAdminService } from './adapters/grpc/admin-handlers';
 import { paymentService } from './adapters/grpc/payment-handlers';
 import { refundHandlers } from './adapters/kafka/refund-handlers';
+import * as paymentsRepo from './adapters/pg/payments-repo';
 import { initialFaults, type PaymentConfig } from './config';
 import { FaultInjector } from './domain/faults';
 
@@ -27,8 +28,8 @@ export function startPaymentService(config: PaymentConfig, opts: PaymentServiceO
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
       const faults = new FaultInjector(initialFaults(config), opts.random);
-      const payments = createPayments({ pool, faults, producer: config.SERVICE_NAME, logger: rt.logger });
-      rt.consume({ pool, topics: [topicOf('store'), topicOf('order')], handlers: refundHandlers(payments) });
+      const payments = createPayments({ pool, repo: paymentsRepo, faults, logger: rt.logger });
+      rt.consume({ pool, handlers: refundHandlers(payments) });
       return [paymentService(payments), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
     },
   });

@@ -1,14 +1,15 @@
 import { status } from '@grpc/grpc-js';
-import { createPool, newEnvelope, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
+import { newEnvelope, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, rpcError, testClient, type TestEventBus, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, rpcError, serviceFixture, testClient, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId, type ServiceFixture, type TestEventBus } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
 describe('payment service on real PostgreSQL + Kafka', () => {
+  let f: ServiceFixture;
   let service: RunningService;
   let bus: TestEventBus;
   let pool: Pool;
@@ -23,23 +24,17 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   let initialFaults: Faults | undefined;
 
   beforeAll(async () => {
-    const namespace = testNamespace();
-    const databaseUrl = await freshDatabase('payment');
-    bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
-    const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
-    service = await startPaymentService(loadConfig(env), { logger: testLogger('payment'), random: () => draw });
-    payments = client(PaymentServiceService, 'order');
-    admin = client(PaymentAdminServiceService, 'ops');
-    pool = createPool({ connectionString: databaseUrl, max: 2 });
+    f = await serviceFixture({
+      service: 'payment',
+      extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' },
+      start: (env, logger) => startPaymentService(loadConfig(env), { logger, random: () => draw }),
+    });
+    ({ service, bus, pool } = f);
+    payments = f.client(PaymentServiceService, 'order');
+    admin = f.client(PaymentAdminServiceService, 'ops');
     initialFaults = (await admin.getFaults({})).faults;
   });
-  afterAll(async () => {
-    payments?.close();
-    admin?.close();
-    await service?.stop();
-    await bus?.close();
-    await pool?.end();
-  });
+  afterAll(() => f?.close());
   afterEach(async () => {
     draw = 0.99;
     await admin.setFaults({ faults: Faults.fromPartial({}) });
@@ -49,7 +44,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
     const orderId = changes.orderId ?? uniqueId('order-');
     return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, payBy: undefined, ...changes };
   };
-  const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
+  const count = (sql: string, params: unknown[] = []) => f.count(sql, params);
   const outboxCount = (orderId: string, type: string) =>
     count(`SELECT count(*) AS n FROM outbox WHERE message_key = $1 AND event_type = $2`, [orderId, `foodmesh.events.v1.${type}`]);
 
@@ -208,7 +203,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await payments.pay(slipped);
       const late = pay();
       const cancels = [slipped, late].map((r) =>
-        newEnvelope('order', { orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
+        newEnvelope({ orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
       );
       await bus.publish(cancels);
       await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { runService, topicOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { runService, type Logger, type RunningService } from '@foodmesh/platform';
 import { publishPendingMenus } from './app/menu-publication';
-import { storeService } from './adapters/grpc/store-service';
+import { storeService } from './adapters/grpc/store-handlers';
 import { orderEventHandlers } from './adapters/kafka/order-event-handlers';
 import { storeQueries } from './adapters/pg/store-queries';
-import { pgTransactor } from './adapters/pg/store-repository';
+import { pgTransactor } from './adapters/pg/store-repo';
 import type { StoreConfig } from './config';
 
 /** services/store/migrations, the same from src/ (tests) and dist/ (built). */
@@ -23,7 +23,7 @@ export function startStoreService(config: StoreConfig, opts: { handleSignals?: b
       const published = await publishPendingMenus(inTx);
       if (published) rt.logger.info({ stores: published }, 'menus queued for publication');
       await rt.startOutbox(pool);
-      rt.consume({ pool, topics: [topicOf('order')], handlers: orderEventHandlers });
+      rt.consume({ pool, handlers: orderEventHandlers });
       return [storeService({ queries: storeQueries(pool), inTx })];
     },
   });

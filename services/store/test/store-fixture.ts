@@ -1,8 +1,8 @@
-import { createPool, newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
+import { newEnvelope, type GrpcClient, type RunningService } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { OrderCancellationRequested, OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store';
-import { eventually, freshDatabase, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { eventually, serviceFixture, testIdentity, uniqueId } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startStoreService } from '../src/service';
 
@@ -15,28 +15,23 @@ export const GANGNAM = 'store-gangnam-chicken';
  * event on `store.events` recorded.
  */
 export async function storeFixture() {
-  const namespace = testNamespace();
-  const databaseUrl = await freshDatabase('store');
-  const bus = await testEventBus({ namespace, topics: ['order.events', 'store.events'] });
-  const pool = createPool({ connectionString: databaseUrl, max: 4 });
-  let service: RunningService | undefined;
+  const f = await serviceFixture({ service: 'store', start: (env, logger) => startStoreService(loadConfig(env), { logger }), started: false });
+  const { bus, pool } = f;
   let client: GrpcClient<typeof StoreServiceService> | undefined;
 
   async function start() {
-    service = await startStoreService(loadConfig(testServiceEnv({ service: 'store', databaseUrl, namespace })), { logger: testLogger('store') });
-    client = testClient(StoreServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge')); // as the edge calls it
+    await f.start();
+    client = f.client(StoreServiceService, 'edge'); // as the edge calls it
   }
 
   async function stop() {
-    client?.close();
-    await service?.stop();
+    await f.stop();
     client = undefined;
-    service = undefined;
   }
 
   const orderPlaced = (o: { orderId?: string; storeId?: string; customerId?: string } = {}) => {
     const orderId = o.orderId ?? uniqueId('order-');
-    return newEnvelope('order', {
+    return newEnvelope({
       orderId,
       aggregateVersion: 2,
       payload: {
@@ -57,7 +52,7 @@ export async function storeFixture() {
   };
 
   const cancellationRequested = (orderId: string, previousStatus = OrderStatus.ORDER_STATUS_ACCEPTED) =>
-    newEnvelope('order', {
+    newEnvelope({
       orderId,
       aggregateVersion: 3,
       payload: {
@@ -87,11 +82,9 @@ export async function storeFixture() {
       r.event_type.replace('foodmesh.events.v1.', ''),
     );
 
-  const count = async (sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
-
   return {
-    namespace,
-    databaseUrl,
+    namespace: f.namespace,
+    databaseUrl: f.databaseUrl,
     bus,
     pool,
     start,
@@ -100,8 +93,8 @@ export async function storeFixture() {
       if (!client) throw new Error('the store service is not running');
       return client;
     },
-    get service() {
-      return service;
+    get service(): RunningService | undefined {
+      return f.running ? f.service : undefined;
     },
     asOwner: (userId: string) => testIdentity.asUser({ userId, role: 'owner' }),
     orderPlaced,
@@ -109,12 +102,8 @@ export async function storeFixture() {
     statusOf,
     placeOrders,
     committedEvents,
-    count,
-    async close() {
-      await stop();
-      await bus.close();
-      await pool.end();
-    },
+    count: f.count,
+    close: f.close,
   };
 }
 export type StoreFixture = Awaited<ReturnType<typeof storeFixture>>;

@@ -3,8 +3,6 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import type { DeliveryEvent } from '../domain/delivery';
 import type { DeliveryRecord } from './ports';
 
-export const PRODUCER = 'delivery';
-
 export interface Cause {
   correlationId?: string;
   causationId?: string;
@@ -12,7 +10,7 @@ export interface Cause {
 
 /** Delivery events: keyed by the order, aggregated on the delivery. */
 function envelope(d: DeliveryRecord, payload: NonNullable<EventEnvelope['payload']>, cause: Cause): EventEnvelope {
-  return newEnvelope(PRODUCER, {
+  return newEnvelope({
     orderId: d.orderId,
     aggregateId: d.deliveryId,
     aggregateVersion: d.version,
@@ -42,5 +40,7 @@ export function deliveryChanged(d: DeliveryRecord, event: DeliveryEvent, cause: 
       return envelope(d, { $case: 'deliveryCompleted', value: { ...ids, riderId: event.riderId } }, cause);
     case 'DeliveryWithdrawn':
       return envelope(d, { $case: 'deliveryWithdrawn', value: { ...ids, reason: event.reason } }, cause);
+    case 'DeliveryDeclined':
+      return envelope(d, { $case: 'deliveryDeclined', value: { ...ids, storeId: d.storeId, riderId: event.riderId, region: d.region, pickup: d.pickup, reason: event.reason } }, cause);
   }
 }

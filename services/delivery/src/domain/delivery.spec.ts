@@ -6,21 +6,46 @@ const INPUTS = {
   'pickUp by another rider': { type: 'pickUp', riderId: 'rider-2' },
   complete: { type: 'complete', riderId: 'rider-1' },
   withdraw: { type: 'withdraw', reason: 'order cancelled' },
+  'decline by its rider': { type: 'decline', riderId: 'rider-1', reason: 'flat tyre' },
+  'decline by another rider': { type: 'decline', riderId: 'rider-2', reason: 'flat tyre' },
 } satisfies Record<string, DeliveryInput>;
 type InputName = keyof typeof INPUTS;
 
-type Expect = `→${DeliveryStatus}` | 'duplicate' | `rejected: ${string}`;
+type Expect = `→${DeliveryStatus}` | 'duplicate' | `rejected: ${string}` | `denied: ${string}`;
 
 // Every input in every state. "its rider" is rider-1, who holds the delivery once picked up.
 const TABLE: Record<DeliveryStatus, Record<InputName, Expect>> = {
-  AVAILABLE: { 'pickUp by its rider': '→PICKED_UP', 'pickUp by another rider': '→PICKED_UP', complete: '→COMPLETED', withdraw: '→WITHDRAWN' },
-  PICKED_UP: { 'pickUp by its rider': 'duplicate', 'pickUp by another rider': `rejected: ${ALREADY_PICKED_UP}`, complete: '→COMPLETED', withdraw: 'rejected: the delivery is picked up, so it cannot be withdrawn' },
-  COMPLETED: { 'pickUp by its rider': 'duplicate', 'pickUp by another rider': `rejected: ${ALREADY_PICKED_UP}`, complete: 'duplicate', withdraw: 'rejected: the delivery is completed, so it cannot be withdrawn' },
+  AVAILABLE: {
+    'pickUp by its rider': '→PICKED_UP',
+    'pickUp by another rider': '→PICKED_UP',
+    complete: '→COMPLETED',
+    withdraw: '→WITHDRAWN',
+    'decline by its rider': 'duplicate',
+    'decline by another rider': 'duplicate',
+  },
+  PICKED_UP: {
+    'pickUp by its rider': 'duplicate',
+    'pickUp by another rider': `rejected: ${ALREADY_PICKED_UP}`,
+    complete: '→COMPLETED',
+    withdraw: 'rejected: the delivery is picked up, so it cannot be withdrawn',
+    'decline by its rider': '→AVAILABLE',
+    'decline by another rider': "denied: the delivery is rider rider-1's, not yours",
+  },
+  COMPLETED: {
+    'pickUp by its rider': 'duplicate',
+    'pickUp by another rider': `rejected: ${ALREADY_PICKED_UP}`,
+    complete: 'duplicate',
+    withdraw: 'rejected: the delivery is completed, so it cannot be withdrawn',
+    'decline by its rider': 'rejected: the delivery is already completed',
+    'decline by another rider': 'rejected: the delivery is already completed',
+  },
   WITHDRAWN: {
     'pickUp by its rider': 'rejected: the delivery was withdrawn because its order was cancelled',
     'pickUp by another rider': 'rejected: the delivery was withdrawn because its order was cancelled',
     complete: 'rejected: a withdrawn delivery cannot complete: its order was cancelled',
     withdraw: 'duplicate',
+    'decline by its rider': 'rejected: the delivery was withdrawn because its order was cancelled',
+    'decline by another rider': 'rejected: the delivery was withdrawn because its order was cancelled',
   },
 };
 
@@ -31,6 +56,7 @@ function outcome(state: DeliveryState, input: DeliveryInput): Expect {
     const d = decide(state, input);
     return d.outcome === 'applied' ? `→${d.next.status}` : 'duplicate';
   } catch (err) {
+    if (err instanceof DomainError && err.kind === 'PERMISSION_DENIED') return `denied: ${err.message}`;
     if (!(err instanceof DomainError) || err.kind !== 'FAILED_PRECONDITION') throw err;
     return `rejected: ${err.message}`;
   }
@@ -60,6 +86,14 @@ describe('delivery state machine', () => {
       outcome: 'applied',
       next: { status: 'WITHDRAWN', riderId: '' },
       event: { type: 'DeliveryWithdrawn', reason: 'order cancelled' },
+    });
+  });
+
+  it('puts a delivery its rider gives back on offer again, and says who gave it back and why', () => {
+    expect(decide(stateOf('PICKED_UP'), INPUTS['decline by its rider'])).toEqual({
+      outcome: 'applied',
+      next: { status: 'AVAILABLE', riderId: '' },
+      event: { type: 'DeliveryDeclined', riderId: 'rider-1', reason: 'flat tyre' },
     });
   });
 

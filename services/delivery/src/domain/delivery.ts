@@ -4,7 +4,8 @@ import { failedPrecondition, permissionDenied } from '@foodmesh/platform/errors'
  * A delivery's life:
  *
  *   (CookingFinished) → AVAILABLE ─pickUp→ PICKED_UP ─complete→ COMPLETED
- *                           └─withdraw (order cancelled)→ WITHDRAWN
+ *                        ↑  └─withdraw (order cancelled)→ WITHDRAWN
+ *                        └──decline (its rider gives it back)──┘
  *
  * Each input is applied (new state + the event to publish), ignored as a
  * duplicate (it already happened), or rejected with FAILED_PRECONDITION. A
@@ -25,12 +26,15 @@ export type DeliveryInput =
   /** The customer confirmed the delivery (OrderCompleted). */
   | { type: 'complete'; riderId: string }
   /** The order was cancelled (OrderCancelled). */
-  | { type: 'withdraw'; reason: string };
+  | { type: 'withdraw'; reason: string }
+  /** Its rider gives the delivery back (DeclineDelivery RPC). */
+  | { type: 'decline'; riderId: string; reason: string };
 
 export type DeliveryEvent =
   | { type: 'DeliveryPickedUp'; riderId: string }
   | { type: 'DeliveryCompleted'; riderId: string }
-  | { type: 'DeliveryWithdrawn'; reason: string };
+  | { type: 'DeliveryWithdrawn'; reason: string }
+  | { type: 'DeliveryDeclined'; riderId: string; reason: string };
 
 export type Decision = { outcome: 'applied'; next: DeliveryState; event: DeliveryEvent } | { outcome: 'duplicate' };
 
@@ -87,6 +91,21 @@ function withdraw(state: DeliveryState, reason: string): Decision {
   }
 }
 
+function decline(state: DeliveryState, riderId: string, reason: string): Decision {
+  switch (state.status) {
+    case 'PICKED_UP':
+      if (state.riderId !== riderId) throw permissionDenied(`the delivery is rider ${state.riderId}'s, not yours`, 'NOT_YOUR_DELIVERY');
+      return { outcome: 'applied', next: { status: 'AVAILABLE', riderId: '' }, event: { type: 'DeliveryDeclined', riderId, reason } };
+    case 'AVAILABLE':
+      // Already given back (a repeated call), or never taken: nothing to give back either way.
+      return { outcome: 'duplicate' };
+    case 'COMPLETED':
+      throw failedPrecondition('the delivery is already completed', 'DELIVERY_COMPLETED');
+    case 'WITHDRAWN':
+      throw failedPrecondition('the delivery was withdrawn because its order was cancelled', 'DELIVERY_WITHDRAWN');
+  }
+}
+
 /** Decides what an input does to a delivery in its current state. Pure. */
 export function decide(state: DeliveryState, input: DeliveryInput): Decision {
   switch (input.type) {
@@ -96,5 +115,7 @@ export function decide(state: DeliveryState, input: DeliveryInput): Decision {
       return complete(state, input.riderId);
     case 'withdraw':
       return withdraw(state, input.reason);
+    case 'decline':
+      return decline(state, input.riderId, input.reason);
   }
 }

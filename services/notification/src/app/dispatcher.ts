@@ -1,7 +1,7 @@
 import type { Logger } from '@foodmesh/platform';
 import { isRetryable, retryDelay, type RetryPolicy } from '../domain/backoff';
 import type { NotificationRecord } from '../domain/notification';
-import type { NotificationsRepo } from '../adapters/pg/notifications-repo';
+import type { NotificationStore } from './ports';
 
 /** One send to an external channel: the HTTP status, or no status when the request itself failed. */
 export type SendResult = { ok: true; httpStatus: number } | { ok: false; httpStatus?: number; error: string };
@@ -15,7 +15,7 @@ export type Sender = (n: NotificationRecord) => Promise<SendResult>;
  * FAILED. Every attempt is recorded.
  */
 export function startDispatcher(deps: {
-  notifications: NotificationsRepo;
+  notifications: NotificationStore;
   send: Sender;
   policy: RetryPolicy;
   concurrency: number;

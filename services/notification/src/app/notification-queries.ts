@@ -1,16 +1,6 @@
 import { pageOf, permissionDenied, readPage, type User, type PageRequestLike } from '@foodmesh/platform';
 import type { NotificationRecord } from '../domain/notification';
-
-export interface NotificationReads {
-  listForRecipient(recipientId: string, page: { limit: number; offset: number }): Promise<NotificationRecord[]>;
-  inAppAfter(recipientId: string, after: Date): Promise<NotificationRecord[]>;
-  dbNow(): Promise<Date>;
-}
-
-export interface NotificationChanges {
-  /** Calls `fn` after a recipient's new notification commits (and after any gap in notifications). */
-  subscribe(recipientId: string, fn: () => void): () => void;
-}
+import type { NotificationChanges, NotificationReads } from './ports';
 
 export interface ChangeWaiter {
   raise(): void;

@@ -3,9 +3,8 @@ import type { Tx } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { NotificationChannel, RecipientKind } from '../domain/notification';
 import { rulesFor, type Audience } from '../domain/rules';
-import { render, type Locale } from '../domain/templates';
-import type { DirectoryRepo } from '../adapters/pg/directory-repo';
-import type { NewNotification, NotificationsRepo } from '../adapters/pg/notifications-repo';
+import { renderMessage, type Locale } from '@foodmesh/platform/customer-text';
+import type { Directory, NewNotification, NotificationStore } from './ports';
 
 /**
  * Event → notifications, inside the consumer's inbox transaction: the rules say
@@ -13,8 +12,8 @@ import type { NewNotification, NotificationsRepo } from '../adapters/pg/notifica
  * and channel is stored (a second time is a no-op). Sending happens later.
  */
 export function createNotifier(deps: {
-  notifications: NotificationsRepo;
-  directory: DirectoryRepo;
+  notifications: NotificationStore;
+  directory: Directory;
   localeOf: (recipientId: string) => Locale;
   channels: NotificationChannel[];
 }) {
@@ -37,7 +36,7 @@ export function createNotifier(deps: {
       for (const rule of rulesFor(env)) {
         for (const r of await recipients(tx, rule.audience)) {
           const locale = deps.localeOf(r.id);
-          const text = render(rule.template, rule.params, locale);
+          const text = renderMessage({ code: rule.template, params: rule.params }, locale);
           for (const channel of deps.channels) {
             items.push({ notificationId: uuidv7(), recipientId: r.id, recipientKind: r.kind, channel, locale, ...text, orderId: env.orderId, eventId: env.eventId, eventType: env.type });
           }

@@ -3,7 +3,7 @@ import {
   NotificationDeliveryStatus,
   RecipientKind,
 } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import type { Locale } from './templates';
+import type { Locale } from '@foodmesh/platform/customer-text';
 
 export { NotificationChannel, NotificationDeliveryStatus, RecipientKind };
 

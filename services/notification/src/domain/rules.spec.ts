@@ -2,7 +2,8 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import { orderSaga } from '@foodmesh/testkit/saga-events';
 import { retryDelay, isRetryable } from './backoff';
 import { rulesFor } from './rules';
-import { LOCALES, localeResolver, render, TEMPLATE_KEYS } from './templates';
+import { renderMessage } from '@foodmesh/platform/customer-text';
+import { localeResolver } from './locale';
 
 const who = (rules: ReturnType<typeof rulesFor>) => rules.map((r) => `${r.audience.kind}:${r.template}`);
 
@@ -10,12 +11,12 @@ describe('notification rules', () => {
   it('tells the customer of every status change along the happy path, and nothing for informational events', () => {
     const saga = orderSaga();
     expect(saga.happyPath().flatMap((e) => who(rulesFor(e)).filter((w) => w.startsWith('customer')))).toEqual([
-      'customer:orderPlaced',
-      'customer:accepted',
-      'customer:cookingStarted',
-      'customer:cookingFinished',
-      'customer:pickedUp',
-      'customer:completed',
+      'customer:ORDER_PLACED',
+      'customer:ACCEPTED',
+      'customer:COOKING_STARTED',
+      'customer:COOKING_FINISHED',
+      'customer:PICKED_UP',
+      'customer:COMPLETED',
     ]);
   });
 
@@ -24,54 +25,47 @@ describe('notification rules', () => {
     const placed = rulesFor(saga.placed());
     expect(placed.find((r) => r.audience.kind === 'owner')).toEqual({
       audience: { kind: 'owner', storeId: 'store-jamsil-pizza' },
-      template: 'ownerNewOrder',
+      template: 'OWNER_NEW_ORDER',
       params: { items: 'Fried Chicken ×2, Cola ×1', total: '₩38,000' },
     });
-    expect(who(rulesFor(saga.cancellationRequested()))).toEqual(['customer:cancellationRequested', 'owner:ownerCancellationRequested']);
-    expect(who(rulesFor(saga.cancelled(true)))).toEqual(['customer:cancelledPaid', 'owner:ownerCancelled']);
-    expect(who(rulesFor(saga.cancelled(false)))).toEqual(['customer:cancelledUnpaid']);
+    expect(who(rulesFor(saga.cancellationRequested()))).toEqual(['customer:CANCELLATION_REQUESTED', 'owner:OWNER_CANCELLATION_REQUESTED']);
+    expect(who(rulesFor(saga.cancelled(true)))).toEqual(['customer:CANCELLED_PAID', 'owner:OWNER_CANCELLED']);
+    expect(who(rulesFor(saga.cancelled(false)))).toEqual(['customer:CANCELLED_UNPAID']);
   });
 
   it("tells a deferred order's customer that payment works again (and until when), and that an unpaid order expired", () => {
     const saga = orderSaga({ start: new Date('2026-11-25T05:00:00Z') });
     expect(rulesFor(saga.paymentAvailable())).toEqual([
       // pay_by 15 minutes after the saga's start, shown in Seoul time (UTC+9).
-      { audience: { kind: 'customer', customerId: 'customer-1' }, template: 'paymentAvailable', params: { store: 'Gangnam Fried Chicken', total: '₩38,000', payBy: '14:15' } },
+      { audience: { kind: 'customer', customerId: 'customer-1' }, template: 'PAYMENT_AVAILABLE', params: { store: 'Gangnam Fried Chicken', total: '₩38,000', payBy: '14:15' } },
     ]);
-    expect(who(rulesFor(saga.expired()))).toEqual(['customer:expiredUnpaid']);
-    expect(render('expiredUnpaid', {}, 'en').body).toBe('Your order was not paid in time and was cancelled. Nothing was charged.');
+    expect(who(rulesFor(saga.expired()))).toEqual(['customer:EXPIRED_UNPAID']);
+    expect(renderMessage({ code: 'EXPIRED_UNPAID' }, 'en').body).toBe('Your order was not paid in time and was cancelled. Nothing was charged.');
   });
 
   it('tells the riders of the delivery region of a new delivery', () => {
     const saga = orderSaga({ region: 'seoul-mapo' });
     expect(rulesFor(saga.deliveryAvailable())).toEqual([
-      { audience: { kind: 'riders', region: 'seoul-mapo' }, template: 'riderDeliveryAvailable', params: { region: 'seoul-mapo', pickup: '서울 강남구 역삼로 1' } },
+      { audience: { kind: 'riders', region: 'seoul-mapo' }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: 'seoul-mapo', pickup: '서울 강남구 역삼로 1' } },
     ]);
+  });
+
+  it('tells the customer, the store and the riders of the region when a rider gives a delivery back', () => {
+    const saga = orderSaga({ region: 'seoul-mapo' });
+    expect(who(rulesFor(saga.deliveryDeclined()))).toEqual(['customer:DELIVERY_DECLINED', 'owner:OWNER_DELIVERY_DECLINED', 'riders:RIDER_DELIVERY_AVAILABLE']);
+    expect(rulesFor(saga.deliveryDeclined())[2]!.audience).toEqual({ kind: 'riders', region: 'seoul-mapo' });
   });
 
   it('reports a rejection once, when the refund lands, and a paid cancellation only through OrderCancelled', () => {
     const saga = orderSaga();
     expect(rulesFor(saga.rejected())).toEqual([]);
-    expect(who(rulesFor(saga.refunded(OrderStatus.ORDER_STATUS_REJECTED)))).toEqual(['customer:rejected']);
+    expect(who(rulesFor(saga.refunded(OrderStatus.ORDER_STATUS_REJECTED)))).toEqual(['customer:REJECTED']);
     expect(rulesFor(saga.refunded(OrderStatus.ORDER_STATUS_CANCELLED))).toEqual([]);
     expect(rulesFor(saga.paymentRefunded())).toEqual([]);
   });
 });
 
-describe('templates', () => {
-  it('renders every template in Korean and English with its parameters filled in', () => {
-    const params = { store: 'S', total: '₩1', reason: 'R', refund: '₩2', minutes: '15', rider: 'Kim', items: 'I', region: 'seoul-mapo', pickup: 'P', retryAfter: '30', payBy: '14:05' };
-    for (const key of TEMPLATE_KEYS) {
-      for (const locale of LOCALES) {
-        const { title, body } = render(key, params, locale);
-        expect(title.length).toBeGreaterThan(0);
-        expect(body).not.toContain('undefined');
-      }
-    }
-    expect(render('accepted', params, 'ko').body).toBe('가게에서 주문을 수락했습니다. 약 15분 후 준비됩니다.');
-    expect(render('accepted', params, 'en').body).toBe('The store accepted your order; ready in about 15 minutes.');
-  });
-
+describe('locales', () => {
   it('uses Korean unless the recipient is set to English', () => {
     const localeOf = localeResolver('ko', 'customer-2=en, owner-3=en');
     expect([localeOf('customer-1'), localeOf('customer-2'), localeOf('owner-3')]).toEqual(['ko', 'en', 'en']);

@@ -1,9 +1,8 @@
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
-import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
-import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
+import type { EventCase, PayloadOf } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
-import type { TemplateKey, TemplateParams } from './templates';
+import { formatItems, formatMoney, formatSeoulTime, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
 
 /** Who should hear about an event, before looking anyone up. */
 export type Audience =
@@ -13,77 +12,70 @@ export type Audience =
 
 export interface Rule {
   audience: Audience;
-  template: TemplateKey;
-  params: TemplateParams;
+  template: MessageCode;
+  params: MessageParams;
 }
 
-const won = (m: Money | undefined) => (m ? (m.currencyCode === 'KRW' || !m.currencyCode ? `₩${m.units.toLocaleString('en-US')}` : `${m.units} ${m.currencyCode}`) : '');
-/** "14:05": the stores, riders and customers are in Seoul. */
-const seoulTime = (d: Date | undefined) => (d ? d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' }) : '');
-const items = (xs: OrderItem[]) => xs.map((i) => `${i.name} ×${i.quantity}`).join(', ');
+const won = formatMoney;
+const seoulTime = formatSeoulTime;
+const items = formatItems;
+
+type RuleOf<C extends EventCase> = (e: PayloadOf<C>) => Rule[];
+const customer = (customerId: string, template: MessageCode, params: MessageParams = {}): Rule => ({ audience: { kind: 'customer', customerId }, template, params });
+const owner = (storeId: string, template: MessageCode, params: MessageParams = {}): Rule => ({ audience: { kind: 'owner', storeId }, template, params });
 
 /**
- * Event → who is told what. The customer hears of every change of their
- * order's status; the owner of new orders, cancellation requests and paid
- * cancellations; the riders of a region of new deliveries. Events that change
- * no status (payment events, OrderRejected before its refund, OrderRefunded of
- * a cancellation, which OrderCancelled reports) notify no one.
+ * Event → who is told what, for every event of the catalogue (`null`: no one,
+ * and the service does not even subscribe). The customer hears of every change
+ * of their order's status; the owner of new orders, cancellation requests,
+ * paid cancellations and deliveries given back; the riders of a region of new
+ * deliveries and of deliveries given back. Events that
+ * change no status (payment events, OrderRejected before its refund,
+ * OrderRefunded of a cancellation, which OrderCancelled reports) notify no one.
  */
+const RULES: { [C in EventCase]: RuleOf<C> | null } = {
+  orderPaymentDeferred: (e) => [customer(e.customerId, 'PAYMENT_DEFERRED', { retryAfterSeconds: e.retryAfterSeconds })],
+  orderPlaced: (e) => [
+    customer(e.customerId, 'ORDER_PLACED', { store: e.storeName, total: won(e.total) }),
+    owner(e.storeId, 'OWNER_NEW_ORDER', { items: items(e.items), total: won(e.total) }),
+  ],
+  orderPaymentFailed: (e) => [customer(e.customerId, 'PAYMENT_FAILED', { reason: e.reason })],
+  orderCancellationRequested: (e) => [customer(e.customerId, 'CANCELLATION_REQUESTED'), owner(e.storeId, 'OWNER_CANCELLATION_REQUESTED', { reason: e.reason || '-' })],
+  orderPaymentAvailable: (e) => [customer(e.customerId, 'PAYMENT_AVAILABLE', { store: e.storeName, total: won(e.total), payBy: seoulTime(e.payBy) })],
+  orderCancelled: (e) =>
+    // An unpaid order never reached the store, so its owner has nothing to hear.
+    e.wasPaid
+      ? [customer(e.customerId, 'CANCELLED_PAID', { refund: won(e.refund) }), owner(e.storeId, 'OWNER_CANCELLED')]
+      : [customer(e.customerId, e.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED ? 'EXPIRED_UNPAID' : 'CANCELLED_UNPAID')],
+  orderCompleted: (e) => [customer(e.customerId, 'COMPLETED')],
+  orderRefunded: (e) => (e.finalStatus === OrderStatus.ORDER_STATUS_REJECTED ? [customer(e.customerId, 'REJECTED', { refund: won(e.refund), reason: e.reason })] : []),
+  orderAccepted: (e) => [customer(e.customerId, 'ACCEPTED', { minutes: e.estimatedReadyMinutes })],
+  cookingStarted: (e) => [customer(e.customerId, 'COOKING_STARTED')],
+  cookingFinished: (e) => [customer(e.customerId, 'COOKING_FINISHED')],
+  cancellationRejected: (e) => [customer(e.customerId, 'CANCELLATION_REFUSED', { reason: e.reason })],
+  deliveryAvailable: (e) => [{ audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } }],
+  deliveryPickedUp: (e) => [customer(e.customerId, 'PICKED_UP', { rider: e.riderName || e.riderId })],
+  deliveryDeclined: (e) => [
+    customer(e.customerId, 'DELIVERY_DECLINED'),
+    owner(e.storeId, 'OWNER_DELIVERY_DECLINED'),
+    { audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } },
+  ],
+  paymentApproved: null,
+  paymentDeclined: null,
+  paymentRefunded: null,
+  orderRejected: null,
+  storeOrderCancelled: null,
+  deliveryCompleted: null,
+  deliveryWithdrawn: null,
+  menuPublished: null,
+};
+
+/** The events some rule notifies about: the ones the service consumes for notifications. */
+export const NOTIFIED_EVENTS = (Object.keys(RULES) as EventCase[]).filter((c) => RULES[c] !== null);
+
 export function rulesFor(env: EventEnvelope): Rule[] {
   const p = env.payload;
   if (!p) return [];
-  const customer = (customerId: string, template: TemplateKey, params: TemplateParams = {}): Rule => ({ audience: { kind: 'customer', customerId }, template, params });
-  const owner = (storeId: string, template: TemplateKey, params: TemplateParams = {}): Rule => ({ audience: { kind: 'owner', storeId }, template, params });
-
-  switch (p.$case) {
-    case 'orderPaymentDeferred':
-      return [customer(p.value.customerId, 'paymentDeferred', { retryAfter: String(p.value.retryAfterSeconds) })];
-    case 'orderPlaced': {
-      const e = p.value;
-      return [
-        customer(e.customerId, 'orderPlaced', { store: e.storeName, total: won(e.total) }),
-        owner(e.storeId, 'ownerNewOrder', { items: items(e.items), total: won(e.total) }),
-      ];
-    }
-    case 'orderPaymentFailed':
-      return [customer(p.value.customerId, 'paymentFailed', { reason: p.value.reason })];
-    case 'orderCancellationRequested':
-      return [
-        customer(p.value.customerId, 'cancellationRequested'),
-        owner(p.value.storeId, 'ownerCancellationRequested', { reason: p.value.reason || '-' }),
-      ];
-    case 'orderPaymentAvailable':
-      return [customer(p.value.customerId, 'paymentAvailable', { store: p.value.storeName, total: won(p.value.total), payBy: seoulTime(p.value.payBy) })];
-    case 'orderCancelled':
-      // An unpaid order never reached the store, so its owner has nothing to hear.
-      if (p.value.wasPaid) return [customer(p.value.customerId, 'cancelledPaid', { refund: won(p.value.refund) }), owner(p.value.storeId, 'ownerCancelled')];
-      return [customer(p.value.customerId, p.value.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED ? 'expiredUnpaid' : 'cancelledUnpaid')];
-    case 'orderCompleted':
-      return [customer(p.value.customerId, 'completed')];
-    case 'orderRefunded':
-      return p.value.finalStatus === OrderStatus.ORDER_STATUS_REJECTED
-        ? [customer(p.value.customerId, 'rejected', { refund: won(p.value.refund), reason: p.value.reason })]
-        : [];
-    case 'orderAccepted':
-      return [customer(p.value.customerId, 'accepted', { minutes: String(p.value.estimatedReadyMinutes) })];
-    case 'cookingStarted':
-      return [customer(p.value.customerId, 'cookingStarted')];
-    case 'cookingFinished':
-      return [customer(p.value.customerId, 'cookingFinished')];
-    case 'cancellationRejected':
-      return [customer(p.value.customerId, 'cancellationRefused', { reason: p.value.reason })];
-    case 'deliveryAvailable':
-      return [{ audience: { kind: 'riders', region: p.value.region }, template: 'riderDeliveryAvailable', params: { region: p.value.region, pickup: p.value.pickup?.text ?? '' } }];
-    case 'deliveryPickedUp':
-      return [customer(p.value.customerId, 'pickedUp', { rider: p.value.riderName || p.value.riderId })];
-    case 'paymentApproved':
-    case 'paymentDeclined':
-    case 'paymentRefunded':
-    case 'orderRejected':
-    case 'storeOrderCancelled':
-    case 'deliveryCompleted':
-    case 'deliveryWithdrawn':
-    case 'menuPublished':
-      return [];
-  }
+  const rule = RULES[p.$case] as RuleOf<typeof p.$case> | null;
+  return rule ? rule(p.value) : [];
 }

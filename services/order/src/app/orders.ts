@@ -4,10 +4,11 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
-import { findStoreMenu, upsertMenuIfNewer } from '../adapters/pg/menu-repo';
-import * as repo from '../adapters/pg/orders-repo';
 import { menuFromPublished } from '../domain/menu';
-import { statusName, unpaidOrder, type Order } from '../domain/order';
+import { formatWon, renderMessage, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
+import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import { unpaidOrder, type Order } from '../domain/order';
+import type { MenuRepo, OrdersRepo } from './ports';
 import { decide, PAYMENT_NOT_COMPLETED, type OrderInput } from '../domain/order-machine';
 import { priceOrder, requestFingerprint, validatePlaceOrder, type PlaceOrderInput } from '../domain/place-order';
 import type { PaymentGateway, PaymentResult } from './payment-gateway';
@@ -24,9 +25,9 @@ export interface PaymentReply {
 
 export interface OrdersDeps {
   pool: Pool;
+  repo: OrdersRepo;
+  menus: MenuRepo;
   payments: PaymentGateway;
-  /** The producer name on this service's events (its SERVICE_NAME). */
-  producer: string;
   /** What a deferred customer is told to wait before paying again. */
   retryAfterSeconds: number;
   /** How long after it is saved an order can be paid; unpaid then, it expires. */
@@ -46,7 +47,7 @@ export interface Cause {
 const S = OrderStatus;
 
 export function createOrders(deps: OrdersDeps) {
-  const { pool, payments, producer, logger } = deps;
+  const { pool, repo, menus, payments, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
   /**
@@ -58,7 +59,7 @@ export function createOrders(deps: OrdersDeps) {
     if (!order) return undefined;
     const outcome = decide(order, input, now());
     if (outcome.kind === 'ignored') {
-      logger.info({ order_id: orderId, input: input.kind, status: statusName(order.status), why: outcome.reason }, 'input ignored');
+      logger.info({ order_id: orderId, input: input.kind, status: orderStatusName(order.status), why: outcome.reason }, 'input ignored');
       return order;
     }
     const next = outcome.order;
@@ -66,10 +67,10 @@ export function createOrders(deps: OrdersDeps) {
     await appendToOutbox(
       tx,
       outcome.events.map((payload, i) =>
-        newEnvelope(producer, { orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
+        newEnvelope({ orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
       ),
     );
-    if (next.status !== order.status) logger.info({ order_id: orderId, from: statusName(order.status), to: statusName(next.status), input: input.kind }, 'order status changed');
+    if (next.status !== order.status) logger.info({ order_id: orderId, from: orderStatusName(order.status), to: orderStatusName(next.status), input: input.kind }, 'order status changed');
     return next;
   }
 
@@ -79,10 +80,13 @@ export function createOrders(deps: OrdersDeps) {
     return order;
   }
 
+  const unknownOrder = (orderId: string) => notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+  const findOrder = async (orderId: string) => (/^[0-9a-f-]{36}$/i.test(orderId) ? repo.findOrder(pool, orderId) : undefined);
+
   /** The customer's own order; someone else's is reported as unknown. */
   async function ownOrder(who: User, orderId: string): Promise<Order> {
-    const order = /^[0-9a-f-]{36}$/i.test(orderId) ? await repo.findOrder(pool, orderId) : undefined;
-    if (!order || order.customerId !== who.userId) throw notFound(`no order with id "${orderId}"`, 'ORDER_NOT_FOUND');
+    const order = await findOrder(orderId);
+    if (!order || order.customerId !== who.userId) throw unknownOrder(orderId);
     return order;
   }
 
@@ -95,25 +99,21 @@ export function createOrders(deps: OrdersDeps) {
     return repo.findDeferredUnannounced(pool, at, new Date(at.getTime() - deps.retryAfterSeconds * 1000), limit);
   };
 
+  /** The reply's sentence for the customer (the API's `customer_message` is English; the web app shows it as is). */
+  const say = (code: MessageCode, params?: MessageParams) => renderMessage({ code, params }, 'en').body;
+
   function reply(order: Order, result?: PaymentResult): PaymentReply {
     const base = { order, retryAfterSeconds: 0 };
     switch (order.status) {
       case S.ORDER_STATUS_AWAITING_PAYMENT:
-        return {
-          ...base,
-          outcome: 'deferred',
-          retryAfterSeconds: deps.retryAfterSeconds,
-          customerMessage: `Payment is busy right now. Your order is saved — please try paying again in ${deps.retryAfterSeconds} seconds.`,
-        };
-      case S.ORDER_STATUS_PAYMENT_FAILED: {
-        const why = result?.kind === 'declined' ? ` (${result.reason})` : '';
-        return { ...base, outcome: 'declined', customerMessage: `Your payment was declined${why}. Nothing was charged; please order again with another payment method.` };
-      }
+        return { ...base, outcome: 'deferred', retryAfterSeconds: deps.retryAfterSeconds, customerMessage: say('PAYMENT_DEFERRED', { retryAfterSeconds: deps.retryAfterSeconds }) };
+      case S.ORDER_STATUS_PAYMENT_FAILED:
+        return { ...base, outcome: 'declined', customerMessage: say('PAYMENT_FAILED', { reason: result?.kind === 'declined' ? result.reason : 'declined' }) };
       case S.ORDER_STATUS_CANCELLED:
-        if (!order.paymentId) return { ...base, outcome: 'none', customerMessage: 'This order was cancelled before it was paid.' };
-        return { ...base, outcome: 'paid', customerMessage: 'This order was cancelled and refunded.' };
+        if (!order.paymentId) return { ...base, outcome: 'none', customerMessage: say('CANCELLED_UNPAID') };
+        return { ...base, outcome: 'paid', customerMessage: say('CANCELLED_PAID', { refund: formatWon(order.totalUnits) }) };
       default:
-        return { ...base, outcome: 'paid', customerMessage: `Payment approved. ${order.storeName} has your order.` };
+        return { ...base, outcome: 'paid', customerMessage: say('ORDER_PAID', { store: order.storeName }) };
     }
   }
 
@@ -167,7 +167,7 @@ export function createOrders(deps: OrdersDeps) {
       // since the first call) is the key looked up, so that a repeat still gets its first order.
       let priced: ReturnType<typeof priceOrder>;
       try {
-        priced = priceOrder(await findStoreMenu(pool, req.storeId), req);
+        priced = priceOrder(await menus.findStoreMenu(pool, req.storeId), req);
       } catch (err) {
         const existing = await repo.findByIdempotencyKey(pool, req.customerId, req.idempotencyKey);
         if (existing) return replay(existing, fingerprint);
@@ -214,6 +214,13 @@ export function createOrders(deps: OrdersDeps) {
 
     getOrder: ownOrder,
 
+    /** Whose an order is (for the edge, which tells a stranger PERMISSION_DENIED rather than NOT_FOUND). */
+    async orderOwner(orderId: string): Promise<{ customerId: string; storeId: string }> {
+      const order = await findOrder(orderId);
+      if (!order) throw unknownOrder(orderId);
+      return { customerId: order.customerId, storeId: order.storeId };
+    },
+
     /**
      * Settles orders a crash left without a payment outcome: saved, then the process died
      * before Pay answered. It does what the customer's own retry of PlaceOrder would do:
@@ -225,7 +232,7 @@ export function createOrders(deps: OrdersDeps) {
       for (const order of unsettled) {
         try {
           const { outcome, order: settled } = await settlePayment(order);
-          logger.warn({ order_id: order.orderId, outcome, status: statusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+          logger.warn({ order_id: order.orderId, outcome, status: orderStatusName(settled.status) }, 'settled an order a crash left without a payment outcome');
         } catch (err) {
           // Past its pay-by time: the expiry sweep ends it instead.
           if ((err as { reason?: string }).reason !== 'PAYMENT_WINDOW_CLOSED') throw err;
@@ -278,7 +285,7 @@ export function createOrders(deps: OrdersDeps) {
     },
 
     async applyMenu(tx: Tx, e: MenuPublished): Promise<void> {
-      const stored = await upsertMenuIfNewer(tx, menuFromPublished(e));
+      const stored = await menus.upsertMenuIfNewer(tx, menuFromPublished(e));
       logger.info({ store_id: e.storeId, menu_version: e.menuVersion, stored }, stored ? 'menu replica updated' : 'menu version not newer; ignored');
     },
   };

@@ -6,9 +6,6 @@ export const CURRENCY = 'KRW';
 
 export const krw = (units: number): Money => ({ currencyCode: CURRENCY, units });
 
-/** ₩19,000 */
-export const formatKrw = (units: number) => `₩${units.toLocaleString('en-US')}`;
-
 /** The amount in won; INVALID_ARGUMENT naming the field when it is in another currency. */
 export function krwUnits(money: Money, field: string): number {
   if (money.currencyCode !== CURRENCY) {

@@ -3,7 +3,8 @@ import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { decide, type OrderInput, type OrderInputKind, type Outcome } from './order-machine';
-import { statusName, type Order } from './order';
+import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import type { Order } from './order';
 
 const S = OrderStatus;
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -49,6 +50,7 @@ const INPUTS: Record<OrderInputKind, OrderInput> = {
   cookingFinished: { kind: 'cookingFinished' },
   deliveryPickedUp: { kind: 'deliveryPickedUp', deliveryId: 'del-9', riderId: 'rider-9' },
   deliveryCompleted: { kind: 'deliveryCompleted' },
+  deliveryDeclined: { kind: 'deliveryDeclined' },
   orderRejected: { kind: 'orderRejected', reason: 'out of chicken' },
   storeOrderCancelled: { kind: 'storeOrderCancelled', reason: 'changed my mind' },
   cancellationRejected: { kind: 'cancellationRejected', resumedStatus: S.ORDER_STATUS_COOKING, reason: 'cooking already started' },
@@ -134,7 +136,12 @@ const MATRIX: Array<[string, Order, Row]> = [
     { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', cookingFinished: ['ORDER_STATUS_COOKED', []], deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] },
   ],
   ['COOKED', order(S.ORDER_STATUS_COOKED), { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] }],
-  ['PICKED_UP', order(S.ORDER_STATUS_PICKED_UP), { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: ['ORDER_STATUS_COMPLETED', ['orderCompleted']] }],
+  [
+    'PICKED_UP',
+    order(S.ORDER_STATUS_PICKED_UP),
+    // A rider who gives the delivery back sends the order back to ready-for-pickup (the declared backward move).
+    { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: ['ORDER_STATUS_COMPLETED', ['orderCompleted']], deliveryDeclined: ['ORDER_STATUS_COOKED', []] },
+  ],
   ['COMPLETED', order(S.ORDER_STATUS_COMPLETED), { ...FINAL, confirmDelivered: 'ignore' }],
   ['REJECTED', order(S.ORDER_STATUS_REJECTED), FINAL],
   [
@@ -185,7 +192,7 @@ describe('order state machine: every input in every status', () => {
       const [status, events] = expected;
       expect(result).toMatchObject({ kind: 'applied' });
       const applied = result as Extract<Outcome, { kind: 'applied' }>;
-      expect(statusName(applied.order.status)).toBe(statusName(S[status]));
+      expect(orderStatusName(applied.order.status)).toBe(orderStatusName(S[status]));
       expect(applied.events.map((e) => e.$case)).toEqual(events);
       expect(applied.order.version).toBe(o.version + events.length);
       for (const e of applied.events) expect(e.value).toMatchObject({ orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken' });

@@ -1,10 +1,11 @@
 import { failedPrecondition } from '@foodmesh/platform/errors';
+import { canMove, isCancellable, isFinal, isUnderway, orderStatusName, rank } from '@foodmesh/platform/order-lifecycle';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { krw } from './money';
-import { FINAL_STATUSES, statusName, type Order } from './order';
+import type { Order } from './order';
 
 const S = OrderStatus;
 
@@ -33,20 +34,12 @@ const MILESTONE_STATUS: Record<Milestone, OrderStatus> = {
   cookingFinished: S.ORDER_STATUS_COOKED,
   deliveryPickedUp: S.ORDER_STATUS_PICKED_UP,
 };
-/** Progress of a paid order; a milestone only ever moves an order forward. */
-const RANK: Partial<Record<OrderStatus, number>> = {
-  [S.ORDER_STATUS_PAID]: 1,
-  [S.ORDER_STATUS_ACCEPTED]: 2,
-  [S.ORDER_STATUS_COOKING]: 3,
-  [S.ORDER_STATUS_COOKED]: 4,
-  [S.ORDER_STATUS_PICKED_UP]: 5,
-};
 /** The reason (and code) an unpaid order expires with. */
 export const PAYMENT_NOT_COMPLETED = 'PAYMENT_NOT_COMPLETED';
 const CUSTOMER_REQUEST = OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST;
 
-/** Before cooking the customer may still cancel (the store has the last word). */
-const CANCELLABLE_PAID = new Set([S.ORDER_STATUS_PAID, S.ORDER_STATUS_ACCEPTED]);
+/** A paid order the store can still reject or cancel (it has the last word before cooking). */
+const storeMayStop = (s: OrderStatus) => s === S.ORDER_STATUS_CANCEL_REQUESTED || (isUnderway(s) && isCancellable(s));
 
 /** Everything that can happen to an order: the customer's commands, payment results, other services' events. */
 export type OrderInput =
@@ -59,6 +52,7 @@ export type OrderInput =
   | { kind: 'confirmDelivered' }
   | { kind: Milestone; deliveryId?: string; riderId?: string }
   | { kind: 'deliveryCompleted' }
+  | { kind: 'deliveryDeclined' }
   | { kind: 'orderRejected'; reason: string }
   | { kind: 'storeOrderCancelled'; reason: string }
   | { kind: 'cancellationRejected'; resumedStatus: OrderStatus; reason: string }
@@ -88,12 +82,12 @@ const progressOf = (o: Order) => (o.status === S.ORDER_STATUS_CANCEL_REQUESTED ?
 
 export function decide(order: Order, input: OrderInput, now: Date): Outcome {
   const status = order.status;
-  const final = FINAL_STATUSES.has(status);
+  const final = isFinal(status);
 
   switch (input.kind) {
     case 'paymentApproved': {
       if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) {
-        return ignored(order.paymentId === input.paymentId ? 'payment already applied' : `approval arrived for a ${statusName(status)} order`);
+        return ignored(order.paymentId === input.paymentId ? 'payment already applied' : `approval arrived for a ${orderStatusName(status)} order`);
       }
       const method = input.method || order.paymentMethod;
       return applied(order, { status: S.ORDER_STATUS_PAID, paymentId: input.paymentId, paymentMethod: method }, [
@@ -110,13 +104,13 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
     }
 
     case 'paymentDeclined':
-      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`decline arrived for a ${statusName(status)} order`);
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`decline arrived for a ${orderStatusName(status)} order`);
       return applied(order, { status: S.ORDER_STATUS_PAYMENT_FAILED, paymentId: input.paymentId }, [
         { $case: 'orderPaymentFailed', value: { ...who(order), paymentId: input.paymentId, reason: input.reason } },
       ], now);
 
     case 'paymentDeferred':
-      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`deferral arrived for a ${statusName(status)} order`);
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`deferral arrived for a ${orderStatusName(status)} order`);
       // Announced once, when the order is first saved unpaid; later failed retries change nothing.
       if (order.version > 0) return ignored('payment already deferred');
       return applied(order, {}, [
@@ -134,7 +128,7 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
 
     case 'paymentAvailable':
       // Payment answers again after the outage that deferred this order: its customer may pay now, told once.
-      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`payment available for a ${statusName(status)} order`);
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`payment available for a ${orderStatusName(status)} order`);
       if (order.version === 0) return ignored('the payment was never deferred (no outcome yet)');
       if (order.payNowNotifiedAt) return ignored('the customer was already told to pay now');
       if (now >= order.payBy) return ignored('too late to pay: the order expires');
@@ -143,7 +137,7 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
       ], now);
 
     case 'paymentExpired':
-      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`expiry of a ${statusName(status)} order`);
+      if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`expiry of a ${orderStatusName(status)} order`);
       if (now < order.payBy) return ignored('not due yet: the order can still be paid');
       return applied(order, { status: S.ORDER_STATUS_CANCELLED, cancelReason: PAYMENT_NOT_COMPLETED }, [
         {
@@ -163,7 +157,7 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
       }
       if (status === S.ORDER_STATUS_COMPLETED) return ignored('already completed');
       throw failedPrecondition(
-        `the order cannot be confirmed as delivered: it is ${statusName(status)}, and only a picked-up order can be`,
+        `the order cannot be confirmed as delivered: it is ${orderStatusName(status)}, and only a picked-up order can be`,
         'ORDER_NOT_PICKED_UP',
       );
 
@@ -173,9 +167,9 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
     case 'deliveryPickedUp': {
       const target = MILESTONE_STATUS[input.kind];
       const current = progressOf(order);
-      if (final || current === null || RANK[current] === undefined) return ignored(`${input.kind} for a ${statusName(status)} order`);
-      if (RANK[target]! === RANK[current]!) return ignored(`already ${statusName(current)}`);
-      if (RANK[target]! < RANK[current]!) return ignored(`stale ${input.kind}: the order is already ${statusName(current)}`);
+      if (final || current === null || !isUnderway(current)) return ignored(`${input.kind} for a ${orderStatusName(status)} order`);
+      if (rank(target) === rank(current)) return ignored(`already ${orderStatusName(current)}`);
+      if (rank(target) < rank(current)) return ignored(`stale ${input.kind}: the order is already ${orderStatusName(current)}`);
       const delivery = input.kind === 'deliveryPickedUp' ? { deliveryId: input.deliveryId ?? '', riderId: input.riderId ?? '' } : {};
       // A CANCEL_REQUESTED order waits for the store's answer; the progress is remembered for when it resumes.
       const progress = status === S.ORDER_STATUS_CANCEL_REQUESTED ? { resumeStatus: target } : { status: target };
@@ -185,25 +179,30 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
     case 'deliveryCompleted':
       return ignored('informational: the customer confirms delivery');
 
+    case 'deliveryDeclined':
+      // The rider gave the food back: ready for pickup again, by whichever rider takes it next.
+      if (status !== S.ORDER_STATUS_PICKED_UP || !canMove(status, S.ORDER_STATUS_COOKED, 'redeliver')) return ignored(`delivery given back for a ${orderStatusName(status)} order`);
+      return applied(order, { status: S.ORDER_STATUS_COOKED, deliveryId: '', riderId: '' }, [], now);
+
     case 'orderRejected':
     case 'storeOrderCancelled': {
       const decision = input.kind === 'orderRejected' ? 'rejected' : 'cancelled';
       if (order.storeDecision) return ignored(`the store already ${order.storeDecision.kind} the order`);
-      if (!CANCELLABLE_PAID.has(status) && status !== S.ORDER_STATUS_CANCEL_REQUESTED) return ignored(`store ${decision} a ${statusName(status)} order`);
+      if (!storeMayStop(status)) return ignored(`store ${decision} a ${orderStatusName(status)} order`);
       return settleCompensation(order, { storeDecision: { kind: decision, reason: input.reason } }, now);
     }
 
     case 'paymentRefunded':
       // Refunds follow a store rejection or cancellation, which only happen before cooking.
-      if (!CANCELLABLE_PAID.has(status) && status !== S.ORDER_STATUS_CANCEL_REQUESTED) return ignored(`refund for a ${statusName(status)} order needs nothing`);
+      if (!storeMayStop(status)) return ignored(`refund for a ${orderStatusName(status)} order needs nothing`);
       if (order.refund) return ignored('refund already recorded');
       return settleCompensation(order, { refund: { paymentId: input.paymentId, units: input.units, reason: input.reason } }, now);
 
     case 'cancellationRejected': {
-      if (status !== S.ORDER_STATUS_CANCEL_REQUESTED) return ignored(`cancellation rejected for a ${statusName(status)} order`);
+      if (status !== S.ORDER_STATUS_CANCEL_REQUESTED) return ignored(`cancellation rejected for a ${orderStatusName(status)} order`);
       // Resume where the store says, unless events seen meanwhile show the order further along.
-      const said = RANK[input.resumedStatus] !== undefined ? input.resumedStatus : order.resumeStatus!;
-      const resumed = RANK[said]! >= RANK[order.resumeStatus!]! ? said : order.resumeStatus!;
+      const said = isUnderway(input.resumedStatus) ? input.resumedStatus : order.resumeStatus!;
+      const resumed = rank(said) >= rank(order.resumeStatus!) ? said : order.resumeStatus!;
       return applied(order, { status: resumed, resumeStatus: null }, [], now);
     }
   }
@@ -216,7 +215,7 @@ function cancel(order: Order, input: { reason: string; requestedBy: string }, no
       { $case: 'orderCancelled', value: { ...who(order), reason: input.reason, reasonCode: CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } },
     ], now);
   }
-  if (CANCELLABLE_PAID.has(status) && !order.storeDecision) {
+  if (isCancellable(status) && !order.storeDecision) {
     return applied(order, { status: S.ORDER_STATUS_CANCEL_REQUESTED, resumeStatus: status, cancelReason: input.reason }, [
       {
         $case: 'orderCancellationRequested',
@@ -242,7 +241,7 @@ function cancel(order: Order, input: { reason: string; requestedBy: string }, no
       case S.ORDER_STATUS_PAYMENT_FAILED:
         return ['the payment failed, so there is nothing to cancel', 'ORDER_PAYMENT_FAILED'];
       default:
-        return [`a ${statusName(status)} order cannot be cancelled`, 'ORDER_NOT_CANCELLABLE'];
+        return [`a ${orderStatusName(status)} order cannot be cancelled`, 'ORDER_NOT_CANCELLABLE'];
     }
   })();
   throw failedPrecondition(why[0], why[1]);

@@ -71,19 +71,3 @@ export function unpaidOrder(
     riderId: '',
   };
 }
-
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
-  OrderStatus.ORDER_STATUS_COMPLETED,
-  OrderStatus.ORDER_STATUS_REJECTED,
-  OrderStatus.ORDER_STATUS_CANCELLED,
-  OrderStatus.ORDER_STATUS_PAYMENT_FAILED,
-]);
-
-/** Short status names for messages and storage: ORDER_STATUS_COOKING → COOKING. */
-export const statusName = (s: OrderStatus): string => (OrderStatus[s] ?? String(s)).replace(/^ORDER_STATUS_/, '');
-
-export function statusFromName(name: string): OrderStatus {
-  const s = (OrderStatus as unknown as Record<string, OrderStatus>)[`ORDER_STATUS_${name}`];
-  if (s === undefined) throw new Error(`unknown order status "${name}"`);
-  return s;
-}

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { formatWon } from '@foodmesh/platform/customer-text';
 import { failedPrecondition, invalidArgument, notFound } from '@foodmesh/platform/errors';
 import type { Address } from '@foodmesh/proto-gen/foodmesh/common/v1/geo';
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
 import type { OrderItem, OrderLine } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import type { StoreMenu } from './menu';
-import { formatKrw, krw, krwUnits } from './money';
+import { krw, krwUnits } from './money';
 
 export const MAX_QUANTITY = 50;
 export const MAX_LINES = 50;
@@ -82,7 +83,7 @@ export function priceOrder(menu: StoreMenu | undefined, input: PlaceOrderInput):
   if (input.expectedTotal) {
     const expected = krwUnits(input.expectedTotal, 'expected_total');
     if (expected !== totalUnits) {
-      throw failedPrecondition(`prices changed: expected ${formatKrw(expected)}, now ${formatKrw(totalUnits)}; review the order and try again`, 'PRICES_CHANGED');
+      throw failedPrecondition(`prices changed: expected ${formatWon(expected)}, now ${formatWon(totalUnits)}; review the order and try again`, 'PRICES_CHANGED');
     }
   }
   return { storeName: menu.storeName, items, totalUnits };

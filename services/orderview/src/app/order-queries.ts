@@ -1,17 +1,7 @@
 import { notFound, permissionDenied, readPage, pageOf, type PageRequestLike } from '@foodmesh/platform';
-import { isFinal, type OrderView } from '../domain/order-view';
-
-/** Where the queries read views. */
-export interface ViewReads {
-  get(orderId: string): Promise<OrderView | undefined>;
-  listByCustomer(customerId: string, page: { limit: number; offset: number }): Promise<OrderView[]>;
-}
-
-/** Tells a watcher that an order's view may have changed. */
-export interface ViewChanges {
-  /** Calls `fn` after each committed change of `orderId` (and after any gap in notifications); returns the unsubscribe. */
-  subscribe(orderId: string, fn: () => void): () => void;
-}
+import { isFinal } from '@foodmesh/platform/order-lifecycle';
+import type { OrderView } from '../domain/order-view';
+import type { ViewChanges, ViewReads } from './ports';
 
 /** A raisable flag that a watch waits on (see the platform's changeFlag). */
 export interface ChangeWaiter {

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import type { Tx } from '@foodmesh/platform';
 import { factOf } from '../domain/facts';
 import { compareFacts, foldView } from '../domain/order-view';
-import type { ViewRepo } from '../adapters/pg/view-repo';
+import type { ViewStore } from './ports';
 
 export interface Projector {
   /** Applies one event to its order's view inside the consumer's inbox transaction. */
@@ -14,7 +14,7 @@ export interface Projector {
  * them into the view. `observeLag` gets occurred_at → applied, in seconds
  * (live consumption only: a replay's old events would swamp the histogram).
  */
-export function createProjector(deps: { views: ViewRepo; observeLag?: (seconds: number) => void; now?: () => number }): Projector {
+export function createProjector(deps: { views: ViewStore; observeLag?: (seconds: number) => void; now?: () => number }): Projector {
   const now = deps.now ?? Date.now;
   return {
     async apply(env, tx) {

@@ -1,5 +1,5 @@
 import { failedPrecondition, type Pool } from '@foodmesh/platform';
-import type { ViewRepo } from '../adapters/pg/view-repo';
+import type { ViewStore } from './ports';
 
 /** Replays every retained event from offset zero into the projection; resolves with the count once caught up. */
 export type ReplayFromStart = (signal?: AbortSignal) => Promise<number>;
@@ -14,7 +14,7 @@ const REBUILD_LOCK = 0x0f0de0e1;
  * event is applied once, and the fold makes the result independent of the
  * order in which the two deliver.
  */
-export function createRebuild(deps: { pool: Pool; views: ViewRepo; consumer: string; replay: ReplayFromStart }) {
+export function createRebuild(deps: { pool: Pool; views: ViewStore; consumer: string; replay: ReplayFromStart }) {
   return async (signal?: AbortSignal): Promise<{ eventsReplayed: number; orderCount: number }> => {
     const lock = await deps.pool.connect();
     // Held for the whole replay: a dropped connection must not be an unhandled 'error'.

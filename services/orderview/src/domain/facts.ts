@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
+import { formatItems, formatMoney, formatSeoulTime, renderMessage, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
+import type { BackwardMove } from '@foodmesh/platform/order-lifecycle';
 import type { Money } from '@foodmesh/proto-gen/foodmesh/common/v1/money';
-import type { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 
@@ -39,7 +40,7 @@ export interface ViewFact {
   /** The status this event moves the order to, if it moves it. */
   status?: OrderStatus;
   /** CancellationRejected may move an order back from CANCEL_REQUESTED to an earlier stage. */
-  resumes?: boolean;
+  backward?: BackwardMove;
   /** A short English sentence for the timeline. */
   description: string;
   set: FactFields;
@@ -50,20 +51,9 @@ export function traceIdOf(traceContext: Record<string, string>): string {
   return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceContext.traceparent ?? '')?.[1] ?? '';
 }
 
-/** "₩15,000" for KRW; "1500 USD" otherwise. */
-export function formatMoney(m: Money | undefined): string {
-  if (!m) return '';
-  if (m.currencyCode === 'KRW' || m.currencyCode === '') return `₩${m.units.toLocaleString('en-US')}`;
-  return `${m.units} ${m.currencyCode}`;
-}
-
-/** "14:05" in Seoul, where the customers are. */
-export const formatTime = (d: Date | undefined) => (d ? d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit' }) : '');
-
-/** "Fried Chicken ×2, Cola ×1". */
-export function itemsSummary(items: OrderItem[]): string {
-  return items.map((i) => `${i.name || i.menuItemId} ×${i.quantity}`).join(', ');
-}
+/** The timeline's sentence for what happened (the view is in English). */
+const say = (code: MessageCode, params?: MessageParams) => renderMessage({ code, params }, 'en').body;
+const itemsSummary = formatItems;
 
 const money = (m: Money | undefined): FactFields => (m ? { totalCurrency: m.currencyCode, totalUnits: m.units } : {});
 const S = OrderStatus;
@@ -92,7 +82,7 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       const e = p.value;
       return fact({
         status: S.ORDER_STATUS_AWAITING_PAYMENT,
-        description: `Payment is busy right now; your order is saved. Pay again in about ${e.retryAfterSeconds} seconds.`,
+        description: say('PAYMENT_DEFERRED', { retryAfterSeconds: e.retryAfterSeconds }),
         set: {
           customerId: e.customerId,
           storeId: e.storeId,
@@ -109,21 +99,21 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       const e = p.value;
       return fact({
         status: S.ORDER_STATUS_PAID,
-        description: `Your order was paid and sent to ${e.storeName || 'the store'}.`,
+        description: say('ORDER_PLACED', { store: e.storeName || 'the store', total: formatMoney(e.total) }),
         set: { customerId: e.customerId, storeId: e.storeId, storeName: e.storeName, itemsSummary: itemsSummary(e.items), ...money(e.total), createdAt: occurredAt },
       });
     }
     case 'orderPaymentFailed':
-      return fact({ status: S.ORDER_STATUS_PAYMENT_FAILED, description: `Payment was declined: ${p.value.reason}.`, set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({ status: S.ORDER_STATUS_PAYMENT_FAILED, description: say('PAYMENT_FAILED', { reason: p.value.reason }), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
     case 'orderCancellationRequested':
       return fact({
         status: S.ORDER_STATUS_CANCEL_REQUESTED,
-        description: `Cancellation requested${p.value.reason ? ` (${p.value.reason})` : ''}; waiting for the store's answer.`,
+        description: say('CANCELLATION_REQUESTED'),
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });
     case 'orderPaymentAvailable':
       return fact({
-        description: `Payment works again: you can pay now (until ${formatTime(p.value.payBy)}).`,
+        description: say('PAYMENT_AVAILABLE', { store: p.value.storeName, total: formatMoney(p.value.total), payBy: formatSeoulTime(p.value.payBy) }),
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });
     case 'orderCancelled': {
@@ -131,75 +121,77 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       const expired = e.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED;
       return fact({
         status: S.ORDER_STATUS_CANCELLED,
-        description: e.wasPaid
-          ? `The order was cancelled and ${formatMoney(e.refund)} refunded.`
-          : expired
-            ? 'The order was not paid in time and was cancelled. Nothing was charged.'
-            : 'The order was cancelled.',
+        description: e.wasPaid ? say('CANCELLED_PAID', { refund: formatMoney(e.refund) }) : say(expired ? 'EXPIRED_UNPAID' : 'CANCELLED_UNPAID'),
         set: { customerId: e.customerId, storeId: e.storeId },
       });
     }
     case 'orderCompleted':
-      return fact({ status: S.ORDER_STATUS_COMPLETED, description: 'You confirmed the delivery. Enjoy your meal!', set: { customerId: p.value.customerId, storeId: p.value.storeId, riderId: p.value.riderId } });
+      return fact({ status: S.ORDER_STATUS_COMPLETED, description: say('COMPLETED'), set: { customerId: p.value.customerId, storeId: p.value.storeId, riderId: p.value.riderId } });
     case 'orderRefunded': {
       const e = p.value;
       const rejected = e.finalStatus === S.ORDER_STATUS_REJECTED;
       return fact({
         status: rejected ? S.ORDER_STATUS_REJECTED : S.ORDER_STATUS_CANCELLED,
-        description: rejected ? `The store rejected the order; ${formatMoney(e.refund)} was refunded.` : `${formatMoney(e.refund)} was refunded.`,
+        description: rejected ? say('REJECTED', { refund: formatMoney(e.refund), reason: e.reason }) : say('REFUNDED', { refund: formatMoney(e.refund) }),
         set: { customerId: e.customerId, storeId: e.storeId },
       });
     }
     case 'paymentApproved':
-      return fact({ description: `Payment of ${formatMoney(p.value.amount)} approved.`, set: { customerId: p.value.customerId } });
+      return fact({ description: say('PAYMENT_APPROVED', { amount: formatMoney(p.value.amount) }), set: { customerId: p.value.customerId } });
     case 'paymentDeclined':
-      return fact({ description: `Payment of ${formatMoney(p.value.amount)} declined: ${p.value.reason}.`, set: { customerId: p.value.customerId } });
+      return fact({ description: say('PAYMENT_DECLINED', { amount: formatMoney(p.value.amount), reason: p.value.reason }), set: { customerId: p.value.customerId } });
     case 'paymentRefunded':
-      return fact({ description: `Refund of ${formatMoney(p.value.amount)} issued.`, set: { customerId: p.value.customerId } });
+      return fact({ description: say('PAYMENT_REFUNDED', { amount: formatMoney(p.value.amount) }), set: { customerId: p.value.customerId } });
     case 'orderAccepted': {
       const e = p.value;
-      const eta = e.estimatedReadyMinutes > 0 ? ` (ready in about ${e.estimatedReadyMinutes} minutes)` : '';
       return fact({
         status: S.ORDER_STATUS_ACCEPTED,
-        description: `The store accepted your order${eta}.`,
+        description: say('ACCEPTED', { minutes: e.estimatedReadyMinutes }),
         set: { customerId: e.customerId, storeId: e.storeId, estimatedReadyMinutes: e.estimatedReadyMinutes },
       });
     }
     case 'orderRejected':
       // The order becomes REJECTED only when the refund lands (OrderRefunded).
-      return fact({ description: `The store rejected your order: ${p.value.reason}. A refund is on its way.`, set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({ description: say('STORE_REJECTED', { reason: p.value.reason }), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
     case 'cookingStarted':
-      return fact({ status: S.ORDER_STATUS_COOKING, description: 'The store started cooking.', set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({ status: S.ORDER_STATUS_COOKING, description: say('COOKING_STARTED'), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
     case 'cookingFinished':
       return fact({
         status: S.ORDER_STATUS_COOKED,
-        description: 'Your food is ready and waits for a rider.',
+        description: say('COOKING_FINISHED'),
         set: { customerId: p.value.customerId, storeId: p.value.storeId, storeName: p.value.storeName },
       });
     case 'storeOrderCancelled':
       // CANCELLED comes with the refund (OrderCancelled).
-      return fact({ description: 'The store agreed to cancel; a refund is on its way.', set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({ description: say('STORE_AGREED_TO_CANCEL'), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
     case 'cancellationRejected':
       return fact({
         status: p.value.resumedStatus || undefined,
-        resumes: true,
-        description: `The store could not cancel the order: ${p.value.reason}.`,
+        backward: 'resume',
+        description: say('CANCELLATION_REFUSED', { reason: p.value.reason }),
         set: { customerId: p.value.customerId, storeId: p.value.storeId },
       });
     case 'deliveryAvailable':
-      return fact({ description: 'Looking for a rider nearby.', set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({ description: say('DELIVERY_AVAILABLE'), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
     case 'deliveryPickedUp': {
       const e = p.value;
       return fact({
         status: S.ORDER_STATUS_PICKED_UP,
-        description: `${e.riderName || 'A rider'} picked up your food and is on the way.`,
+        description: say('PICKED_UP', { rider: e.riderName || 'A rider' }),
         set: { customerId: e.customerId, riderId: e.riderId, riderName: e.riderName },
       });
     }
     case 'deliveryCompleted':
-      return fact({ description: 'The delivery is complete.', set: { customerId: p.value.customerId, riderId: p.value.riderId } });
+      return fact({ description: say('DELIVERY_COMPLETED'), set: { customerId: p.value.customerId, riderId: p.value.riderId } });
     case 'deliveryWithdrawn':
-      return fact({ description: `The delivery was withdrawn: ${p.value.reason}.`, set: { customerId: p.value.customerId } });
+      return fact({ description: say('DELIVERY_WITHDRAWN', { reason: p.value.reason }), set: { customerId: p.value.customerId } });
+    case 'deliveryDeclined':
+      return fact({
+        status: S.ORDER_STATUS_COOKED,
+        backward: 'redeliver',
+        description: say('DELIVERY_DECLINED'),
+        set: { customerId: p.value.customerId, storeId: p.value.storeId },
+      });
     case 'menuPublished':
       return undefined;
   }

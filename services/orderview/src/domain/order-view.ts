@@ -1,47 +1,8 @@
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { canMove } from '@foodmesh/platform/order-lifecycle';
 import type { FactFields, ViewFact } from './facts';
 
 const S = OrderStatus;
-
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
-  S.ORDER_STATUS_COMPLETED,
-  S.ORDER_STATUS_CANCELLED,
-  S.ORDER_STATUS_REJECTED,
-  S.ORDER_STATUS_PAYMENT_FAILED,
-]);
-export const isFinal = (s: OrderStatus) => FINAL_STATUSES.has(s);
-
-/**
- * How far along the saga a status is. An event may only move the view forward
- * (or sideways at the same rank), so an earlier-stage event that arrives late
- * (CookingStarted after DeliveryPickedUp, from another topic) never moves the
- * status back. CANCEL_REQUESTED sits between ACCEPTED and COOKING: a paid order
- * can be asked to cancel until cooking starts. Every final status outranks the
- * rest, and nothing leaves a final status.
- */
-const RANK: Record<OrderStatus, number> = {
-  [S.ORDER_STATUS_UNSPECIFIED]: 0,
-  [S.ORDER_STATUS_AWAITING_PAYMENT]: 1,
-  [S.ORDER_STATUS_PAID]: 2,
-  [S.ORDER_STATUS_ACCEPTED]: 3,
-  [S.ORDER_STATUS_CANCEL_REQUESTED]: 3.5,
-  [S.ORDER_STATUS_COOKING]: 4,
-  [S.ORDER_STATUS_COOKED]: 5,
-  [S.ORDER_STATUS_PICKED_UP]: 6,
-  [S.ORDER_STATUS_COMPLETED]: 10,
-  [S.ORDER_STATUS_REJECTED]: 10,
-  [S.ORDER_STATUS_CANCELLED]: 10,
-  [S.ORDER_STATUS_PAYMENT_FAILED]: 10,
-  [S.UNRECOGNIZED]: 0,
-};
-
-/** Whether a fact proposing `next` may move an order from `current`. */
-export function canMove(current: OrderStatus, next: OrderStatus, resumes = false): boolean {
-  if (isFinal(current) || next === S.UNRECOGNIZED || next === S.ORDER_STATUS_UNSPECIFIED) return false;
-  // The store refused a cancellation: back to where the order was.
-  if (resumes && current === S.ORDER_STATUS_CANCEL_REQUESTED) return true;
-  return RANK[next] >= RANK[current];
-}
 
 export interface TimelineItem {
   eventId: string;
@@ -120,7 +81,7 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
     const stale = f.aggregateVersion > 0 && f.aggregateVersion < (versions[key] ?? 0);
     if (!stale) {
       versions[key] = Math.max(versions[key] ?? 0, f.aggregateVersion);
-      if (f.status !== undefined && canMove(status, f.status, f.resumes)) status = f.status;
+      if (f.status !== undefined && canMove(status, f.status, f.backward)) status = f.status;
       for (const [k, v] of Object.entries(f.set) as [keyof FactFields, string | number | undefined][]) {
         if (k === 'createdAt' || v === undefined || v === '' || v === 0) continue;
         (fields as Record<string, string | number>)[k] = v;

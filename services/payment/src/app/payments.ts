@@ -19,17 +19,15 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { assertSameCharge, assertWithinPayWindow, validateCharge, type ChargeRequest, type PayInput } from '../domain/charge';
 import type { FaultInjector } from '../domain/faults';
 import { krw } from '../domain/money';
-import * as repo from '../adapters/pg/payments-repo';
-import type { PaymentRecord } from '../adapters/pg/payments-repo';
 import { injectedError } from './injected-error';
+import type { PaymentRecord, PaymentsRepo } from './ports';
 
 const VOIDED_REASON = 'the order was cancelled before it was paid';
 
 export interface PaymentsDeps {
   pool: Pool;
+  repo: PaymentsRepo;
   faults: FaultInjector;
-  /** The producer name on this service's events (its SERVICE_NAME). */
-  producer: string;
   logger: Logger;
 }
 
@@ -42,10 +40,10 @@ export interface RefundCause {
 }
 
 export function createPayments(deps: PaymentsDeps) {
-  const { pool, faults, producer, logger } = deps;
+  const { pool, repo, faults, logger } = deps;
 
   const envelope = (p: PaymentRecord, payload: EventEnvelope['payload'], cause?: { correlationId: string; causationId: string }) =>
-    newEnvelope(producer, { orderId: p.orderId, aggregateId: p.paymentId, aggregateVersion: p.version, payload: payload!, ...cause });
+    newEnvelope({ orderId: p.orderId, aggregateId: p.paymentId, aggregateVersion: p.version, payload: payload!, ...cause });
 
   /**
    * Charges once per key and once per order: the order's advisory lock

@@ -4,8 +4,6 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import type { StoreOrderEvent, StoreOrderStatus } from '../domain/store-order';
 import type { PendingMenu, StoreOrderRecord, StoreRecord } from './ports';
 
-export const PRODUCER = 'store';
-
 /** What caused an event: the incoming event (consumers) or nothing (owner RPCs). */
 export interface Cause {
   correlationId?: string;
@@ -51,7 +49,7 @@ function payloadOf(order: StoreOrderRecord, store: StoreRecord | null, event: St
 
 /** The envelope of a store-order event: keyed by the order, aggregate version = the store order's. */
 export function storeOrderEnvelope(order: StoreOrderRecord, store: StoreRecord | null, event: StoreOrderEvent, cause: Cause = {}): EventEnvelope {
-  return newEnvelope(PRODUCER, {
+  return newEnvelope({
     orderId: order.orderId,
     aggregateVersion: order.version,
     correlationId: cause.correlationId,
@@ -63,7 +61,7 @@ export function storeOrderEnvelope(order: StoreOrderRecord, store: StoreRecord |
 /** MenuPublished: not about an order, so keyed by (and aggregated on) the store. */
 export function menuPublishedEnvelope(menu: PendingMenu): EventEnvelope {
   const { store } = menu;
-  return newEnvelope(PRODUCER, {
+  return newEnvelope({
     orderId: '',
     aggregateId: store.storeId,
     aggregateVersion: menu.menuVersion,

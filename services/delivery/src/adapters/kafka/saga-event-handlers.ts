@@ -1,6 +1,6 @@
 import type { EventHandlers } from '@foodmesh/platform';
 import { onCookingFinished, onOrderCancelled, onOrderCompleted } from '../../app/saga-reactions';
-import { pgDeliveryRepository } from '../pg/delivery-repository';
+import { pgDeliveryRepository } from '../pg/delivery-repo';
 
 /** What the delivery service does with `store.events` and `order.events`; each runs in the consumer's inbox transaction. */
 export const sagaEventHandlers: EventHandlers = {

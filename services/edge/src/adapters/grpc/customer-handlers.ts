@@ -1,14 +1,13 @@
 import { bindService, type CallContext } from '@foodmesh/platform';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
-import type { OwnershipIndex } from '../../app/ownership';
 import { callerOf } from './caller';
 import type { OrderGuard } from './order-guard';
 import { upstream, upstreamStream } from './upstream';
 import type { Upstreams } from './upstreams';
 
 /** The customer app's API: the customer is the token's user; their orders only. */
-export const customerService = (deps: { up: Upstreams; guard: OrderGuard; index: OwnershipIndex }) => {
-  const { up, guard, index } = deps;
+export const customerService = (deps: { up: Upstreams; guard: OrderGuard }) => {
+  const { up, guard } = deps;
   const customer = (ctx: CallContext) => callerOf(ctx, 'customer');
 
   return bindService(CustomerServiceService, {
@@ -22,9 +21,7 @@ export const customerService = (deps: { up: Upstreams; guard: OrderGuard; index:
     },
     async placeOrder(req, ctx) {
       const me = customer(ctx);
-      const res = await upstream(up.order.placeOrder({ ...req, customerId: me.user.userId }, me.upstream));
-      if (res.order) index.record(res.order.orderId, { customerId: res.order.customerId, storeId: res.order.storeId });
-      return res;
+      return upstream(up.order.placeOrder({ ...req, customerId: me.user.userId }, me.upstream));
     },
     async payOrder(req, ctx) {
       const me = customer(ctx);
@@ -48,7 +45,7 @@ export const customerService = (deps: { up: Upstreams; guard: OrderGuard; index:
     },
     async listOrderPayments(req, ctx) {
       const me = customer(ctx);
-      return guard.customer(req.orderId, me.user.userId, async () => {
+      return guard.customerFirst(req.orderId, me.user.userId, async () => {
         // Payment lists only the payments of the customer whose token the edge forwards: another customer's order has none.
         const { payments } = await upstream(up.payment.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, me.upstream));
         return { payments };

@@ -1,45 +1,59 @@
 import { permissionDenied } from '@foodmesh/platform';
-import type { OrderOwner, OwnershipIndex } from '../../app/ownership';
-import { isNotFound } from './upstream';
+import { isNotFound, upstream } from './upstream';
+import type { Upstreams } from './upstreams';
+
+interface OrderOwner {
+  customerId: string;
+  storeId: string;
+}
 
 /**
  * Ownership of orders at the edge. Internal services answer NOT_FOUND for an
  * order that is not the caller's (they hide its existence); the public API
- * answers PERMISSION_DENIED, using the ownership index: before the call when the
- * index already knows the order, and after a NOT_FOUND (the index may have
- * learned it meanwhile). An order the index does not know stays NOT_FOUND.
+ * answers PERMISSION_DENIED. So after a NOT_FOUND the edge asks the order
+ * service whose the order is (GetOrderOwner, on its own workload identity):
+ * someone else's ⇒ PERMISSION_DENIED; unknown or the caller's own (a view not
+ * caught up yet) ⇒ the NOT_FOUND stands. A call whose upstream answers a
+ * stranger with an empty result instead (payments) is checked before it runs.
  */
-export function createOrderGuard(index: OwnershipIndex) {
-  const check = (orderId: string, isMine: (o: OrderOwner) => boolean, what: string) => {
-    const owner = orderId ? index.lookup(orderId) : undefined;
+export function createOrderGuard(up: Pick<Upstreams, 'order'>) {
+  const denyStranger = async (orderId: string, isMine: (o: OrderOwner) => boolean, what: string, signal?: AbortSignal) => {
+    if (!orderId) return;
+    const owner = await upstream(up.order.getOrderOwner({ orderId }, { signal })).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
     if (owner && !isMine(owner)) throw permissionDenied(`order ${orderId} is not ${what}`, 'NOT_YOUR_ORDER');
   };
 
   const guard = async <T>(orderId: string, isMine: (o: OrderOwner) => boolean, what: string, call: () => Promise<T>): Promise<T> => {
-    check(orderId, isMine, what);
     try {
       return await call();
     } catch (err) {
-      if (isNotFound(err)) check(orderId, isMine, what);
+      if (isNotFound(err)) await denyStranger(orderId, isMine, what);
       throw err;
     }
   };
 
   async function* guardStream<T>(orderId: string, isMine: (o: OrderOwner) => boolean, what: string, stream: () => AsyncIterable<T>): AsyncGenerator<T> {
-    check(orderId, isMine, what);
     try {
       yield* stream();
     } catch (err) {
-      if (isNotFound(err)) check(orderId, isMine, what);
+      if (isNotFound(err)) await denyStranger(orderId, isMine, what);
       throw err;
     }
   }
 
+  const yours = (customerId: string) => (o: OrderOwner) => o.customerId === customerId;
   return {
     /** A customer's call about one of their orders. */
-    customer: <T>(orderId: string, customerId: string, call: () => Promise<T>) => guard(orderId, (o) => o.customerId === customerId, 'yours', call),
-    customerStream: <T>(orderId: string, customerId: string, stream: () => AsyncIterable<T>) =>
-      guardStream(orderId, (o) => o.customerId === customerId, 'yours', stream),
+    customer: <T>(orderId: string, customerId: string, call: () => Promise<T>) => guard(orderId, yours(customerId), 'yours', call),
+    /** The same, for a call whose upstream shows a stranger nothing rather than NOT_FOUND. */
+    customerFirst: async <T>(orderId: string, customerId: string, call: () => Promise<T>) => {
+      await denyStranger(orderId, yours(customerId), 'yours');
+      return call();
+    },
+    customerStream: <T>(orderId: string, customerId: string, stream: () => AsyncIterable<T>) => guardStream(orderId, yours(customerId), 'yours', stream),
     /** An owner's call about an order of their store. */
     store: <T>(orderId: string, storeId: string, call: () => Promise<T>) => guard(orderId, (o) => o.storeId === storeId, 'an order of your store', call),
   };

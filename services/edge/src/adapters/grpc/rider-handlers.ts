@@ -24,6 +24,11 @@ export const riderService = (deps: { up: Upstreams }) => {
       // The delivery service keeps the region rule (PERMISSION_DENIED, OTHER_REGION), which passes through.
       return upstream(up.delivery.pickUp({ deliveryId: req.deliveryId, riderId: me.user.userId }, me.upstream));
     },
+    async declineDelivery(req, ctx) {
+      const me = rider(ctx);
+      if (!req.deliveryId.trim()) throw invalidArgument('delivery_id is required');
+      return upstream(up.delivery.declineDelivery({ deliveryId: req.deliveryId, riderId: me.user.userId, reason: req.reason }, me.upstream));
+    },
     async listMyDeliveries(req, ctx) {
       const me = rider(ctx);
       return upstream(up.delivery.listMyDeliveries({ riderId: me.user.userId, page: req.page }, me.upstream));

@@ -1,26 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  addressAttributes,
-  CONNECT_ERROR_CODE,
-  createRequestLog,
-  extractTraceContext,
-  GRPC_STATUS_CODE,
-  lazyChild,
-  rpcSpan,
-  getTracer,
-  requestDecoder,
-  runInScope,
-  statusName,
-  toServiceError,
-  type CallContext,
-  type Logger,
-  type PlatformMetrics,
-  type ServiceRegistration,
-} from '@foodmesh/platform';
+import { addressAttributes, createRequestLog, requestDecoder, startServerCall, toServiceError, type Logger, type PlatformMetrics, type ServiceRegistration } from '@foodmesh/platform';
 import { answerUnparsableRequestsWithInvalidArgument } from './connect-parse-errors';
 
 type Def = MethodDefinition<unknown, unknown>;
@@ -30,9 +11,8 @@ type Def = MethodDefinition<unknown, unknown>;
  * with ts-proto types) through Connect (gRPC-web, Connect protocol) as well.
  * Messages cross between protobuf-es and ts-proto as their binary encoding,
  * which both produce from the same .proto: encode one, decode the other. Each
- * call gets what the platform's server gives a handler: a CallContext, the
- * deadline scope for outbound calls, the one error mapping, metrics, a span
- * and a log line.
+ * call is instrumented by the platform's one server-call.ts, as on the gRPC
+ * port, and errors go through the one error mapping.
  */
 export function connectRoutes(opts: {
   service: string;
@@ -42,66 +22,41 @@ export function connectRoutes(opts: {
   /** Successful calls logged per method and second (the platform's createRequestLog). */
   requestLogOkPerSecond: number;
 }) {
-  const tracer = getTracer(opts.service);
   const requestLog = createRequestLog(opts.requestLogOkPerSecond);
-
-  const callContext = (path: string, hctx: HandlerContext, requestId: string, traceId: string): CallContext => {
-    const metadata = new Metadata();
-    hctx.requestHeader.forEach((value, key) => {
-      if (!key.endsWith('-bin')) metadata.set(key, value);
-    });
-    const timeout = hctx.timeoutMs();
-    return lazyChild(
-      {
-        method: path,
-        metadata,
-        deadline: timeout === undefined ? Infinity : Date.now() + timeout,
-        signal: hctx.signal,
-        header: (name: string) => hctx.requestHeader.get(name) ?? undefined,
-      },
-      opts.logger,
-      () => ({ method: path, trace_id: traceId, request_id: requestId, protocol: hctx.protocolName }),
-    );
-  };
-
-  /** Runs one call: `body` gets the CallContext inside the deadline scope and the call's span. */
+  /** Runs one call, instrumented as the gRPC port's are (server-call.ts); `fail` answers an error as Connect does. */
   function instrumented(path: string, hctx: HandlerContext) {
-    const started = process.hrtime.bigint();
-    const carrier: Record<string, string> = {};
-    hctx.requestHeader.forEach((v, k) => (carrier[k] = v));
-    const parent = extractTraceContext(carrier);
-    // gRPC-web is gRPC's protocol over HTTP/1.1; the Connect protocol has conventions of its own.
-    const connect = hctx.protocolName === 'connect';
-    const { name, attributes } = rpcSpan(path, connect ? 'connect_rpc' : 'grpc');
-    const host = addressAttributes('server', hctx.requestHeader.get('host') ?? undefined);
-    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...host } }, parent);
-    const requestId = hctx.requestHeader.get('x-request-id') ?? randomUUID();
-    const ctx = callContext(path, hctx, requestId, span.spanContext().traceId);
-    const scope = { deadline: ctx.deadline, requestId };
-    const within = <T>(fn: () => T): T => context.with(trace.setSpan(parent, span), () => runInScope(scope, fn));
-
-    const finish = (code: number, err?: unknown) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      opts.metrics.serverHandled.inc({ method: path, code: statusName(code) });
-      opts.metrics.serverLatency.observe({ method: path }, seconds);
-      if (!connect) span.setAttribute(GRPC_STATUS_CODE, code);
-      else if (code !== 0) span.setAttribute(CONNECT_ERROR_CODE, statusName(code).toLowerCase());
-      if (code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
-      span.end();
-      requestLog(ctx, path, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === 0 || code === Code.Canceled, err);
-    };
+    const headers: Record<string, string> = {};
+    hctx.requestHeader.forEach((v, k) => (headers[k] = v));
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(headers)) if (!k.endsWith('-bin')) metadata.set(k, v);
+    const timeout = hctx.timeoutMs();
+    const call = startServerCall({
+      service: opts.service,
+      method: path,
+      // gRPC-web is gRPC's protocol over HTTP/1.1; the Connect protocol has conventions of its own.
+      protocol: hctx.protocolName === 'connect' ? 'connect_rpc' : 'grpc',
+      logger: opts.logger,
+      metrics: opts.metrics,
+      requestLog,
+      headers,
+      metadata,
+      deadline: timeout === undefined ? Infinity : Date.now() + timeout,
+      signal: hctx.signal,
+      spanAttributes: addressAttributes('server', headers.host),
+      logFields: { protocol: hctx.protocolName },
+    });
     const fail = (err: unknown): never => {
       if (hctx.signal.aborted && !(err instanceof ConnectError)) {
-        finish(Code.Canceled, err);
+        call.finish(Code.Canceled, err);
         throw new ConnectError('the call was cancelled', Code.Canceled);
       }
-      const se = toServiceError(err, ctx.logger, span.spanContext().traceId);
-      finish(se.code, err);
+      const se = toServiceError(err, call.ctx.logger, call.traceId);
+      call.finish(se.code, err);
       const trailers = new Headers();
       for (const [k, v] of Object.entries(se.metadata.getMap())) if (typeof v === 'string') trailers.set(k, v);
       throw new ConnectError(se.details, se.code as number as Code, trailers);
     };
-    return { ctx, within, finish, fail };
+    return { ...call, fail };
   }
 
   // The platform's request guard (UTF-8, NUL, max_length), as on the gRPC port: the message is

@@ -1,4 +1,5 @@
 import { withTransaction, type Page, type Pool, type Tx } from '@foodmesh/platform';
+import type { AttemptOutcome, NewNotification } from '../../app/ports';
 import {
   NotificationChannel,
   NotificationDeliveryStatus,
@@ -47,7 +48,6 @@ const toRecord = (r: Row): NotificationRecord => ({
   attempts: r.attempts,
 });
 
-export type NewNotification = Omit<NotificationRecord, 'createdAt' | 'deliveryStatus' | 'deliveredAt' | 'attempts'>;
 
 export function createNotificationsRepo(pool: Pool) {
   return {
@@ -139,7 +139,7 @@ export function createNotificationsRepo(pool: Pool) {
     async recordAttempt(
       notificationId: string,
       attempt: number,
-      outcome: { delivered: true; httpStatus: number } | { delivered: false; httpStatus?: number; error: string; retryInMs?: number },
+      outcome: AttemptOutcome,
     ): Promise<void> {
       await withTransaction(pool, async (tx) => {
         await tx.query('INSERT INTO notification_attempts (notification_id, attempt, delivered, http_status, error) VALUES ($1, $2, $3, $4, $5)', [

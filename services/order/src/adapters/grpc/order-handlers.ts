@@ -1,4 +1,4 @@
-import { bindService, requireUser } from '@foodmesh/platform';
+import { bindService, requireService, requireUser } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { Order as OrderMessage, OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import type { Orders, PaymentOutcomeKind, PaymentReply } from '../../app/orders';
@@ -37,7 +37,7 @@ const toPaymentReply = (r: PaymentReply) => ({
   retryAfterSeconds: r.retryAfterSeconds,
 });
 
-/** Every RPC acts for the signed-in customer whose token the edge forwards. */
+/** Every RPC acts for the signed-in customer whose token the edge forwards, except GetOrderOwner: the edge's own call. */
 export const orderService = (orders: Orders) =>
   bindService(OrderServiceService, {
     async placeOrder(req, ctx) {
@@ -55,5 +55,9 @@ export const orderService = (orders: Orders) =>
     },
     async getOrder(req, ctx) {
       return { order: toOrderMessage(await orders.getOrder(requireUser(ctx, 'customer'), req.orderId)) };
+    },
+    async getOrderOwner(req, ctx) {
+      requireService(ctx, 'edge');
+      return orders.orderOwner(req.orderId);
     },
   });

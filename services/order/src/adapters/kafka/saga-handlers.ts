@@ -20,5 +20,6 @@ export function sagaHandlers(orders: Orders): EventHandlers {
     deliveryPickedUp: (e, env, tx) =>
       orders.applyEvent(tx, e.orderId, { kind: 'deliveryPickedUp', deliveryId: e.deliveryId, riderId: e.riderId }, env),
     deliveryCompleted: (e, env, tx) => orders.applyEvent(tx, e.orderId, { kind: 'deliveryCompleted' }, env),
+    deliveryDeclined: (e, env, tx) => orders.applyEvent(tx, e.orderId, { kind: 'deliveryDeclined' }, env),
   };
 }

@@ -2,7 +2,8 @@ import type { Tx } from '@foodmesh/platform';
 import { Address } from '@foodmesh/proto-gen/foodmesh/common/v1/geo';
 import { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
-import { statusFromName, statusName, type Order } from '../../domain/order';
+import { orderStatusFromName, orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import type { Order } from '../../domain/order';
 
 type Queryable = Pick<Tx, 'query'>;
 
@@ -40,10 +41,10 @@ const fromRow = (r: Row): Order => ({
   totalUnits: r.total_units,
   deliveryAddress: Address.fromJSON(r.delivery_address),
   paymentMethod: paymentMethodFromJSON(r.payment_method),
-  status: statusFromName(r.status),
+  status: orderStatusFromName(r.status),
   paymentId: r.payment_id,
   version: r.version,
-  resumeStatus: r.resume_status === null ? null : statusFromName(r.resume_status),
+  resumeStatus: r.resume_status === null ? null : orderStatusFromName(r.resume_status),
   cancelReason: r.cancel_reason,
   storeDecision: r.store_decision,
   refund: r.refund,
@@ -114,7 +115,7 @@ export async function insertOrder(db: Queryable, o: Order, idempotencyKey: strin
       o.totalUnits,
       JSON.stringify(Address.toJSON(o.deliveryAddress)),
       paymentMethodToJSON(o.paymentMethod),
-      statusName(o.status),
+      orderStatusName(o.status),
       o.version,
       o.createdAt,
       o.updatedAt,
@@ -132,11 +133,11 @@ export async function saveOrder(tx: Tx, o: Order): Promise<void> {
      WHERE order_id = $1`,
     [
       o.orderId,
-      statusName(o.status),
+      orderStatusName(o.status),
       o.paymentId,
       paymentMethodToJSON(o.paymentMethod),
       o.version,
-      o.resumeStatus === null ? null : statusName(o.resumeStatus),
+      o.resumeStatus === null ? null : orderStatusName(o.resumeStatus),
       o.cancelReason,
       o.storeDecision && JSON.stringify(o.storeDecision),
       o.refund && JSON.stringify(o.refund),

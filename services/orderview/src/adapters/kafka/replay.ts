@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { startEventConsumer, type EventHandlers, type KafkaConnection, type Logger, type Pool } from '@foodmesh/platform';
+import { startEventConsumer, topicsOf, type EventHandlers, type KafkaConnection, type Logger, type Pool } from '@foodmesh/platform';
 import { deleteGroup, lastOffsets } from './offsets';
 
 /**
- * Replays `topics` from offset zero into `handlers` with a fresh consumer
+ * Replays the topics `handlers` consume from offset zero into `handlers` with a fresh consumer
  * group (same inbox name as the live consumer, so the two never apply an
  * event twice), and resolves with the number of messages handled once every
  * partition reached the end it had when the replay started. The group is
  * deleted afterwards.
  */
-export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool: Pool; logger: Logger; consumer: string; topics: string[]; handlers: EventHandlers }) {
+export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool: Pool; logger: Logger; consumer: string; handlers: EventHandlers }) {
   return async (signal?: AbortSignal): Promise<number> => {
-    const realTopics = deps.topics.map(deps.kafka.topic);
+    const realTopics = topicsOf(deps.handlers).map(deps.kafka.topic);
     const remaining = await lastOffsets(deps.kafka, realTopics);
     const groupId = `${deps.consumer}-rebuild-${randomUUID()}`;
     let handled = 0;
@@ -24,7 +24,6 @@ export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool
     const consumer = await startEventConsumer({
       consumer: deps.consumer,
       groupId,
-      topics: deps.topics,
       handlers: deps.handlers,
       kafka: deps.kafka,
       pool: deps.pool,

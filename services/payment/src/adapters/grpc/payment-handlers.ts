@@ -2,7 +2,7 @@ import { bindService, requireService, requireUser } from '@foodmesh/platform';
 import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import type { Payments } from '../../app/payments';
 import { krw } from '../../domain/money';
-import type { PaymentRecord } from '../pg/payments-repo';
+import type { PaymentRecord } from '../../app/ports';
 
 const STATUS: Record<PaymentRecord['status'], PaymentStatus> = {
   APPROVED: PaymentStatus.PAYMENT_STATUS_APPROVED,

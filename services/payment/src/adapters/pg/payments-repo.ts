@@ -1,23 +1,6 @@
 import type { Page, Tx } from '@foodmesh/platform';
-import { PaymentMethod, paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
-
-export type PaymentStatusName = 'APPROVED' | 'DECLINED' | 'REFUNDED';
-
-/** A row of `payments`, as the service uses it. */
-export interface PaymentRecord {
-  paymentId: string;
-  orderId: string;
-  customerId: string;
-  amountUnits: number;
-  method: PaymentMethod;
-  status: PaymentStatusName;
-  idempotencyKey: string;
-  declineReason: string;
-  refundReason: string;
-  version: number;
-  createdAt: Date;
-  refundedAt: Date | null;
-}
+import { paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
+import type { PaymentRecord, PaymentStatusName } from '../../app/ports';
 
 interface Row {
   payment_id: string;

@@ -1,6 +1,6 @@
 import type { EventHandlers } from '@foodmesh/platform';
 import { onCancellationRequested, onOrderPlaced } from '../../app/order-reactions';
-import { pgStoreRepository } from '../pg/store-repository';
+import { pgStoreRepository } from '../pg/store-repo';
 
 /** What the store does with `order.events`; each runs in the consumer's inbox transaction. */
 export const orderEventHandlers: EventHandlers = {

@@ -3,7 +3,7 @@ import type { MenuItem } from '@foodmesh/proto-gen/foodmesh/common/v1/menu_item'
 import type { StoreOrderRecord, StoreRecord } from '../../app/ports';
 import type { StoreOrderStatus } from '../../domain/store-order';
 import { STORE_COLUMNS, STORE_ORDER_COLUMNS, toStore, toStoreOrder, type StoreOrderRow, type StoreRow } from './rows';
-import { MENU_ITEM_COLUMNS, toMenuItem } from './store-repository';
+import { MENU_ITEM_COLUMNS, toMenuItem } from './store-repo';
 
 /** Reads for the RPCs: plain queries, no locks. Each fetches one row more than the page to tell whether another page follows. */
 export function storeQueries(pool: Pool) {

@@ -35,7 +35,7 @@ export function pgDeliveryRepository(tx: Tx): DeliveryRepository {
       const { rows } = await tx.query<DeliveryRow>(
         `UPDATE deliveries
             SET status = $2, rider_id = $3, version = $4,
-                picked_up_at = CASE WHEN $2 = 'PICKED_UP' THEN now() ELSE picked_up_at END,
+                picked_up_at = CASE WHEN $2 = 'PICKED_UP' THEN now() WHEN $2 = 'AVAILABLE' THEN NULL ELSE picked_up_at END,
                 completed_at = CASE WHEN $2 = 'COMPLETED' THEN now() ELSE completed_at END,
                 withdrawn_at = CASE WHEN $2 = 'WITHDRAWN' THEN now() ELSE withdrawn_at END
           WHERE delivery_id = $1 AND status = $5

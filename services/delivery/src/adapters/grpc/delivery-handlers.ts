@@ -1,5 +1,6 @@
 import { bindService, notFound, pageOf, permissionDenied, readPage, requiredText, requireUser, type CallContext } from '@foodmesh/platform';
 import { DeliveryServiceService, DeliveryStatus, type Delivery } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
+import { declineDelivery } from '../../app/decline-delivery';
 import { pickUp } from '../../app/pick-up';
 import type { DeliveryRecord, InTransaction } from '../../app/ports';
 import { rankByDistance, validateNearbyQuery } from '../../domain/nearby';
@@ -43,6 +44,12 @@ export function deliveryService(deps: { queries: DeliveryQueries; inTx: InTransa
       const riderId = requiredText(req.riderId, 'rider_id');
       checkActingRider(ctx, riderId);
       return { delivery: toDelivery(await pickUp(inTx, { deliveryId, riderId })) };
+    },
+    async declineDelivery(req, ctx) {
+      const deliveryId = requiredText(req.deliveryId, 'delivery_id');
+      const riderId = requiredText(req.riderId, 'rider_id');
+      checkActingRider(ctx, riderId);
+      return { delivery: toDelivery(await declineDelivery(inTx, { deliveryId, riderId, reason: req.reason.trim() })) };
     },
     async listMyDeliveries(req, ctx) {
       const riderId = requiredText(req.riderId, 'rider_id');
