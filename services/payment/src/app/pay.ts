@@ -38,8 +38,10 @@ async function chargeOnce(repo: PaymentRepository, logger: Logger, req: ChargeRe
   }
   const charge = await repo.findCharge(req.orderId);
   if (charge) return charge;
-  // Under the order's lock: no charge slips in after the order's pay-by time.
-  assertWithinPayWindow(req, new Date());
+  // Under the order's lock: no charge slips in after the order's pay-by time,
+  // and the charge is dated by the clock reading that admitted it.
+  const now = new Date();
+  assertWithinPayWindow(req, now);
 
   const voided = await repo.isVoided(req.orderId);
   const declineReason = voided ? VOIDED_REASON : declined ? 'the card issuer declined the payment' : '';
@@ -50,7 +52,7 @@ async function chargeOnce(repo: PaymentRepository, logger: Logger, req: ChargeRe
     declineReason,
     refundReason: '',
     version: 1,
-    createdAt: new Date(),
+    createdAt: now,
     refundedAt: null,
   };
   if (!(await repo.insertPayment(payment))) {
