@@ -2,11 +2,14 @@ import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
 import { createEventConsumer, type EventConsumer, type EventConsumerOptions } from './consumer';
+import { deadLetterAdminService } from './dead-letter-admin';
+import { countDeadLetters, type ConsumerApplier } from './dead-letters';
 import { topicOf } from './events';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
 import type { ServiceDef } from './grpc-types';
 import { authenticated, serviceIdentity } from './identity';
+import { inboxApplier } from './inbox';
 import { connectKafka, type KafkaConnection } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
@@ -16,6 +19,8 @@ import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
 import { createServiceHealth, type ServiceHealth } from './service-health';
 import { initTelemetry } from './telemetry';
+
+const DEAD_LETTERS_PROTO = 'foodmesh/deadletters/v1/dead_letters.proto';
 
 /** What a service's composition root gets to build its adapters and handlers. */
 export interface ServiceRuntime<C extends BaseConfig> {
@@ -33,7 +38,9 @@ export interface ServiceRuntime<C extends BaseConfig> {
   startOutbox(pool: Pool): Promise<OutboxRelay>;
   /**
    * Starts an effectively-once consumer (group = service name unless given) in the background: the
-   * service serves its sync API while the consumer joins its group (health name `consumer`).
+   * service serves its sync API while the consumer joins its group (health name `consumer`). A
+   * service that consumes also serves DeadLetterAdminService (its parked messages, replayed
+   * through this consumer's inbox).
    */
   consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership'> & { pool: Pool; consumer?: string }): void;
   /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
@@ -81,6 +88,9 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const closers: Array<() => Promise<unknown> | unknown> = [];
   const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
+  /** Each consumer's inbox applier, for dead-letter replays, and the database of their inboxes. */
+  const appliers = new Map<string, ConsumerApplier>();
+  let inboxPool: Pool | undefined;
   const ensuredTopics = new Set<string>();
 
   const need = <K extends keyof DataConfig>(key: K): NonNullable<DataConfig[K]> => {
@@ -139,6 +149,8 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     },
     consume(c) {
       const name = c.consumer ?? config.SERVICE_NAME;
+      appliers.set(name, inboxApplier({ consumer: name, handlers: c.handlers, pool: c.pool }));
+      inboxPool ??= c.pool;
       const onMembership = health.addConsumer(name);
       const stopping = new AbortController();
       let current: EventConsumer | undefined;
@@ -185,6 +197,20 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     authenticated: (registration) => authenticated(registration, identity.authenticate),
   };
 
+  /** The admin API over this service's dead letters, and the gauge of those unresolved (refreshed every 15 s). */
+  const deadLetterAdmin = (pool: Pool) => {
+    const refresh = () =>
+      void countDeadLetters(pool).then(
+        (n) => metrics.deadLetters.set(n),
+        (err: unknown) => logger.debug({ err }, 'could not count dead letters'),
+      );
+    refresh();
+    const timer = setInterval(refresh, 15_000);
+    timer.unref();
+    closers.push(() => clearInterval(timer));
+    return deadLetterAdminService({ service: config.SERVICE_NAME, pool, appliers, logger, onChange: refresh });
+  };
+
   const runClosers = async () => {
     for (const close of closers.reverse()) {
       try {
@@ -199,7 +225,9 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   let metricsServer: http.Server & { port: number };
   let grpc: RunningGrpcServer;
   try {
-    const services = (await opts.build(rt)).map(rt.authenticated);
+    const built = await opts.build(rt);
+    if (inboxPool) built.push(deadLetterAdmin(inboxPool));
+    const services = built.map(rt.authenticated);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
     grpc = await startGrpcServer({
@@ -209,7 +237,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       logger,
       metrics,
       services,
-      protoFiles: opts.protoFiles,
+      protoFiles: inboxPool ? [...opts.protoFiles, DEAD_LETTERS_PROTO] : opts.protoFiles,
       reflection: config.GRPC_REFLECTION,
       maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
     });
