@@ -16,17 +16,49 @@ export interface OutgoingMessage {
 }
 
 export interface MessagePublisher {
-  /** Publishes in order (topics are logical names; the connection's namespace is added); resolves once all in-sync replicas have them. */
+  /**
+   * Publishes in order (topics are logical names; the connection's namespace is added); resolves
+   * once all in-sync replicas have them. Rejects with MessagesRejected when the broker refuses the
+   * messages for good (too large, invalid): sending them again can never work.
+   */
   publish(messages: OutgoingMessage[]): Promise<void>;
+  /** The largest message (record batch) the broker and topics accept: KAFKA_MAX_MESSAGE_BYTES. */
+  readonly maxMessageBytes: number;
   close(): Promise<void>;
 }
+
+/** The broker refused messages for good: the same bytes will be refused again. */
+export class MessagesRejected extends Error {
+  constructor(readonly reason: string) {
+    super(`Kafka refused the messages for good: ${reason}`);
+    this.name = 'MessagesRejected';
+  }
+}
+
+/** Broker errors that no retry can fix: they are about the messages themselves. */
+const REJECTION_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/** The broker's refusal type in a kafkajs error (its causes included), if it is one of REJECTION_TYPES. */
+export function rejectionOf(err: unknown): string | undefined {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && REJECTION_TYPES.has(e.type)) return e.type;
+  }
+  return undefined;
+}
+
+/**
+ * 1 MiB: Kafka's default for a message (record batch), set on purpose on the broker
+ * (`message.max.bytes`), every topic (`max.message.bytes`) and the relay, which publishes in
+ * batches that fit and sets aside a single event above it.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export interface KafkaConnection {
   kafka: Kafka;
   /** The real topic name: the namespace prefix (e.g. per test run or environment) + `name`. */
   topic(name: string): string;
-  /** Creates missing topics (idempotent, safe when several services race). */
-  ensureTopics(topics: string[], partitions: number): Promise<void>;
+  /** Creates missing topics (idempotent, safe when several clients race) with the given topic configs; needs CREATE (an admin). */
+  ensureTopics(topics: string[], partitions: number, configs?: Record<string, string>): Promise<void>;
   createPublisher(): Promise<MessagePublisher>;
   createConsumer(groupId: string): Consumer;
   close(): Promise<void>;
@@ -49,7 +81,14 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * `namespace` prefixes every topic and consumer group, so several environments
  * (or concurrent test runs) can share one cluster without seeing each other.
  */
-export function connectKafka(opts: { brokers: string[]; clientId: string; logger: Logger; namespace?: string; sessionTimeoutMs?: number }): KafkaConnection {
+export function connectKafka(opts: {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  namespace?: string;
+  sessionTimeoutMs?: number;
+  maxMessageBytes?: number;
+}): KafkaConnection {
   const ns = opts.namespace ?? '';
   const sessionTimeout = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   const topic = (name: string) => `${ns}${name}`;
@@ -85,7 +124,7 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
   return {
     kafka,
     topic,
-    async ensureTopics(names, partitions) {
+    async ensureTopics(names, partitions, configs = {}) {
       const topics = names.map(topic);
       const admin = kafka.admin();
       await admin.connect();
@@ -104,7 +143,10 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
             // Not kafkajs's waitForLeaders: its wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
             // which a broker answers while another service's create is still propagating.
             await admin
-              .createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) })
+              .createTopics({
+                waitForLeaders: false,
+                topics: missing.map((t) => ({ topic: t, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) })),
+              })
               .catch((err: Error) => {
                 if (!err.message.includes('already exists')) lastError = err;
               });
@@ -139,17 +181,23 @@ export function connectKafka(opts: { brokers: string[]; clientId: string; logger
       await producer.connect();
       producers.push(producer);
       return {
+        maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         async publish(messages) {
           if (messages.length === 0) return;
           const byTopic = new Map<string, OutgoingMessage[]>();
           for (const m of messages) byTopic.set(topic(m.topic), [...(byTopic.get(topic(m.topic)) ?? []), m]);
-          await producer.sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, ms]) => ({
-              topic,
-              messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-            })),
-          });
+          try {
+            await producer.sendBatch({
+              acks: -1,
+              topicMessages: [...byTopic].map(([topic, ms]) => ({
+                topic,
+                messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+              })),
+            });
+          } catch (err) {
+            const rejection = rejectionOf(err);
+            throw rejection ? new MessagesRejected(rejection) : err;
+          }
         },
         close: () => producer.disconnect(),
       };

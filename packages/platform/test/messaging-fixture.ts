@@ -41,8 +41,8 @@ export async function messagingFixture(name: string) {
     CREATE TABLE order_versions (order_id text PRIMARY KEY, version int NOT NULL);
     CREATE TABLE refused (order_id text PRIMARY KEY);`);
   const kafkas: KafkaConnection[] = [];
-  const newKafka = () => {
-    const k = connectKafka({ brokers: testBrokers(), clientId: service, logger });
+  const newKafka = (opts: { maxMessageBytes?: number } = {}) => {
+    const k = connectKafka({ brokers: testBrokers(), clientId: service, logger, ...opts });
     kafkas.push(k);
     return k;
   };
