@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROLES, WORKLOAD_TOKEN_HEADER, type Role } from '@foodmesh/platform';
-import { startInfra, type Infra } from './index';
+import { startInfra, type Infra, type KafkaCredentials } from './index';
 import { persistentLocalIdentity } from './local-identity';
 import { discoverServices, localIdentityFile, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive } from './util';
@@ -14,6 +14,7 @@ export interface InfraState {
   pid: number;
   databaseAdminUrl: string;
   kafkaBrokers: string[];
+  kafkaCredentials?: KafkaCredentials;
   startedAt: string;
 }
 
@@ -31,8 +32,8 @@ export async function startPersistentInfra(): Promise<Infra> {
   const infra = await startInfra({ persistent: true, log });
   mkdirSync(foodmeshDir, { recursive: true });
   const state: InfraState = { pid: process.pid, databaseAdminUrl: infra.databaseAdminUrl,
-    kafkaBrokers: infra.kafkaBrokers, startedAt: new Date().toISOString() };
-  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
+    kafkaBrokers: infra.kafkaBrokers, kafkaCredentials: infra.kafkaCredentials, startedAt: new Date().toISOString() };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 }); // it holds the Kafka users' passwords
   return infra;
 }
 
@@ -85,15 +86,16 @@ export async function runStartCommand(): Promise<void> {
   const infra = shared ? undefined : await startPersistentInfra();
   const databaseAdminUrl = shared?.databaseAdminUrl ?? infra!.databaseAdminUrl;
   const kafkaBrokers = shared?.kafkaBrokers ?? infra!.kafkaBrokers;
+  const kafkaCredentials = shared ? shared.kafkaCredentials : infra!.kafkaCredentials;
   let stack: RunningStack | undefined;
   try {
     const services = discoverServices();
     log(`starting ${services.length} service(s): ${services.map((s) => s.name).join(', ') || 'none yet'}…`);
-    stack = await startStack({ databaseAdminUrl, kafkaBrokers, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL });
+    stack = await startStack({ databaseAdminUrl, kafkaBrokers, kafkaCredentials, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL });
     console.log('');
     console.log('foodmesh is running:');
     console.log(`  PostgreSQL    ${databaseAdminUrl}`);
-    console.log(`  Kafka         ${kafkaBrokers.join(',')}`);
+    console.log(`  Kafka         ${kafkaBrokers.join(',')}${kafkaCredentials ? `   SASL/SCRAM-SHA-512; its users' passwords: ${shared || !infra!.kafka.dataDir ? stateFile : path.join(infra!.kafka.dataDir, 'credentials.json')}` : ''}`);
     for (const s of stack.services) {
       const web = s.httpPort ? `   web http://127.0.0.1:${s.httpPort}/` : '';
       console.log(`  ${s.name.padEnd(13)} grpc ${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics${web}`);

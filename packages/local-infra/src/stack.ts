@@ -3,6 +3,8 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isReadyMessage } from '@foodmesh/platform';
+import type { KafkaCredentials } from './kafka';
+import { provisionKafka, serviceKafkaEnv } from './kafka-provision';
 import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
 import { createDatabase, databaseUrl } from './postgres';
 import { foodmeshDir, repoRoot, type Log } from './util';
@@ -112,6 +114,8 @@ export function startOrder(specs: ServiceSpec[]): Array<{ spec: ServiceSpec; aft
 export async function startStack(opts: {
   databaseAdminUrl: string;
   kafkaBrokers: string[];
+  /** The broker's users (Infra.kafkaCredentials): each service signs in as its own; the admin creates topics and ACLs. */
+  kafkaCredentials?: KafkaCredentials;
   log: Log;
   logLevel?: string;
   /**
@@ -173,6 +177,7 @@ export async function startStack(opts: {
       // Local runs are the place for grpcurl: reflection on (production leaves it off).
       GRPC_REFLECTION: 'on',
       ...identity.serviceEnv(),
+      ...serviceKafkaEnv(opts.kafkaCredentials, spec.name),
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
       // Only a service that switches demo sign-in on (the edge) gets the key that signs users' tokens.
@@ -257,6 +262,8 @@ export async function startStack(opts: {
 
   let running: ServiceSpec[];
   try {
+    // What KafkaTopic and KafkaUser resources do in the cluster: services create no topic.
+    await provisionKafka({ brokers: opts.kafkaBrokers, credentials: opts.kafkaCredentials, namespace: opts.namespace });
     for (const { spec, after } of startOrder(specs)) started.set(spec.name, launch(spec, after.map((name) => started.get(name)!)));
     // Every launch settles (one that waits on a failed upstream fails with it) before the stack is stopped.
     const results = await Promise.allSettled([...started.values()]);

@@ -59,6 +59,11 @@ export interface KafkaConnection {
   topic(name: string): string;
   /** Creates missing topics (idempotent, safe when several clients race) with the given topic configs; needs CREATE (an admin). */
   ensureTopics(topics: string[], partitions: number, configs?: Record<string, string>): Promise<void>;
+  /**
+   * Waits until the topics exist and every partition has a leader: services never create topics
+   * (in Kubernetes they are KafkaTopic resources; locally the stack's admin creates them).
+   */
+  waitForTopics(topics: string[], timeoutMs?: number): Promise<void>;
   createPublisher(): Promise<MessagePublisher>;
   createConsumer(groupId: string): Consumer;
   close(): Promise<void>;
@@ -77,6 +82,13 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** How a client proves itself to the brokers: SASL/SCRAM as its own user, over TLS or not. */
+export interface KafkaSecurity {
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
+  /** TLS, trusting `ca` (PEM) or, without it, the system's CAs. */
+  tls?: { ca?: string };
+}
+
 /**
  * `namespace` prefixes every topic and consumer group, so several environments
  * (or concurrent test runs) can share one cluster without seeing each other.
@@ -88,6 +100,7 @@ export function connectKafka(opts: {
   namespace?: string;
   sessionTimeoutMs?: number;
   maxMessageBytes?: number;
+  security?: KafkaSecurity;
 }): KafkaConnection {
   const ns = opts.namespace ?? '';
   const sessionTimeout = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
@@ -96,6 +109,8 @@ export function connectKafka(opts: {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    sasl: opts.security?.sasl,
+    ssl: opts.security?.tls ? (opts.security.tls.ca ? { ca: [opts.security.tls.ca] } : true) : undefined,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
     // kafkajs gives a broker 1 s to accept a connection and logs an error when it does not, though
@@ -166,6 +181,36 @@ export function connectKafka(opts: {
           }
           await new Promise((r) => setTimeout(r, 200));
         }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async waitForTopics(names, timeoutMs = 60_000) {
+      const topics = names.map(topic);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        let missing = topics;
+        let lastError: unknown;
+        for (const deadline = Date.now() + timeoutMs; ; ) {
+          // Metadata names only the topics this client may describe: a topic it has no ACL for looks missing.
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch((err: unknown) => {
+            lastError = err;
+            return { topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> };
+          });
+          missing = topics.filter((t) => {
+            const m = meta.find((x) => x.name === t);
+            return !m || m.partitions.length === 0 || m.partitions.some((p) => p.leader < 0);
+          });
+          if (missing.length === 0) return;
+          if (Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+        throw new Error(
+          `Kafka topics ${missing.join(', ')} do not exist or this client may not describe them, after ${timeoutMs / 1000} s${why}: ` +
+            'services never create topics; in Kubernetes they are KafkaTopic resources, locally the stack creates them (npm start, the test setup)',
+        );
       } finally {
         await admin.disconnect();
       }

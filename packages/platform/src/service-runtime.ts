@@ -10,7 +10,8 @@ import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } fro
 import type { ServiceDef } from './grpc-types';
 import { authenticated, serviceIdentity } from './identity';
 import { inboxApplier } from './inbox';
-import { connectKafka, type KafkaConnection } from './kafka';
+import type { KafkaConnection } from './kafka';
+import { connectServiceKafka, kafkaSecurityOf } from './kafka-config';
 import { createLogger, type Logger } from './logger';
 import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
 import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from './metrics';
@@ -32,8 +33,8 @@ export interface ServiceRuntime<C extends BaseConfig> {
   onShutdown(fn: () => Promise<unknown> | unknown): void;
   /** The service's own database: pool created, platform + service migrations applied. */
   database(migrationsDir?: string): Promise<Pool>;
-  /** Kafka, with this service's topic and `extraTopics` created if missing. */
-  kafka(extraTopics?: string[]): Promise<KafkaConnection>;
+  /** Kafka, once `topics` exist (services never create topics). */
+  kafka(topics?: string[]): Promise<KafkaConnection>;
   /** Starts the outbox relay publishing this service's events. */
   startOutbox(pool: Pool): Promise<OutboxRelay>;
   /**
@@ -85,6 +86,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const identity = serviceIdentity(config);
+  if (config.KAFKA_BROKERS) kafkaSecurityOf(config as C & DataConfig); // a bad Kafka setting stops the start, not a later call
   const closers: Array<() => Promise<unknown> | unknown> = [];
   const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
@@ -114,28 +116,23 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       health.addDependency('database', () => pool.query('SELECT 1'));
       return pool;
     },
-    async kafka(extraTopics = []) {
+    async kafka(topics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({
-          brokers: need('KAFKA_BROKERS'),
-          clientId: config.SERVICE_NAME,
-          logger,
-          namespace: config.KAFKA_NAMESPACE,
-          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        });
+        need('KAFKA_BROKERS');
+        kafkaConn = connectServiceKafka(config as C & DataConfig, logger);
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
-      // The outbox and each consumer ask for their topics; ask the broker only for new ones.
-      const wanted = [topicOf(config.SERVICE_NAME), ...extraTopics].filter((t) => !ensuredTopics.has(t));
+      // The outbox and each consumer ask for their topics; ask the broker only about new ones.
+      const wanted = topics.filter((t) => !ensuredTopics.has(t));
       if (wanted.length) {
-        await kafkaConn.ensureTopics(wanted, config.KAFKA_TOPIC_PARTITIONS ?? 6);
+        await kafkaConn.waitForTopics(wanted);
         for (const t of wanted) ensuredTopics.add(t);
       }
       return kafkaConn;
     },
     async startOutbox(pool) {
-      const kafka = await rt.kafka();
+      const kafka = await rt.kafka([topicOf(config.SERVICE_NAME)]);
       const publisher = await kafka.createPublisher();
       const relay = startOutboxRelay({ service: config.SERVICE_NAME, pool, publisher, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
       const prune = setInterval(() => void pruneOutbox(pool).catch((err) => logger.warn({ err }, 'outbox prune failed')), 3600_000);

@@ -1,8 +1,7 @@
 import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
-import { freshDatabase, testBrokers, testLogger, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, testKafka, testLogger, uniqueId } from '@foodmesh/testkit';
 import {
   appendToOutbox,
-  connectKafka,
   createPlatformMetrics,
   createPool,
   failedPrecondition,
@@ -42,7 +41,7 @@ export async function messagingFixture(name: string) {
     CREATE TABLE refused (order_id text PRIMARY KEY);`);
   const kafkas: KafkaConnection[] = [];
   const newKafka = (opts: { maxMessageBytes?: number } = {}) => {
-    const k = connectKafka({ brokers: testBrokers(), clientId: service, logger, ...opts });
+    const k = testKafka({ clientId: service, ...opts });
     kafkas.push(k);
     return k;
   };

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { service as HealthService } from 'grpc-health-check';
 import pg from 'pg';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { eventually, freshDatabase, metricValue, scrapeMetrics, testBrokers, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, metricValue, scrapeMetrics, testBrokers, testKafka, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { baseConfigSchema, bindService, dataConfigSchema, parseConfig, runService, topicOf, type RunningService } from '../src';
 
 type HealthClient = grpc.Client & { Check(req: { service: string }, opts: grpc.CallOptions, cb: (err: Error | null, res?: { status: string }) => void): void };
@@ -19,6 +19,15 @@ function healthOf(address: string) {
 const notUsed = async (): Promise<never> => {
   throw new Error('not used in this test');
 };
+
+/** A namespace with the topic the kit service below consumes (services never create topics). */
+async function sourceNamespace(): Promise<string> {
+  const namespace = await testNamespace();
+  const admin = testKafka({ namespace });
+  await admin.ensureTopics([topicOf('kit-ready-source')], 6);
+  await admin.close();
+  return namespace;
+}
 
 /** A service with a database and one consumer, and nothing else: what readiness is about. */
 function startConsumingService(opts: { databaseUrl: string; brokers: string; namespace: string }): Promise<RunningService> {
@@ -43,7 +52,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
     await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
     broken.unref(); // closed at the end; never what keeps jest alive if the test fails early
     const port = (broken.address() as net.AddressInfo).port;
-    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: `127.0.0.1:${port}`, namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: `127.0.0.1:${port}`, namespace: await sourceNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     try {
       expect(await health.check('')).toBe('SERVING');
@@ -65,7 +74,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
   });
 
   it('reports the consumer SERVING once it is in its group', async () => {
-    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: testBrokers().join(','), namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: testBrokers().join(','), namespace: await sourceNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     try {
       await eventually(async () => expect(await health.check('consumer')).toBe('SERVING'), { timeoutMs: 30_000 });
@@ -79,7 +88,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
   it('is not ready while its database refuses connections, ready again when it answers; liveness stays SERVING', async () => {
     const url = await freshDatabase('ready');
     const dbName = new URL(url).pathname.slice(1);
-    const svc = await startConsumingService({ databaseUrl: url, brokers: testBrokers().join(','), namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: url, brokers: testBrokers().join(','), namespace: await sourceNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     try {

@@ -35,6 +35,7 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
     const stack = await startStack({
       databaseAdminUrl: infra.databaseAdminUrl,
       kafkaBrokers: infra.kafkaBrokers,
+      kafkaCredentials: infra.kafkaCredentials,
       log,
       // Expected failures (a cancel refused, payment down) log warnings; show only errors.
       logLevel: 'error',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startStack, type RunningStack } from '@foodmesh/local-infra';
+import { startStack, testKafkaCredentials, type RunningStack } from '@foodmesh/local-infra';
 import { connectClients, type Clients } from '../src/clients';
 import { Flows } from '../src/flows';
 import { Report } from '../src/report';
@@ -19,6 +19,7 @@ describe('end-to-end scenario on the whole stack', () => {
     stack = await startStack({
       databaseAdminUrl: process.env.TEST_DATABASE_URL!,
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+      kafkaCredentials: testKafkaCredentials(),
       log: () => undefined,
       logLevel: 'warn',
       ports: 'any',

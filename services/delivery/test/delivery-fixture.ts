@@ -18,7 +18,7 @@ export interface Point {
  * `delivery.events` is recorded.
  */
 export async function deliveryFixture() {
-  const namespace = testNamespace();
+  const namespace = await testNamespace();
   const databaseUrl = await freshDatabase('delivery');
   const bus = await testEventBus({ namespace, topics: ['store.events', 'order.events', 'delivery.events'] });
   const pool = createPool({ connectionString: databaseUrl, max: 4 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, dataConfigSchema, onOff, parseConfig, privateJwkJson } from '@foodmesh/platform';
+import { baseConfigSchema, kafkaConfigSchema, onOff, parseConfig, privateJwkJson } from '@foodmesh/platform';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
@@ -36,7 +36,7 @@ export const edgeConfigSchema = baseConfigSchema
     NOTIFICATION_ADDR: address,
     PAYMENT_ADDR: address,
   })
-  .extend(dataConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_NAMESPACE: true, KAFKA_TOPIC_PARTITIONS: true, KAFKA_SESSION_TIMEOUT_MS: true }).shape)
+  .extend(kafkaConfigSchema.shape)
   .superRefine((c, ctx) => {
     if (!c.DEMO_SIGN_IN) return;
     if (c.FOODMESH_ENV === 'production') {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connectKafka, keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
+import { connectServiceKafka, keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
@@ -47,13 +47,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     logger: opts.logger,
     async build(rt) {
       const index = createOwnershipIndex(config.EDGE_OWNERSHIP_MAX_ORDERS);
-      const kafka = connectKafka({
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.SERVICE_NAME,
-        logger: kafkaLogger(rt.logger),
-        namespace: config.KAFKA_NAMESPACE,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-      });
+      const kafka = connectServiceKafka(config, kafkaLogger(rt.logger));
       rt.onShutdown(() => kafka.close());
       const ownership = startOwnershipConsumer({ kafka, index, logger: rt.logger, onMembership: rt.health.addConsumer('edge-ownership') });
       rt.onShutdown(() => ownership.stop());

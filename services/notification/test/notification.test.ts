@@ -1,7 +1,7 @@
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
-import { connectKafka, toMessage, type Role, type RunningService } from '@foodmesh/platform';
+import { toMessage, type KafkaConnection, type Role, type RunningService } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import {
   NotificationChannel,
@@ -10,7 +10,7 @@ import {
   RecipientKind,
   type Notification,
 } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
-import { eventually, freshDatabase, orderSaga, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, orderSaga, testClient, testKafka, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startNotificationService } from '../src/service';
 
@@ -61,13 +61,14 @@ async function startNotifications(name: string, namespace: string, extra: Record
 }
 
 describe('notification: one per event, recipient and channel; in-app stream and a retried webhook', () => {
-  const namespace = testNamespace();
+  let namespace: string;
   let hook: Awaited<ReturnType<typeof webhookServer>>;
   let n: Awaited<ReturnType<typeof startNotifications>>;
-  let kafka: ReturnType<typeof connectKafka>;
+  let kafka: KafkaConnection;
   let publish: (envs: EventEnvelope[]) => Promise<void>;
 
   beforeAll(async () => {
+    namespace = await testNamespace();
     hook = await webhookServer((nth) => (nth <= 3 ? 503 : 200)); // every notification: 3 failures, then accepted
     n = await startNotifications('notification', namespace, {
       NOTIFICATION_WEBHOOK_URL: hook.url,
@@ -75,8 +76,7 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       NOTIFICATION_WEBHOOK_MAX_ATTEMPTS: '6',
       NOTIFICATION_DISPATCH_POLL_MS: '200',
     });
-    kafka = connectKafka({ brokers: testBrokers(), clientId: 'notification-test', logger: testLogger('publisher'), namespace });
-    await kafka.ensureTopics(['order.events', 'payment.events', 'store.events', 'delivery.events'], 6); // payment.events: the saga has it, we don't consume it
+    kafka = testKafka({ clientId: 'notification-test', namespace });
     const publisher = await kafka.createPublisher();
     publish = (envs) => publisher.publish(envs.map(toMessage));
   });

@@ -48,7 +48,7 @@ const client = <D extends ServiceDef>(def: D, port: number, workload: string) =>
  * order service would.
  */
 export async function orderStack(opts: { random?: () => number; paymentEnv?: Record<string, string>; orderEnv?: Record<string, string> } = {}) {
-  const namespace = testNamespace();
+  const namespace = await testNamespace();
   const [orderDb, paymentDb] = await Promise.all([freshDatabase('order'), freshDatabase('payment')]);
   const bus = await testEventBus({ namespace, topics: ['order.events', 'payment.events', 'store.events', 'delivery.events'] });
 

@@ -1,17 +1,17 @@
-import { connectKafka, toMessage, type RunningService } from '@foodmesh/platform';
+import { toMessage, type RunningService } from '@foodmesh/platform';
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, freshDatabase, scrapeMetrics, testBrokers, testClient, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, freshDatabase, scrapeMetrics, testClient, testKafka, testIdentity, testLogger, testNamespace, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
 /** A real orderview server on port 0 over the test PG + Kafka, and a publisher standing in for the other services. */
 export async function orderViewFixture(name: string, extra: Record<string, string> = {}) {
-  const namespace = testNamespace();
+  const namespace = await testNamespace();
   const databaseUrl = await freshDatabase(name);
   const service: RunningService = await startOrderViewService(loadConfig(testServiceEnv({ service: 'orderview', databaseUrl, namespace, extra })), { logger: testLogger('orderview') });
-  const kafka = connectKafka({ brokers: testBrokers(), clientId: `${name}-publisher`, logger: testLogger('publisher'), namespace });
+  const kafka = testKafka({ clientId: `${name}-publisher`, namespace });
   const publisher = await kafka.createPublisher();
   // As their real callers: the edge with a customer's token, and an operator.
   const views = testClient(OrderViewServiceService, `127.0.0.1:${service.grpcPort}`, testIdentity.workload('edge'));
@@ -35,6 +35,19 @@ export async function orderViewFixture(name: string, extra: Record<string, strin
         return v;
       }),
     metrics: () => scrapeMetrics(service.metricsPort),
+    /** Deletes every event published so far from every topic, as retention would (the view keeps them). */
+    async expireEverything() {
+      const admin = kafka.kafka.admin();
+      await admin.connect();
+      try {
+        for (const topic of ['order.events', 'payment.events', 'store.events', 'delivery.events'].map(kafka.topic)) {
+          const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+          await admin.deleteTopicRecords({ topic, partitions });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async close() {
       views.close();
       admin.close();

@@ -23,7 +23,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   let initialFaults: Faults | undefined;
 
   beforeAll(async () => {
-    const namespace = testNamespace();
+    const namespace = await testNamespace();
     const databaseUrl = await freshDatabase('payment');
     bus = await testEventBus({ namespace, topics: ['payment.events', 'store.events', 'order.events'] });
     const env = testServiceEnv({ service: 'payment', databaseUrl, namespace, extra: { PAYMENT_ADMIN_API: 'on', PAYMENT_FAULT_ERROR_CODE: '8', PAYMENT_FAULT_MAX_CONCURRENT: '50' } });
@@ -118,7 +118,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   });
 
   it('serves no fault knob unless PAYMENT_ADMIN_API is on', async () => {
-    const namespace = testNamespace();
+    const namespace = await testNamespace();
     const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), { logger: testLogger('payment') });
     const knob = client(PaymentAdminServiceService, 'ops', plain.grpcPort);
     try {

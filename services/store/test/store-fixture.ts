@@ -15,7 +15,7 @@ export const GANGNAM = 'store-gangnam-chicken';
  * event on `store.events` recorded.
  */
 export async function storeFixture() {
-  const namespace = testNamespace();
+  const namespace = await testNamespace();
   const databaseUrl = await freshDatabase('store');
   const bus = await testEventBus({ namespace, topics: ['order.events', 'store.events'] });
   const pool = createPool({ connectionString: databaseUrl, max: 4 });
