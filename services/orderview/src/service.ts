@@ -9,7 +9,7 @@ import { orderViewService } from './adapters/grpc/orderview-handlers';
 import { groupLag } from './adapters/kafka/offsets';
 import { CONSUMED_TOPICS, projectionHandlers } from './adapters/kafka/projection-handlers';
 import { replayer } from './adapters/kafka/replay';
-import { createViewRepo, VIEW_CHANGED_CHANNEL } from './adapters/pg/view-repo';
+import { createRebuildTables, createViewRepo, REBUILD_TABLE, VIEW_CHANGED_CHANNEL } from './adapters/pg/view-repo';
 import type { OrderViewConfig } from './config';
 
 /** The same folder from src/ (tests) and dist/ (built). */
@@ -47,8 +47,11 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       rt.consume({ pool, topics: CONSUMED_TOPICS, handlers: projectionHandlers(live) });
 
       const kafka = await rt.kafka(CONSUMED_TOPICS);
-      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, topics: CONSUMED_TOPICS, handlers: projectionHandlers(createProjector({ views })) });
-      const rebuild = createRebuild({ pool, views, consumer, replay });
+      // A rebuild fills a table of its own through the same projection, with an inbox of its own, then swaps.
+      const rebuilt = createViewRepo(pool, REBUILD_TABLE);
+      const inbox = `${consumer}-rebuild`;
+      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, inbox, topics: CONSUMED_TOPICS, handlers: projectionHandlers(createProjector({ views: rebuilt })) });
+      const rebuild = createRebuild({ pool, live: views, rebuilt, tables: createRebuildTables(pool, inbox), replay });
 
       const queries = createOrderQueries({
         views,
