@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run k8s:validate` needs, from the Go module proxy, into git-ignored
-# caches: kustomize and kubeconform in .foodmesh/bin, and the Kubernetes OpenAPI spec and
-# Istio CRDs (in the Go module cache; their paths in .foodmesh/k8s-sources.env).
+# caches: kustomize and kubeconform in .foodmesh/bin, and the Kubernetes OpenAPI spec, the
+# Istio CRDs and the Prometheus Operator CRDs (in the Go module cache; their paths in
+# .foodmesh/k8s-sources.env).
 # Idempotent: a tool already at its pinned version is not rebuilt. Versions:
 # packages/k8s-validate/tools.env. FOODMESH_ISTIOCTL=1 also builds istioctl (~5 min cold),
 # which k8s:validate then runs too (`istioctl analyze --use-kube=false`).
@@ -35,11 +36,14 @@ moddir() { # module version -> its directory in the module cache (downloaded if 
 }
 k8s_dir=$(moddir k8s.io/kubernetes "$KUBERNETES_VERSION")
 istio_dir=$(moddir istio.io/api "$ISTIO_API_VERSION")
+promop_dir=$(moddir github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION")
 swagger="$k8s_dir/api/openapi-spec/swagger.json"
 crds="$istio_dir/kubernetes/customresourcedefinitions.gen.yaml"
-for f in "$swagger" "$crds"; do [ -s "$f" ] || { echo "k8s-tools: missing $f" >&2; exit 1; }; done
+monitoring_crds="$promop_dir/example/prometheus-operator-crd"
+for f in "$swagger" "$crds" "$monitoring_crds/monitoring.coreos.com_prometheusrules.yaml"; do [ -s "$f" ] || { echo "k8s-tools: missing $f" >&2; exit 1; }; done
 cat > "$root/.foodmesh/k8s-sources.env" <<ENV
 KUBERNETES_SWAGGER=$swagger
 ISTIO_CRDS=$crds
+PROMETHEUS_OPERATOR_CRDS=$monitoring_crds
 ENV
-echo "k8s-tools: ready ($("$bin/kustomize" version), kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION schemas, Istio $ISTIO_API_VERSION CRDs$([ -x "$bin/istioctl" ] && echo ', istioctl'))"
+echo "k8s-tools: ready ($("$bin/kustomize" version), kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION schemas, Istio $ISTIO_API_VERSION CRDs, Prometheus Operator $PROMETHEUS_OPERATOR_VERSION CRDs$([ -x "$bin/istioctl" ] && echo ', istioctl'))"

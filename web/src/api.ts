@@ -4,6 +4,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { AuthService } from './gen/foodmesh/edge/v1/auth_pb.js';
 import { CustomerService } from './gen/foodmesh/edge/v1/customer_pb.js';
 import { NotificationsService } from './gen/foodmesh/edge/v1/notifications_pb.js';
+import { OpsService } from './gen/foodmesh/edge/v1/ops_pb.js';
 import { OwnerService } from './gen/foodmesh/edge/v1/owner_pb.js';
 import { RiderService } from './gen/foodmesh/edge/v1/rider_pb.js';
 
@@ -48,6 +49,7 @@ export const api = {
   owner: client(OwnerService),
   rider: client(RiderService),
   notifications: client(NotificationsService),
+  ops: client(OpsService),
 };
 
 /** Streams have no deadline: they live as long as the screen. */

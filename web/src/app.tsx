@@ -3,12 +3,13 @@ import { api, describeError, session } from './api';
 import { CustomerApp } from './customer';
 import { Role, type User } from './gen/foodmesh/edge/v1/auth_pb.js';
 import { NotificationCenter } from './notifications';
+import { OpsApp } from './ops';
 import { OwnerApp } from './owner';
 import { RiderApp } from './rider';
 import { ErrorBox, Spinner, useLoad } from './ui';
 import { regionLabel } from './format';
 
-const ROLE_NAME: Record<Role, string> = { [Role.UNSPECIFIED]: '', [Role.CUSTOMER]: 'Customer', [Role.OWNER]: 'Store owner', [Role.RIDER]: 'Rider' };
+const ROLE_NAME: Record<Role, string> = { [Role.UNSPECIFIED]: '', [Role.CUSTOMER]: 'Customer', [Role.OWNER]: 'Store owner', [Role.RIDER]: 'Rider', [Role.OPS]: 'Operator' };
 
 export function App() {
   const [user, setUser] = useState<User | undefined>(undefined);
@@ -61,7 +62,7 @@ export function App() {
           </div>
         )}
       </header>
-      <main>
+      <main class={user?.role === Role.OPS ? 'wide' : undefined}>
         {restoring && <Spinner label="Welcome back…" />}
         {!restoring && !user && (
           <SignIn
@@ -75,6 +76,7 @@ export function App() {
         {user?.role === Role.CUSTOMER && <CustomerApp key={user.userId} user={user} />}
         {user?.role === Role.OWNER && <OwnerApp key={user.userId} user={user} />}
         {user?.role === Role.RIDER && <RiderApp key={user.userId} user={user} />}
+        {user?.role === Role.OPS && <OpsApp key={user.userId} user={user} />}
       </main>
     </div>
   );
@@ -103,6 +105,7 @@ function SignIn({ signedIn, notice }: { signedIn: (u: User) => void; notice?: st
     [Role.CUSTOMER, 'Order food', '🧑'],
     [Role.OWNER, 'Run a store', '👩‍🍳'],
     [Role.RIDER, 'Deliver', '🛵'],
+    [Role.OPS, 'Operate the platform', '🛠️'],
   ];
   return (
     <div data-testid="screen-sign-in">

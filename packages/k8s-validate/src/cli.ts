@@ -34,8 +34,9 @@ function main(): number {
     if (r.problems.length) failed++;
   }
   console.log(
-    `k8s:validate: schemas (Kubernetes ${tools.versions.KUBERNETES_VERSION}, Istio ${tools.versions.ISTIO_API_VERSION}, Strimzi/CNPG structural), ` +
-      `security posture, mesh references, Dockerfile — ${failed ? `${failed} failed` : 'all valid'} (${reports.length} ${files.length ? 'files' : 'overlays'})`,
+    `k8s:validate: schemas (Kubernetes ${tools.versions.KUBERNETES_VERSION}, Istio ${tools.versions.ISTIO_API_VERSION}, ` +
+      `Prometheus Operator ${tools.versions.PROMETHEUS_OPERATOR_VERSION}, Strimzi/CNPG/Kiali/IstioOperator structural), ` +
+      `security posture, mesh references, tracing/metrics/Kiali wiring, Dockerfile — ${failed ? `${failed} failed` : 'all valid'} (${reports.length} ${files.length ? 'files' : 'overlays'})`,
   );
   return failed ? 1 : 0;
 }

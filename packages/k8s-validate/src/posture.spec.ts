@@ -142,6 +142,40 @@ describe('checkPosture', () => {
     expect(rules(objects)).toEqual(['istio-refs']);
   });
 
+  /** Spans to a collector (the proxies' too), a PodMonitor labelling `service`, recording rules, Kiali on both. */
+  function observed(objects: K8sObject[]): K8sObject[] {
+    deployment(objects).spec.template.metadata.annotations = { 'prometheus.io/scrape': 'true' };
+    objects.push(
+      {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'Telemetry',
+        metadata: { name: 'default', namespace: 'shop' },
+        spec: { tracing: [{ providers: [{ name: 'otel' }], randomSamplingPercentage: 100 }] },
+      },
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: 'shop', namespace: 'shop' },
+        spec: {
+          selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api'] }] },
+          podMetricsEndpoints: [{ relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app'], targetLabel: 'service' }] }],
+        },
+      },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'rules', namespace: 'shop' }, spec: { groups: [] } },
+      {
+        apiVersion: 'kiali.io/v1alpha1',
+        kind: 'Kiali',
+        metadata: { name: 'kiali', namespace: 'istio-system' },
+        spec: {
+          auth: { strategy: 'token' },
+          external_services: { prometheus: { url: 'http://prometheus.monitoring:9090' }, tracing: { enabled: true, internal_url: 'http://query.tracing:16685' } },
+        },
+      },
+    );
+    return objects;
+  }
+  const MESH = { extensionProviders: [{ name: 'otel', opentelemetry: { service: 'collector.tracing.svc.cluster.local', port: 4317 } }] };
+
   describe('secrets and production', () => {
     const secret = (data: Record<string, string>, stringData?: Record<string, string>): K8sObject => ({
       apiVersion: 'v1',
@@ -159,6 +193,8 @@ describe('checkPosture', () => {
         AUTH_JWKS_URL: 'https://auth.example.com/jwks.json',
         WORKLOAD_IDENTITY: 'mesh',
         FOODMESH_ENV: 'production',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.tracing:4318',
         ...env,
       });
       objects.push({
@@ -167,7 +203,7 @@ describe('checkPosture', () => {
         metadata: { name: 'users', namespace: 'shop' },
         spec: { jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks.json', audiences: ['shop'], forwardOriginalToken: true }] },
       });
-      return objects;
+      return observed(objects);
     };
 
     it('accepts a production service that follows every rule', () => {
@@ -225,6 +261,79 @@ describe('checkPosture', () => {
         'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
         'issuer https://stale.example.com/ is not the services\' AUTH_ISSUER (https://auth.example.com/)',
       ]);
+    });
+
+    describe('observability', () => {
+      const withEnv = (env: Record<string, string>) => foodmesh(env);
+      const named = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind)!;
+
+      it('accepts services, proxies, Prometheus and Kiali wired to one backend each', () => {
+        expect(checkPosture(foodmesh(), { production: true, meshConfig: MESH })).toEqual([]);
+      });
+
+      it('refuses a service that exports no spans, and proxies without tracing', () => {
+        const objects = withEnv({ OTEL_TRACES_EXPORTER: 'none' }).filter((o) => o.kind !== 'Telemetry');
+        expect(checkPosture(objects).map((p) => `${p.rule} ${p.object}`)).toEqual(['tracing Deployment/shop/api', 'tracing Namespace//shop']);
+      });
+
+      it("refuses proxies sending spans elsewhere, through a provider the mesh lacks, or sampling another share", () => {
+        const elsewhere = { extensionProviders: [{ name: 'otel', opentelemetry: { service: 'jaeger.other', port: 4317 } }] };
+        expect(checkPosture(foodmesh(), { meshConfig: elsewhere }).map((p) => p.message)).toEqual([
+          'provider otel sends to jaeger.other, the services to collector.tracing: two backends, two halves of every trace',
+        ]);
+        expect(checkPosture(foodmesh(), { meshConfig: { extensionProviders: [] } }).map((p) => p.message)).toEqual([
+          'provider otel is not an OpenTelemetry extensionProvider of k8s/istio/istio-operator.yaml',
+        ]);
+        const sampled = withEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+        expect(checkPosture(sampled, { meshConfig: MESH }).map((p) => p.message)).toEqual([
+          'samples 100 % of requests, the services 25 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+        ]);
+        named(sampled, 'Telemetry').spec.tracing[0].randomSamplingPercentage = 25;
+        expect(checkPosture(sampled, { meshConfig: MESH })).toEqual([]);
+      });
+
+      it('refuses a service Prometheus would not scrape or label, and no recording rules', () => {
+        const unlabelled = foodmesh();
+        named(unlabelled, 'PodMonitor').spec.podMetricsEndpoints[0].relabelings = [];
+        delete deployment(unlabelled).spec.template.metadata.annotations;
+        expect(checkPosture(unlabelled).map((p) => `${p.rule} ${p.object}`)).toEqual(['scrape PodMonitor/shop/shop', 'scrape Deployment/shop/api']);
+        const unscraped = foodmesh().filter((o) => o.kind !== 'PodMonitor' && o.kind !== 'PrometheusRule');
+        expect(checkPosture(unscraped).map((p) => p.message)).toEqual([
+          'no PodMonitor selects its pods: Prometheus (recording rules, operations page, Kiali) would not see it',
+          'no PrometheusRule: the recording rules (observability/prometheus/rules.yaml) would not run in the cluster',
+        ]);
+      });
+
+      it("refuses a Kiali on another Prometheus than the operations page's, without traces, or open to anyone in production", () => {
+        const objects = withEnv({ OPS_PROMETHEUS_URL: 'http://prometheus.monitoring:9090' });
+        expect(checkPosture(objects)).toEqual([]);
+        const kiali = named(objects, 'Kiali');
+        kiali.spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
+        kiali.spec.external_services.tracing.enabled = false;
+        kiali.spec.auth.strategy = 'anonymous';
+        expect(checkPosture(objects).map((p) => p.message)).toEqual([
+          'reads Prometheus http://prometheus.istio-system:9090, the operations page http://prometheus.monitoring:9090: one Prometheus for both',
+          "tracing must be enabled with an internal_url: Kiali's graph leads to traces",
+        ]);
+        expect(checkPosture(objects, { production: true }).map((p) => p.message)).toContain(
+          'auth.strategy anonymous in production: anyone reaching Kiali sees (and may change) the mesh',
+        );
+      });
+
+      it("refuses a sidecar whose egress does not reach the operations page's Prometheus", () => {
+        const objects = withEnv({ OPS_PROMETHEUS_URL: 'http://prometheus.monitoring:9090' });
+        const sidecar: K8sObject = {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Sidecar',
+          metadata: { name: 'api', namespace: 'shop' },
+          spec: { workloadSelector: { labels: { app: 'api' } }, egress: [{ hosts: ['./*', 'istio-system/*'] }] },
+        };
+        expect(checkPosture([...objects, sidecar]).map((p) => p.message)).toEqual([
+          'its egress does not reach OPS_PROMETHEUS_URL (prometheus.monitoring): the operations page would have no figures',
+        ]);
+        sidecar.spec.egress[0].hosts.push('monitoring/prometheus.monitoring.svc.cluster.local');
+        expect(checkPosture([...objects, sidecar])).toEqual([]);
+      });
     });
   });
 });

@@ -3,20 +3,10 @@
  * the Kiali/Istio conventions and the references between objects that `istioctl analyze`
  * would check against a cluster. Pure: objects in, problems out.
  */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any; // rendered YAML: its shape is checked by the schemas, not by TypeScript
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
+import { envOf, matches, ref, workloadEnv, type K8sObject, type Problem } from './objects.js';
+import { observabilityRules, type MeshConfig } from './observability-posture.js';
 
-export interface Problem {
-  object: string; // Kind/namespace/name
-  rule: string;
-  message: string;
-}
+export { ref, type K8sObject, type Problem } from './objects.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const INGRESS_PRINCIPAL_RE = /^cluster\.local\/ns\/istio-system\/sa\/istio-ingressgateway(-service-account)?$/;
@@ -28,16 +18,12 @@ const DEV_ONLY_SWITCHES = ['DEMO_SIGN_IN', 'PAYMENT_ADMIN_API'];
 export interface PostureOptions {
   /** The overlay is production: its workloads must say so (FOODMESH_ENV), and it may render no Secret. */
   production?: boolean;
+  /** The mesh config Istio is installed with (k8s/istio/istio-operator.yaml): its tracing providers. */
+  meshConfig?: MeshConfig;
 }
 
-export function ref(o: K8sObject): string {
-  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-}
-
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
+/** Workloads istioctl installs (not rendered here) that resources may select: the ingress gateway. */
+const INSTALLED_BY_ISTIO = [{ namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } }];
 
 /** Every rule, over all the objects of one rendered overlay. */
 export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): Problem[] {
@@ -114,6 +100,7 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
 
   problems.push(...secretRules(objects, workloads, configMaps, opts));
   problems.push(...userTokenRules(objects, workloads, configMaps));
+  problems.push(...observabilityRules(objects, workloads, configMaps, opts));
 
   // Services: Istio protocol selection and Kiali need named ports with appProtocol.
   for (const s of services) {
@@ -205,7 +192,8 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
   for (const kind of ['Sidecar', 'PeerAuthentication', 'Telemetry']) {
     for (const x of of(kind)) {
       const sel = x.spec?.workloadSelector?.labels ?? x.spec?.selector?.matchLabels;
-      if (sel && !workloads.some((w) => inNs(w, x.metadata.namespace) && matches(sel, w.spec?.template?.metadata?.labels))) {
+      const installed = INSTALLED_BY_ISTIO.some((i) => inNs(x, i.namespace) && matches(sel, i.labels));
+      if (sel && !installed && !workloads.some((w) => inNs(w, x.metadata.namespace) && matches(sel, w.spec?.template?.metadata?.labels))) {
         add(x, 'istio-refs', `selector ${JSON.stringify(sel)} matches no workload`);
       }
     }
@@ -222,24 +210,6 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
   }
   return problems;
 }
-
-/**
- * The literal environment a workload's containers get: values set in `env` over those of the
- * ConfigMaps in `envFrom` (values from Secrets or fields are not known here).
- */
-function envOf(w: K8sObject, containers: any[], configMaps: K8sObject[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const c of containers) {
-    for (const ef of c.envFrom ?? []) {
-      const cm = configMaps.find((m) => m.metadata.name === ef.configMapRef?.name && (m.metadata.namespace ?? '') === (w.metadata.namespace ?? ''));
-      Object.assign(env, cm?.data);
-    }
-    for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
-  }
-  return env;
-}
-
-const workloadEnv = (w: K8sObject, configMaps: K8sObject[]) => envOf(w, w.spec?.template?.spec?.containers ?? [], configMaps);
 
 /**
  * Secrets: no placeholder value anywhere (a Secret, a ConfigMap, a literal env value); in

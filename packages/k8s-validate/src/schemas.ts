@@ -7,8 +7,9 @@ import { parseAllDocuments } from 'yaml';
  *  - Kubernetes: the OpenAPI v2 spec of a Kubernetes release (api/openapi-spec/swagger.json
  *    in the k8s.io/kubernetes Go module), one schema per kind, every $ref inlined;
  *  - Istio: the CRDs' openAPIV3Schema (kubernetes/customresourcedefinitions.gen.yaml in the
- *    istio.io/api Go module);
- *  - Strimzi and CloudNativePG: hand-written structural schemas in ../schemas (their CRDs are
+ *    istio.io/api Go module); the Prometheus Operator's likewise (PrometheusRule, PodMonitor:
+ *    example/prometheus-operator-crd in its Go module);
+ *  - Strimzi, CloudNativePG, Kiali and IstioOperator: hand-written structural schemas in ../schemas (their CRDs are
  *    not published through any registry this project can reach): required fields and types
  *    of what foodmesh uses, not the operators' full schemas.
  *

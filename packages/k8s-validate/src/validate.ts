@@ -7,7 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { checkDockerfile, minNodeMajor, type DockerfileFindings } from './dockerfile.js';
+import type { MeshConfig } from './observability-posture.js';
 import { checkPosture, ref, type K8sObject, type PostureOptions, type Problem } from './posture.js';
+import { generatedRulesCheck } from './prometheus-rule.js';
 import { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
 
 /** The repository root (this file is packages/k8s-validate/{src,dist}/validate.*). */
@@ -16,6 +18,8 @@ const PACKAGE_DIR = path.resolve(__dirname, '..');
 export const OVERLAYS = ['dev', 'prod'] as const;
 /** The overlays that are production (posture: FOODMESH_ENV=production, no Secret in the manifests). */
 const PRODUCTION_OVERLAYS: ReadonlySet<string> = new Set(['prod']);
+/** How Istio is installed (`istioctl install -f`): its mesh config names the tracing providers. */
+export const ISTIO_OPERATOR_FILE = 'k8s/istio/istio-operator.yaml';
 /** Bump when src/schemas.ts changes what it writes, so cached schema sets are regenerated. */
 const SCHEMA_GENERATOR_VERSION = 2;
 
@@ -25,6 +29,8 @@ export interface Tools {
   istioctl?: string;
   swagger: string;
   istioCrds: string;
+  /** The folder of the Prometheus Operator's CRDs (monitoring.coreos.com_*.yaml). */
+  monitoringCrds: string;
   versions: Record<string, string>;
 }
 
@@ -43,7 +49,7 @@ export function findTools(root = REPO_ROOT): Tools {
   const sourcesFile = path.join(root, '.foodmesh/k8s-sources.env');
   const kustomize = path.join(bin, 'kustomize');
   const kubeconform = path.join(bin, 'kubeconform');
-  if (![kustomize, kubeconform, sourcesFile].every((f) => fs.existsSync(f))) {
+  if (![kustomize, kubeconform, sourcesFile].every((f) => fs.existsSync(f)) || !readEnvFile(sourcesFile).PROMETHEUS_OPERATOR_CRDS) {
     throw new Error('k8s tools are not installed: run `bash scripts/k8s-tools.sh` (kustomize, kubeconform, schemas)');
   }
   const sources = readEnvFile(sourcesFile);
@@ -54,6 +60,7 @@ export function findTools(root = REPO_ROOT): Tools {
     istioctl: fs.existsSync(istioctl) ? istioctl : undefined,
     swagger: sources.KUBERNETES_SWAGGER,
     istioCrds: sources.ISTIO_CRDS,
+    monitoringCrds: sources.PROMETHEUS_OPERATOR_CRDS,
     versions: readEnvFile(path.join(PACKAGE_DIR, 'tools.env')),
   };
 }
@@ -64,7 +71,7 @@ export function findTools(root = REPO_ROOT): Tools {
  */
 export function ensureSchemas(tools: Tools, root = REPO_ROOT): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([tools.swagger, tools.istioCrds]));
+  hash.update(JSON.stringify([tools.swagger, tools.istioCrds, tools.monitoringCrds]));
   const localDir = path.join(PACKAGE_DIR, 'schemas');
   for (const group of fs.readdirSync(localDir).sort()) {
     for (const f of fs.readdirSync(path.join(localDir, group)).sort()) hash.update(fs.readFileSync(path.join(localDir, group, f)));
@@ -76,6 +83,7 @@ export function ensureSchemas(tools: Tools, root = REPO_ROOT): string {
   fs.rmSync(tmp, { recursive: true, force: true });
   kubernetesSchemas(tools.swagger, tmp);
   crdSchemas(tools.istioCrds, tmp);
+  for (const f of fs.readdirSync(tools.monitoringCrds).filter((x) => x.endsWith('.yaml'))) crdSchemas(path.join(tools.monitoringCrds, f), tmp);
   localSchemas(localDir, tmp);
   fs.writeFileSync(path.join(tmp, '.complete'), new Date().toISOString());
   fs.rmSync(dir, { recursive: true, force: true });
@@ -193,14 +201,29 @@ export function validateRendered(tools: Tools, schemaDir: string, text: string, 
   problems.push(...schemaCheck(tools, schemaDir, text));
   problems.push(...checkPosture(objects, opts));
   problems.push(...generatedMeshCheck(objects));
+  problems.push(...generatedRulesCheck(objects, REPO_ROOT));
   const analyzed = istioAnalyze(tools, text);
   if (analyzed) problems.push(...analyzed);
   return { source, objects, problems, istioctl: analyzed ? 'ran' : 'not installed' };
 }
 
+/** The IstioOperator Istio is installed with, checked against its schema; its mesh config for the posture rules. */
+export function loadIstioOperator(tools: Tools, schemaDir: string, root = REPO_ROOT): { meshConfig: MeshConfig; problems: Problem[] } {
+  const text = fs.readFileSync(path.join(root, ISTIO_OPERATOR_FILE), 'utf8');
+  const problems = schemaCheck(tools, schemaDir, text).map((p) => ({ ...p, object: `${ISTIO_OPERATOR_FILE} ${p.object}` }));
+  const iop = parse(text) as { spec?: { meshConfig?: MeshConfig } };
+  return { meshConfig: iop.spec?.meshConfig ?? {}, problems };
+}
+
 export function validateOverlay(tools: Tools, schemaDir: string, overlay: string, root = REPO_ROOT): Report {
   const dir = path.join(root, 'k8s/overlays', overlay);
-  return validateRendered(tools, schemaDir, renderOverlay(tools, dir), `k8s/overlays/${overlay}`, { production: PRODUCTION_OVERLAYS.has(overlay) });
+  const istio = loadIstioOperator(tools, schemaDir, root);
+  const report = validateRendered(tools, schemaDir, renderOverlay(tools, dir), `k8s/overlays/${overlay}`, {
+    production: PRODUCTION_OVERLAYS.has(overlay),
+    meshConfig: istio.meshConfig,
+  });
+  report.problems.push(...istio.problems);
+  return report;
 }
 
 /** The repository's Dockerfile against the runtime it declares (package.json engines, .nvmrc). */

@@ -6,6 +6,8 @@ import { parse, stringify } from 'yaml';
 import {
   ensureSchemas,
   findTools,
+  loadIstioOperator,
+  type MeshConfig,
   parseManifests,
   renderOverlay,
   REPO_ROOT,
@@ -25,12 +27,14 @@ jest.setTimeout(10 * 60_000);
 
 let tools: Tools;
 let schemaDir: string;
+let meshConfig: MeshConfig;
 const rendered: Record<'dev' | 'prod', { text: string; objects: K8sObject[] }> = {} as never;
 
 beforeAll(() => {
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts/k8s-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   tools = findTools();
   schemaDir = ensureSchemas(tools);
+  meshConfig = loadIstioOperator(tools, schemaDir).meshConfig;
   for (const overlay of ['dev', 'prod'] as const) {
     const text = renderOverlay(tools, path.join(REPO_ROOT, 'k8s/overlays', overlay));
     rendered[overlay] = { text, objects: parseManifests(text, overlay).objects };
@@ -154,6 +158,57 @@ describe('npm run k8s:validate', () => {
       "user-tokens RequestAuthentication/istio-system/foodmesh-users: its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
       'user-tokens RequestAuthentication/istio-system/foodmesh-users: needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
     ]);
+  });
+
+  it('refuses traces, metrics and Kiali wired to different backends', () => {
+    const problems = validateRendered(tools, schemaDir, devWith((objects) => {
+      // The services' spans go elsewhere than the proxies' (and sample less), Kiali reads another
+      // Prometheus than the operations page, and someone hand-edited a recording rule.
+      const config = named(objects, 'ConfigMap', 'foodmesh-config').data!;
+      config.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://otel-collector.observability:4318';
+      config.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+      config.OTEL_TRACES_SAMPLER_ARG = '0.5';
+      named(objects, 'Kiali', 'kiali').spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
+      named(objects, 'PrometheusRule', 'foodmesh-recording-rules').spec.groups[0].rules[0].expr = 'vector(1)';
+      // And a service nobody scrapes.
+      named(objects, 'Deployment', 'store').spec.template.metadata.labels.app = 'store-v2';
+    }), 'broken', { meshConfig }).problems;
+    expect(problems.filter((p) => ['tracing', 'kiali', 'scrape', 'prometheus-rules'].includes(p.rule)).map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      'tracing Telemetry/foodmesh/default: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+      'tracing Telemetry/foodmesh/default: provider otel-tracing sends to jaeger-collector.istio-system.svc.cluster.local, the services to otel-collector.observability: two backends, two halves of every trace',
+      'tracing Telemetry/istio-system/foodmesh-ingress-tracing: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
+      'tracing Telemetry/istio-system/foodmesh-ingress-tracing: provider otel-tracing sends to jaeger-collector.istio-system.svc.cluster.local, the services to otel-collector.observability: two backends, two halves of every trace',
+      'scrape Deployment/foodmesh/store: no PodMonitor selects its pods: Prometheus (recording rules, operations page, Kiali) would not see it',
+      'kiali Kiali/istio-system/kiali: reads Prometheus http://prometheus.istio-system:9090, the operations page http://prometheus-operated.monitoring:9090: one Prometheus for both',
+      'kiali Kiali/istio-system/kiali: queries traces at http://tracing.istio-system:16685/jaeger, but spans go to otel-collector.observability: not the same backend',
+      'prometheus-rules PrometheusRule/foodmesh/foodmesh-recording-rules: differs from observability/prometheus/rules.yaml: change the rules file and run npm run observability:render, never patch it',
+    ]);
+  });
+
+  it("refuses a Telemetry whose provider the mesh config lacks, and a Kiali anyone may open in production", () => {
+    const problems = prodProblemsOf((objects) => {
+      named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
+      named(objects, 'Kiali', 'kiali').spec.auth.strategy = 'anonymous';
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual(['kiali Kiali/istio-system/kiali']);
+    const withMesh = validateRendered(tools, schemaDir, overlayWith('prod', (objects) => {
+      named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
+    }), 'broken prod', { production: true, meshConfig }).problems;
+    expect(withMesh.map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+      'tracing Telemetry/foodmesh/default: provider zipkin is not an OpenTelemetry extensionProvider of k8s/istio/istio-operator.yaml',
+    ]);
+  });
+
+  it('checks the IstioOperator Istio is installed with against its schema', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-iop-'));
+    fs.mkdirSync(path.join(root, 'k8s/istio'), { recursive: true });
+    const iop = parse(fs.readFileSync(path.join(REPO_ROOT, 'k8s/istio/istio-operator.yaml'), 'utf8'));
+    iop.spec.meshConfig.extensionProviders[0].opentelemetry.port = '4317';
+    fs.writeFileSync(path.join(root, 'k8s/istio/istio-operator.yaml'), stringify(iop));
+    const { problems } = loadIstioOperator(tools, schemaDir, root);
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(problems).toEqual([expect.objectContaining({ rule: 'schema', message: expect.stringContaining('got string, want integer') })]);
+    expect(loadIstioOperator(tools, schemaDir).problems).toEqual([]);
   });
 
   // Opt-in (FOODMESH_ISTIOCTL=1 npm run k8s:tools builds istioctl, ~5 min): defined only where it is installed.
@@ -311,6 +366,26 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
       expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('mesh-render');
       expect(o.spec).toEqual(generated.spec);
     }
+  });
+
+  it("sends the services' and the proxies' spans to one backend, scrapes every service, and shows both in Kiali", () => {
+    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+    const provider = meshConfig.extensionProviders!.find((p) => p.name === 'otel-tracing')!.opentelemetry!;
+    expect([config.OTEL_TRACES_EXPORTER, config.OTEL_EXPORTER_OTLP_ENDPOINT]).toEqual(['otlp', `http://${provider.service.replace('.svc.cluster.local', '')}:4318`]);
+    const percent = overlay === 'prod' ? 10 : 100;
+    expect(ofKind(objects(), 'Telemetry').map((t) => `${t.metadata.namespace}/${t.metadata.name} ${t.spec.tracing[0].providers[0].name} ${t.spec.tracing[0].randomSamplingPercentage}`).sort()).toEqual([
+      `foodmesh/default otel-tracing ${percent}`,
+      `istio-system/foodmesh-ingress-tracing otel-tracing ${percent}`,
+    ]);
+    expect(config.OTEL_TRACES_SAMPLER_ARG).toBe(overlay === 'prod' ? '0.1' : undefined);
+    const monitor = named(objects(), 'PodMonitor', 'foodmesh');
+    expect(monitor.spec.selector.matchExpressions[0].values.sort()).toEqual([...SERVICES].sort());
+    const kiali = named(objects(), 'Kiali', 'kiali');
+    expect(kiali.spec.external_services.prometheus.url).toBe(envOf(named(objects(), 'Deployment', 'edge')).OPS_PROMETHEUS_URL);
+    expect(kiali.spec.external_services.tracing).toEqual(expect.objectContaining({ enabled: true, provider: 'jaeger', internal_url: 'http://tracing.istio-system:16685/jaeger' }));
+    expect(kiali.spec.auth.strategy).toBe(overlay === 'prod' ? 'token' : 'anonymous');
+    const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'observability/prometheus/rules.yaml'), 'utf8'));
+    expect(named(objects(), 'PrometheusRule', 'foodmesh-recording-rules').spec.groups).toEqual(rules.groups);
   });
 
   it('declares the four producer topics with 6 partitions and one database per service', () => {

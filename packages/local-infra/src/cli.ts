@@ -5,6 +5,7 @@ import { createGrpcClient, loadMeshPolicy, ROLES, WORKLOAD_TOKEN_HEADER, type Ro
 import { DeadLetterAdminServiceService, ReplayOutcome } from '@foodmesh/proto-gen/foodmesh/deadletters/v1/dead_letters';
 import { startInfra, type Infra, type KafkaCredentials } from './index';
 import { persistentLocalIdentity, type LocalIdentity } from './local-identity';
+import { observabilityFile, startObservability, type Observability } from './observability';
 import { discoverServices, localIdentityFile, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive } from './util';
 
@@ -78,13 +79,30 @@ function runningInfra(): InfraState | undefined {
   return state.pid !== process.pid && isAlive(state.pid) ? state : undefined;
 }
 
-/** `start`: PostgreSQL + Kafka (or the ones `npm run infra` runs) + every service, until Ctrl-C. */
-export async function runStartCommand(): Promise<void> {
+/**
+ * `start`: PostgreSQL + Kafka (or the ones `npm run infra` runs) + every service, until Ctrl-C.
+ * `start --observe` also starts Zipkin (traces, with its UI) and Prometheus (the recording rules
+ * over every service's /metrics), and the services send their spans to Zipkin.
+ */
+export async function runStartCommand(args = process.argv.slice(3)): Promise<void> {
+  const unknown = args.filter((a) => a !== '--observe');
+  if (unknown.length) throw new Error(`unknown option ${unknown.join(' ')}; usage: npm start [-- --observe]`);
   const t0 = Date.now();
   const signalled = untilSignal();
   const shared = runningInfra();
   if (shared) log(`using the PostgreSQL and Kafka of npm run infra (pid ${shared.pid})`);
-  const infra = shared ? undefined : await startPersistentInfra();
+  const observeLog = (line: string) => console.log(`[observe] ${line}`);
+  const [started, observed] = await Promise.allSettled([
+    shared ? undefined : startPersistentInfra(),
+    args.includes('--observe') ? startObservability({ persistent: true, log: observeLog }) : undefined,
+  ]);
+  if (started.status === 'rejected' || observed.status === 'rejected') {
+    if (started.status === 'fulfilled' && started.value) await stopInfra(started.value);
+    if (observed.status === 'fulfilled') await observed.value?.stop();
+    throw started.status === 'rejected' ? started.reason : (observed as PromiseRejectedResult).reason;
+  }
+  const infra = started.value;
+  const observability = observed.value;
   const databaseAdminUrl = shared?.databaseAdminUrl ?? infra!.databaseAdminUrl;
   const kafkaBrokers = shared?.kafkaBrokers ?? infra!.kafkaBrokers;
   const kafkaCredentials = shared ? shared.kafkaCredentials : infra!.kafkaCredentials;
@@ -92,7 +110,8 @@ export async function runStartCommand(): Promise<void> {
   try {
     const services = discoverServices();
     log(`starting ${services.length} service(s): ${services.map((s) => s.name).join(', ') || 'none yet'}…`);
-    stack = await startStack({ databaseAdminUrl, kafkaBrokers, kafkaCredentials, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL });
+    stack = await startStack({ databaseAdminUrl, kafkaBrokers, kafkaCredentials, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL, observability });
+    if (observability) advertise(observability);
     console.log('');
     console.log('foodmesh is running:');
     console.log(`  PostgreSQL    ${databaseAdminUrl}`);
@@ -101,19 +120,34 @@ export async function runStartCommand(): Promise<void> {
       const web = s.httpPort ? `   web http://127.0.0.1:${s.httpPort}/` : '';
       console.log(`  ${s.name.padEnd(13)} grpc ${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics${web}`);
     }
+    if (observability) {
+      const edge = stack.services.find((s) => s.httpPort);
+      console.log(`  Zipkin        ${observability.zipkinUrl}/zipkin/   traces of every call and event`);
+      console.log(`  Prometheus    ${observability.prometheusUrl}/api/v1/query?query=service:up:sum   HTTP API, recording rules of observability/prometheus/rules.yaml`);
+      if (edge) console.log(`  operations    http://127.0.0.1:${edge.httpPort}/   sign in as ops-1 (Operator)`);
+    }
     console.log(`  logs          ${path.join(foodmeshDir, 'logs')}/<service>.log`);
     console.log(`(ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; Ctrl-C to stop)`);
     await signalled;
   } finally {
     log('stopping services…');
     await stack?.stop();
+    if (observability) {
+      rmSync(observabilityFile, { force: true });
+      await observability.stop();
+    }
     if (infra) await stopInfra(infra);
   }
 }
 
+/** Where `npm run scenario` and other tools find the running `npm start --observe`'s backends. */
+function advertise(o: Observability): void {
+  writeFileSync(observabilityFile, JSON.stringify({ pid: process.pid, zipkinUrl: o.zipkinUrl, prometheusUrl: o.prometheusUrl }, null, 2) + '\n');
+}
+
 /**
  * `token`: a token `npm start`'s services accept, for grpcurl and friends:
- *   token user <user-id> <customer|owner|rider> [store-id|region]   → authorization: Bearer <token>
+ *   token user <user-id> <customer|owner|rider|ops> [store-id|region] → authorization: Bearer <token>
  *   token workload <name>                                           → x-foodmesh-workload-token: <token>
  */
 export async function runTokenCommand(args = process.argv.slice(3)): Promise<void> {
@@ -125,7 +159,7 @@ export async function runTokenCommand(args = process.argv.slice(3)): Promise<voi
   } else if (kind === 'workload' && name) {
     console.log(`${WORKLOAD_TOKEN_HEADER}: ${identity.asWorkload(name).metadata!.get(WORKLOAD_TOKEN_HEADER)[0]}`);
   } else {
-    throw new Error('usage: npm run token -- user <user-id> <customer|owner|rider> [store-id|region] | workload <name>');
+    throw new Error('usage: npm run token -- user <user-id> <customer|owner|rider|ops> [store-id|region] | workload <name>');
   }
 }
 

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { fixKafkajsRequestQueue } from '@foodmesh/platform';
+import { cachedDir, readText, run, startWatched, tail } from './processes';
 import { discoverServices } from './stack';
 import { foodmeshDir, freshRoot, type Log, packageDir, persistentRoot, reservePort, sleep, type PortReservation } from './util';
 
@@ -54,31 +55,13 @@ export function kafkaVersion(): string {
 /** Resolves the broker jars into <repo>/.foodmesh/cache/kafka-<version>/ once; returns that folder. */
 export async function ensureKafkaJars(log: Log = () => {}): Promise<string> {
   checkJava();
-  const pom = readFileSync(pomFile);
-  const stamp = createHash('sha256').update(pom).digest('hex'); // re-resolve whenever the pom changes
-  const dir = path.join(foodmeshDir, 'cache', `kafka-${kafkaVersion()}`);
-  const marker = path.join(dir, '.complete');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return dir;
-
-  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).error) throw new Error(`Maven (mvn) is not installed; ${INSTALL_HINT}`);
-  log(`resolving Kafka ${kafkaVersion()} jars from Maven Central (first run only)…`);
-  const tmp = `${dir}.tmp-${process.pid}`; // resolve aside, then rename: a crash never leaves a half cache
-  rmSync(tmp, { recursive: true, force: true });
-  const out = await run('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies',
-    '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`]);
-  if (out.code !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`mvn could not resolve the Kafka jars (exit ${out.code}):\n${tail(out.output, 30)}`);
-  }
-  writeFileSync(path.join(tmp, '.complete'), stamp);
-  rmSync(dir, { recursive: true, force: true });
-  try {
-    renameSync(tmp, dir);
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(marker)) throw err; // else a concurrent run finished first
-  }
-  return dir;
+  const stamp = createHash('sha256').update(readFileSync(pomFile)).digest('hex'); // re-resolve whenever the pom changes
+  return cachedDir(path.join(foodmeshDir, 'cache', `kafka-${kafkaVersion()}`), stamp, async (tmp) => {
+    checkMaven();
+    log(`resolving Kafka ${kafkaVersion()} jars from Maven Central (first run only)…`);
+    const out = await run('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`]);
+    if (out.code !== 0) throw new Error(`mvn could not resolve the Kafka jars (exit ${out.code}):\n${tail(out.output, 30)}`);
+  });
 }
 
 /** Starts a single-node KRaft broker+controller, or uses KAFKA_BROKERS when set. */
@@ -168,37 +151,13 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
     if (fmt.code !== 0) throw new Error(`Kafka storage format failed (exit ${fmt.code}):\n${tail(fmt.output, 20)}`);
   }
 
-  // java runs under a tiny sh watchdog: when our stdin pipe closes (stop(), or this Node process dying
-  // for any reason, even SIGKILL) it SIGTERMs the broker; it runs in its own process group so
-  // terminal Ctrl-C reaches us first and we shut down in order.
-  const watchdog = 'exec 3<&0 0</dev/null; java "$@" 3<&- & j=$!; (read _ <&3; kill -TERM $j 2>/dev/null) & w=$!; ' +
-    'wait $j; s=$?; kill $w 2>/dev/null; exit $s';
-  const outFd = openSync(path.join(logsDir, 'kafka.out'), 'a'); // stdout/stderr of the JVM (log4j goes to server.log)
-  const child: ChildProcess = spawn('sh', ['-c', watchdog, 'sh', ...jvm, 'kafka.Kafka', props], {
-    stdio: ['pipe', outFd, outFd],
-    detached: true,
-  });
-  closeSync(outFd);
-  const pgid = child.pid!;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const killGroup = (sig: NodeJS.Signals) => { try { process.kill(-pgid, sig); } catch { /* gone */ } };
-  const onExit = () => killGroup('SIGTERM');
-  process.on('exit', onExit);
+  const broker = startWatched('java', [...jvm, 'kafka.Kafka', props], { outFile: path.join(logsDir, 'kafka.out') });
+  const stop = () => broker.stop(20_000); // grace period for a controlled shutdown
 
-  const stop = async () => {
-    process.off('exit', onExit);
-    child.stdin?.end(); // watchdog SIGTERMs java: controlled shutdown
-    const timer = setTimeout(() => killGroup('SIGKILL'), 20_000); // grace period for a clean shutdown
-    await exited;
-    clearTimeout(timer);
-  };
-
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const ready = await waitReady([`127.0.0.1:${o.port}`], o.credentials.admin, o.timeoutMs, () => exitCode !== undefined);
+  const ready = await waitReady([`127.0.0.1:${o.port}`], o.credentials.admin, o.timeoutMs, () => broker.exitCode() !== undefined);
   if (ready !== 'ready') {
     await stop();
-    const why = ready === 'timeout' ? `not ready within ${o.timeoutMs} ms` : `the JVM exited with code ${exitCode}`;
+    const why = ready === 'timeout' ? `not ready within ${o.timeoutMs} ms` : `the JVM exited with code ${broker.exitCode()}`;
     throw new Error(`Kafka failed to start (${why}); see ${logFile} and ${path.join(logsDir, 'kafka.out')}:\n` +
       tail(readText(path.join(logsDir, 'kafka.out')) + readText(logFile), 15));
   }
@@ -318,23 +277,15 @@ async function waitReady(brokers: string[], admin: KafkaCredentials['admin'], ti
   return 'timeout';
 }
 
-function checkJava(): void {
+/** Maven resolves the jars of the JVM servers (Kafka, Zipkin) from Maven Central. */
+export function checkMaven(): void {
+  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).error) throw new Error(`Maven (mvn) is not installed; ${INSTALL_HINT}`);
+}
+
+export function checkJava(): void {
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (r.error) throw new Error(`Java is not installed (Kafka needs Java 17+); ${INSTALL_HINT}`);
   const major = Number(/version "(?:1\.)?(\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (major && major < 17) throw new Error(`Kafka ${kafkaVersion()} needs Java 17+, found Java ${major}; ${INSTALL_HINT}`);
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-const readText = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-const tail = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');

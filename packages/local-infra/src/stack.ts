@@ -6,6 +6,7 @@ import { isReadyMessage } from '@foodmesh/platform';
 import type { KafkaCredentials } from './kafka';
 import { provisionKafka, serviceKafkaEnv } from './kafka-provision';
 import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
+import type { Observability } from './observability';
 import { createDatabase, databaseUrl } from './postgres';
 import { foodmeshDir, repoRoot, type Log } from './util';
 
@@ -130,6 +131,8 @@ export async function startStack(opts: {
   readyTimeoutMs?: number;
   /** The keys to trust; default: npm start's own (kept across runs), or fresh ones for a namespaced stack. */
   identity?: LocalIdentity;
+  /** Trace and metrics backends (startObservability): every service sends its spans there, and Prometheus scrapes each one. */
+  observability?: Pick<Observability, 'serviceEnv' | 'setTargets'>;
 }): Promise<RunningStack> {
   const anyPort = opts.ports === 'any';
   const identity = opts.identity ?? (opts.namespace ? createLocalIdentity() : persistentLocalIdentity(localIdentityFile));
@@ -178,6 +181,7 @@ export async function startStack(opts: {
       GRPC_REFLECTION: 'on',
       ...identity.serviceEnv(),
       ...serviceKafkaEnv(opts.kafkaCredentials, spec.name),
+      ...opts.observability?.serviceEnv,
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
       // Only a service that switches demo sign-in on (the edge) gets the key that signs users' tokens.
@@ -277,6 +281,7 @@ export async function startStack(opts: {
   }
 
   const services = running.map((s) => ({ ...s, address: `127.0.0.1:${s.grpcPort}`, logFile: path.join(logDir, `${s.name}.log`) }));
+  opts.observability?.setTargets(services.map((s) => ({ service: s.name, metricsPort: s.metricsPort })));
   if (!opts.namespace) writeFileSync(
     path.join(foodmeshDir, 'stack.json'),
     JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { telemetryConfigSchema } from './telemetry-config';
 
 /**
  * Configuration is parsed and validated once, at start-up, from the environment.
@@ -52,8 +53,6 @@ export const baseConfigSchema = z.object({
   MESH_POLICY_PATH: z.string().optional(),
   /** The largest request message the gRPC server (and the edge's gRPC-web/Connect routes) accepts. */
   GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
-  /** `console` prints finished spans (local debugging); `none` only propagates context. */
-  OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
   /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
   FOODMESH_ENV: z.enum(['development', 'production']).default('development'),
   /** gRPC server reflection (grpcurl list/describe): on locally and in dev, off in production. */
@@ -71,7 +70,7 @@ export const baseConfigSchema = z.object({
   WORKLOAD_JWKS: keySetJson.optional(),
   /** `token`: this workload's private key, to sign its own calls (a service that calls none needs none). */
   WORKLOAD_SIGNING_KEY: privateJwkJson.optional(),
-});
+}).extend(telemetryConfigSchema.shape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** How a service reaches Kafka (kafka-config.ts checks the security settings together). */

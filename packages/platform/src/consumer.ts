@@ -6,6 +6,7 @@ import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import type { Pool } from './pg';
+import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
 export interface EventConsumerOptions {
@@ -82,8 +83,11 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   const log = opts.logger.child({ component: 'consumer', consumer: opts.consumer });
   const tracer = getTracer(opts.consumer);
   const backoff = opts.retryBackoffMs ?? { initial: 250, max: 5_000 };
-  const consumer = opts.kafka.createConsumer(opts.groupId ?? opts.consumer);
+  const groupId = opts.groupId ?? opts.consumer;
+  const consumer = opts.kafka.createConsumer(groupId);
   const apply = inboxApplier(opts);
+  /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
+  const logicalTopic = (topic: string) => opts.topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
 
   const count = (type: string, outcome: Outcome) => opts.metrics?.eventsConsumed.inc({ consumer: opts.consumer, type, outcome });
 
@@ -114,8 +118,18 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
       return { done: true };
     }
     const env = decoded.env;
+    // The event's creation context (outbox.ts) is the parent: one order's trace runs on through every consumer.
     const parent = extractTraceContext(env.traceContext);
-    const span = tracer.startSpan(`consume ${env.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination': topic, 'order.id': env.orderId } }, parent);
+    const { name, attributes } = messagingSpan('process', logicalTopic(topic), {
+      [MESSAGING.MESSAGE_ID]: env.eventId,
+      [MESSAGING.CONSUMER_GROUP]: groupId,
+      [MESSAGING.PARTITION]: String(partition),
+      [MESSAGING.KAFKA_OFFSET]: Number(m.offset),
+      ...(m.key ? { [MESSAGING.KAFKA_KEY]: m.key.toString() } : {}),
+      ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
+      [EVENT_TYPE]: env.type,
+    });
+    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
     try {
       return await context.with(trace.setSpan(parent, span), async (): Promise<Handled> => {
         try {

@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import { localSettings, toGrpcServiceConfig, upstreamPolicy, type MeshPolicy } from './mesh-policy';
 import type { PlatformMetrics } from './metrics';
 import { createUpstreamResilience, type UpstreamResilience } from './resilience';
+import { addressAttributes, GRPC_STATUS_CODE, rpcSpan } from './semconv';
 import { getTracer, injectTraceContext } from './telemetry';
 
 export interface GrpcClientOptions {
@@ -55,6 +56,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
     'grpc.keepalive_time_ms': 30_000,
   }) as unknown as grpc.Client & Record<string, Function>;
   const tracer = getTracer(opts.caller);
+  const serverAddress = addressAttributes('server', opts.address);
   const resilience = createUpstreamResilience({
     upstream: opts.upstream,
     settings: localSettings(policy, opts.resilienceMode),
@@ -64,7 +66,8 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
 
   const prepare = (path: string, deadline: number, callOpts: CallOptions = {}) => {
     if (deadline <= Date.now()) throw deadlineExceeded(path);
-    const span = tracer.startSpan(path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } });
+    const { name, attributes } = rpcSpan(path);
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes, ...serverAddress } });
     const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
     opts.workloadIdentity?.(metadata);
     for (const [k, v] of Object.entries(injectTraceContext(trace.setSpan(context.active(), span)))) metadata.set(k, v);
@@ -75,7 +78,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
       opts.metrics?.clientHandled.inc({ method: path, code: statusName(code) });
       opts.metrics?.clientLatency.observe({ method: path }, Number(process.hrtime.bigint() - started) / 1e9);
       if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
-      span.setAttribute('rpc.grpc.status_code', code);
+      span.setAttribute(GRPC_STATUS_CODE, code);
       span.end();
     };
     return { metadata, options: { deadline: Number.isFinite(deadline) ? new Date(deadline) : Infinity } as grpc.CallOptions, done };

@@ -20,6 +20,7 @@ import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { guardRequests, RejectedRequest } from './request-guard';
 import { CONSUMER, LIVENESS } from './service-health';
+import { addressAttributes, GRPC_STATUS_CODE, rpcSpan } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
 /** The repository's proto/ folder, the same from src/ (tests) and dist/ (built). */
@@ -88,7 +89,12 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
   return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
     const started = process.hrtime.bigint();
     const parent = extractTraceContext(metadataCarrier(call.metadata));
-    const span = tracer.startSpan(methodPath, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': methodPath } }, parent);
+    const { name, attributes } = rpcSpan(methodPath);
+    const span = tracer.startSpan(
+      name,
+      { kind: SpanKind.SERVER, attributes: { ...attributes, ...addressAttributes('server', call.getHost()), ...addressAttributes('network.peer', call.getPeer()) } },
+      parent,
+    );
     const traceId = span.spanContext().traceId;
     const requestId = (call.metadata.get('x-request-id')[0] as string | undefined) ?? randomUUID();
     const abort = new AbortController();
@@ -109,7 +115,7 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.serverHandled.inc({ method: methodPath, code: statusName(code) });
       metrics.serverLatency.observe({ method: methodPath }, seconds);
-      span.setAttribute('rpc.grpc.status_code', code);
+      span.setAttribute(GRPC_STATUS_CODE, code);
       if (code !== grpc.status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
       const line = { code: statusName(code), ms: Math.round(seconds * 1000) };

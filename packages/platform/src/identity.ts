@@ -19,8 +19,9 @@ import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from './t
  *
  * A call with neither never reaches a handler (UNAUTHENTICATED).
  */
-export type Role = 'customer' | 'owner' | 'rider';
-export const ROLES: readonly Role[] = ['customer', 'owner', 'rider'];
+/** `ops`: an operator (the operations page: metrics, any order's saga timeline); never a customer, owner or rider. */
+export type Role = 'customer' | 'owner' | 'rider' | 'ops';
+export const ROLES: readonly Role[] = ['customer', 'owner', 'rider', 'ops'];
 
 /** A signed-in person, as the token's claims describe them (`sub`, `role`, `store_id`, `region`, `name`). */
 export interface User {
@@ -48,7 +49,7 @@ export const WORKLOAD_TOKEN_AUDIENCE = 'foodmesh';
 const WORKLOAD_TOKEN_TTL_SECONDS = 600;
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i;
-const article = (role: Role) => `${role === 'owner' ? 'an' : 'a'} ${role}`;
+const article = (role: Role) => (role === 'ops' ? 'an operator' : `${role === 'owner' ? 'an' : 'a'} ${role}`);
 
 /** The user the call is made for, with `role` if given: else UNAUTHENTICATED / PERMISSION_DENIED. */
 export function requireUser(ctx: Pick<CallContext, 'caller'>, role?: Role): NonNullable<Caller['user']> {

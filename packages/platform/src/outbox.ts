@@ -1,10 +1,13 @@
+import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { toMessage } from './events';
+import { toMessage, topicOf } from './events';
 import { MessagesRejected, type MessagePublisher } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import type { PoolClient } from 'pg';
 import type { Pool, Tx } from './pg';
+import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
+import { extractTraceContext, getTracer, injectTraceContext } from './telemetry';
 
 const CHANNEL = 'foodmesh_outbox';
 
@@ -17,13 +20,30 @@ export async function appendToOutbox(tx: Tx, envelopes: EventEnvelope[]): Promis
   if (envelopes.length === 0) return;
   const values: unknown[] = [];
   const rows = envelopes.map((env, i) => {
-    const m = toMessage(env);
+    const m = toMessage(withCreationContext(env));
     values.push(env.eventId, m.topic, m.key, env.type, m.value, JSON.stringify(m.headers));
     const b = i * 6;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
   });
   await tx.query(`INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}`, values);
   await tx.query(`NOTIFY ${CHANNEL}`);
+}
+
+/**
+ * Each event gets its own `create` span, a child of the command that caused it, and carries that
+ * span's context (envelope and Kafka headers): consumers continue the trace from it however much
+ * later the relay publishes it (the messaging conventions' "creation context").
+ */
+function withCreationContext(env: EventEnvelope): EventEnvelope {
+  const { name, attributes } = messagingSpan('create', topicOf(env.producer), {
+    [MESSAGING.MESSAGE_ID]: env.eventId,
+    [MESSAGING.KAFKA_KEY]: env.orderId || env.aggregateId,
+    ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
+    [EVENT_TYPE]: env.type,
+  });
+  const span = getTracer(env.producer).startSpan(name, { kind: SpanKind.PRODUCER, attributes });
+  span.end();
+  return { ...env, traceContext: injectTraceContext(trace.setSpan(context.active(), span)) };
 }
 
 /** Stable 64-bit advisory lock key per service: one active relay per service. */
@@ -139,7 +159,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   /** Publishes rows and marks them sent; rows the broker refuses for good are found one by one and set aside. */
   async function publishChunk(client: PoolClient, chunk: Row[]): Promise<void> {
     try {
-      await opts.publisher.publish(chunk.map(message));
+      await sendSpan(opts.service, chunk, () => opts.publisher.publish(chunk.map(message)));
     } catch (err) {
       if (!(err instanceof MessagesRejected)) throw err;
       if (chunk.length === 1) return setAside(client, chunk[0]!, err.reason);
@@ -274,6 +294,29 @@ export function chunksOf<R extends { message_key: string; payload: Buffer; heade
     current.bytes += bytes;
   }
   return chunks;
+}
+
+/**
+ * The relay's `send` span for one published batch: a trace of its own (the relay is not part of
+ * any one command), linked to the creation context of every event in it.
+ */
+async function sendSpan(service: string, rows: Array<{ topic: string; headers: Record<string, string> }>, send: () => Promise<void>): Promise<void> {
+  const topics = [...new Set(rows.map((r) => r.topic))];
+  const links: Link[] = rows
+    .map((r) => trace.getSpanContext(extractTraceContext(r.headers)))
+    .filter((c) => c !== undefined)
+    .map((c) => ({ context: c }));
+  const { name, attributes } = messagingSpan('send', topics.length === 1 ? topics[0]! : 'outbox', { [MESSAGING.BATCH_COUNT]: rows.length });
+  const span = getTracer(service).startSpan(name, { kind: SpanKind.PRODUCER, attributes, links, root: true });
+  try {
+    await send();
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 /** Deletes published rows older than `olderThanHours`; run periodically by the runtime. */

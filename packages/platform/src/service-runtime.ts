@@ -19,7 +19,7 @@ import { migrate } from './migrations';
 import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
 import { createServiceHealth, type ServiceHealth } from './service-health';
-import { initTelemetry } from './telemetry';
+import { initTelemetry, shutdownTelemetry } from './telemetry';
 
 const DEAD_LETTERS_PROTO = 'foodmesh/deadletters/v1/dead_letters.proto';
 
@@ -82,7 +82,7 @@ export interface RunServiceOptions<C extends BaseConfig> {
 export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C>): Promise<RunningService> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, version: config.SERVICE_VERSION });
-  initTelemetry({ exporter: config.OTEL_TRACES_EXPORTER });
+  await initTelemetry({ settings: config });
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const identity = serviceIdentity(config);
@@ -217,6 +217,8 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       }
     }
     closers.length = 0;
+    // Last, so that the spans of everything else's shutdown leave too.
+    await shutdownTelemetry().catch((err: unknown) => logger.warn({ err }, 'could not flush spans'));
   };
 
   let metricsServer: http.Server & { port: number };

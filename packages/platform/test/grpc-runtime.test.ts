@@ -163,11 +163,12 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     expect(err.details).toMatch(/internal error \(ref [0-9a-f]{32}\)/);
   });
 
-  it('propagates the deadline: 300 ms left never becomes a 2 s downstream timeout', async () => {
+  // 1.5 s rather than less: a busy machine may spend a few hundred ms on the two hops.
+  it('propagates the deadline: 1.5 s left never becomes a 2 s downstream timeout', async () => {
     seenByDownstream.length = 0;
-    await client.getOrder({ orderId: 'o-2' }, { timeoutMs: 300 });
+    await client.getOrder({ orderId: 'o-2' }, { timeoutMs: 1500 });
     expect(seenByDownstream).toHaveLength(1);
-    expect(seenByDownstream[0]!.deadlineLeftMs).toBeLessThanOrEqual(300);
+    expect(seenByDownstream[0]!.deadlineLeftMs).toBeLessThanOrEqual(1500);
     expect(seenByDownstream[0]!.deadlineLeftMs).toBeGreaterThan(0);
   });
 

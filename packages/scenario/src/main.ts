@@ -8,6 +8,7 @@
  */
 import { connectClients } from './clients';
 import { Flows } from './flows';
+import { checkRecordingRules } from './metrics-report';
 import { Report } from './report';
 import { connectToStack } from './stack';
 
@@ -24,6 +25,8 @@ async function main(): Promise<number> {
     await flows.cancelBeforeCooking();
     await flows.cancelAfterCooking();
     await flows.payLater();
+    if (stack.prometheusUrl) await checkRecordingRules(report, stack.prometheusUrl);
+    else console.log('\n(metrics: start the stack with `npm start -- --observe` to check the recording rules too)');
   } finally {
     clients.close();
     await stack.stop();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { foodmeshDir, isAlive, localIdentityFile, persistentLocalIdentity, startInfra, startStack, type LocalIdentity } from '@foodmesh/local-infra';
+import { foodmeshDir, isAlive, localIdentityFile, observabilityFile, persistentLocalIdentity, startInfra, startStack, type LocalIdentity } from '@foodmesh/local-infra';
 
 export interface StackHandle {
   addresses: Record<string, string>;
@@ -8,6 +8,8 @@ export interface StackHandle {
   identity: LocalIdentity;
   /** Who runs it: an `npm start` of this checkout, or this run. */
   origin: string;
+  /** The Prometheus of an `npm start -- --observe`, if that is what runs. */
+  prometheusUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
         addresses: Object.fromEntries(Object.entries(state.services).map(([k, v]) => [k, v.address])),
         identity: persistentLocalIdentity(localIdentityFile),
         origin: `the running npm start (pid ${state.pid})`,
+        prometheusUrl: observedBy(state.pid)?.prometheusUrl,
         stop: async () => undefined,
       };
     }
@@ -55,4 +58,11 @@ export async function connectToStack(log: (line: string) => void): Promise<Stack
     await infra.stop();
     throw err;
   }
+}
+
+/** The backends `npm start -- --observe` advertises, when the stack of `pid` is observed. */
+function observedBy(pid: number): { prometheusUrl: string } | undefined {
+  if (!existsSync(observabilityFile)) return undefined;
+  const o = JSON.parse(readFileSync(observabilityFile, 'utf8')) as { pid: number; prometheusUrl: string };
+  return o.pid === pid ? o : undefined;
 }

@@ -58,4 +58,13 @@ describe('edge config', () => {
     expect(c.HTTP_PORT).toBe(9090);
     expect(c.WEB_ORIGINS).toEqual(['http://localhost:5173', 'https://app.example']);
   });
+
+  it('reads where the operations page finds Prometheus and the tracing UI', () => {
+    const c = loadConfig({ ...env, OPS_PROMETHEUS_URL: 'http://prometheus-operated.monitoring:9090', OPS_TRACE_URL: 'http://localhost:16686/jaeger/trace/{traceId}' });
+    expect([c.OPS_PROMETHEUS_URL, c.OPS_TRACE_URL]).toEqual(['http://prometheus-operated.monitoring:9090', 'http://localhost:16686/jaeger/trace/{traceId}']);
+    expect(problemsOf({ ...env, OPS_PROMETHEUS_URL: 'prometheus:9090', OPS_TRACE_URL: 'http://jaeger/trace/' })).toEqual([
+      'OPS_PROMETHEUS_URL: Invalid URL',
+      'OPS_TRACE_URL: must contain {traceId}, where the trace id goes',
+    ]);
+  });
 });

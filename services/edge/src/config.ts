@@ -29,6 +29,10 @@ export const edgeConfigSchema = baseConfigSchema
     EDGE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
     /** Bounds the ownership index (order → customer, store); the oldest entries go first. */
     EDGE_OWNERSHIP_MAX_ORDERS: z.coerce.number().int().positive().default(1_000_000),
+    /** Prometheus's HTTP API, for the operations page (OpsService); without it the page shows no figures. */
+    OPS_PROMETHEUS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The tracing UI's page of one trace, `{traceId}` standing for its id (e.g. Zipkin's `…/zipkin/traces/{traceId}`). */
+    OPS_TRACE_URL: z.string().includes('{traceId}', { message: 'must contain {traceId}, where the trace id goes' }).optional(),
     ORDER_ADDR: address,
     STORE_ADDR: address,
     DELIVERY_ADDR: address,

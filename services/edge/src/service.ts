@@ -9,19 +9,23 @@ import { StoreServiceService } from '@foodmesh/proto-gen/foodmesh/store/v1/store
 import { authService } from './adapters/grpc/auth-handlers';
 import { customerService } from './adapters/grpc/customer-handlers';
 import { notificationsService } from './adapters/grpc/notifications-handlers';
+import { opsService } from './adapters/grpc/ops-handlers';
 import { createOrderGuard } from './adapters/grpc/order-guard';
 import { ownerService } from './adapters/grpc/owner-handlers';
 import { riderService } from './adapters/grpc/rider-handlers';
 import type { Upstreams } from './adapters/grpc/upstreams';
 import { connectRoutes } from './adapters/http/connect-routes';
+import { prometheusSource } from './adapters/http/prometheus';
 import { startWebServer, type WebServer } from './adapters/http/web-server';
 import { kafkaLogger, startOwnershipConsumer } from './adapters/kafka/ownership-consumer';
+import { createOpsOverview } from './app/ops-overview';
 import { createOwnershipIndex } from './app/ownership';
 import { createDemoSignIn } from './app/demo-sign-in';
 import type { EdgeConfig } from './config';
 import { AuthService } from './gen/foodmesh/edge/v1/auth_pb';
 import { CustomerService } from './gen/foodmesh/edge/v1/customer_pb';
 import { NotificationsService } from './gen/foodmesh/edge/v1/notifications_pb';
+import { OpsService } from './gen/foodmesh/edge/v1/ops_pb';
 import { OwnerService } from './gen/foodmesh/edge/v1/owner_pb';
 import { RiderService } from './gen/foodmesh/edge/v1/rider_pb';
 
@@ -42,7 +46,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
   let web: WebServer | undefined;
   const running = await runService({
     config,
-    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto'],
+    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto', 'foodmesh/edge/v1/ops.proto'],
     handleSignals: opts.handleSignals,
     logger: opts.logger,
     async build(rt) {
@@ -69,6 +73,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         owner: ownerService({ up, guard }),
         rider: riderService({ up }),
         notifications: notificationsService({ up }),
+        ops: opsService({ up, overview: config.OPS_PROMETHEUS_URL ? createOpsOverview(prometheusSource(config.OPS_PROMETHEUS_URL)) : undefined, traceUrl: config.OPS_TRACE_URL }),
       };
 
       web = await startWebServer({
@@ -91,6 +96,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
             { desc: OwnerService, registration: rt.authenticated(services.owner) },
             { desc: RiderService, registration: rt.authenticated(services.rider) },
             { desc: NotificationsService, registration: rt.authenticated(services.notifications) },
+            { desc: OpsService, registration: rt.authenticated(services.ops) },
           ],
         }),
       });

@@ -67,7 +67,7 @@ describe('edge authorization', () => {
     edge = await startEdgeService(loadConfig(edgeEnv(namespace, stack)), { logger: testLogger('edge') });
     grpcApi = edgeGrpcClients(`127.0.0.1:${edge.grpcPort}`);
     webUrl = `http://127.0.0.1:${edge.httpPort}`;
-    for (const user of ['customer-1', 'customer-2', 'owner-1', 'owner-2', 'rider-1', 'rider-3']) {
+    for (const user of ['customer-1', 'customer-2', 'owner-1', 'owner-2', 'rider-1', 'rider-3', 'ops-1']) {
       tokens[user] = (await grpcApi.auth.signIn({ userId: user })).token;
     }
   }, 120_000);
@@ -249,6 +249,26 @@ describe('edge authorization', () => {
     expect(mine.every((n) => n.recipientId === 'customer-1')).toBe(true);
     const { notifications: theirs } = await grpcApi.notifications.listMyNotifications({ page: undefined }, bearer(tokens['customer-2']!));
     expect(theirs.some((n) => n.orderId === orderId)).toBe(false);
+  });
+
+  it("lets only an operator use the operations API: any order's saga with its trace ids, figures only where the edge knows a Prometheus", async () => {
+    expect(orderId).not.toBe('');
+    for (const user of ['customer-1', 'owner-1', 'rider-1']) {
+      expect(await outcome(grpcApi.ops.getOrderSaga({ orderId }, bearer(tokens[user]!)))).toBe('PERMISSION_DENIED');
+      expect(await outcome(grpcApi.ops.getOverview({}, bearer(tokens[user]!)))).toBe('PERMISSION_DENIED');
+    }
+    const ops = bearer(tokens['ops-1']!);
+    // customer-1's order, which no other customer may see.
+    const { view, traceUrlTemplate } = await grpcApi.ops.getOrderSaga({ orderId }, ops);
+    expect(view?.customerId).toBe('customer-1');
+    expect(view!.timeline.length).toBeGreaterThanOrEqual(2);
+    for (const step of view!.timeline) expect(step.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceUrlTemplate).toBe(''); // this edge has no OPS_TRACE_URL
+    expect(await outcome(grpcApi.ops.getOrderSaga({ orderId: ' ' }, ops))).toBe('INVALID_ARGUMENT');
+    expect(await outcome(grpcApi.ops.getOrderSaga({ orderId: '0190a000-0000-7000-8000-000000000000' }, ops))).toBe('NOT_FOUND');
+    expect(await outcome(grpcApi.ops.getOverview({}, ops))).toBe('FAILED_PRECONDITION'); // no OPS_PROMETHEUS_URL
+    // An operator is no customer.
+    expect(await outcome(grpcApi.customer.listMyOrders({ page: undefined }, ops))).toBe('PERMISSION_DENIED');
   });
 
   it("answers PERMISSION_DENIED from another edge replica too, which learns owners from order.events", async () => {

@@ -3,21 +3,25 @@ import * as grpc from '@grpc/grpc-js';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
-import { startStack, type RunningStack } from '@foodmesh/local-infra';
+import { startStack, type Observability, type RunningStack } from '@foodmesh/local-infra';
 import { type CallOptions, type ServiceDef } from '@foodmesh/platform';
 import { testClient, testIdentity, testKafkaCredentials } from '@foodmesh/testkit';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { NotificationsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/notifications';
+import { OpsServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/ops';
 import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
 import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
 
 export const STORE = 'store-gangnam-chicken';
 export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
 
-/** Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka, trusting testIdentity's keys. */
-export async function startTestStack(label: string): Promise<{ stack: RunningStack; namespace: string }> {
+/**
+ * Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka,
+ * trusting testIdentity's keys; with `observability`, as `npm start -- --observe` runs it.
+ */
+export async function startTestStack(label: string, opts: { observability?: Observability } = {}): Promise<{ stack: RunningStack; namespace: string }> {
   const namespace = `${label}${randomBytes(3).toString('hex')}.`;
   const stack = await startStack({
     databaseAdminUrl: process.env.TEST_DATABASE_URL!,
@@ -28,6 +32,7 @@ export async function startTestStack(label: string): Promise<{ stack: RunningSta
     ports: 'any',
     namespace,
     identity: testIdentity,
+    observability: opts.observability,
   });
   return { stack, namespace };
 }
@@ -43,6 +48,7 @@ export function edgeGrpcClients(address: string) {
     owner: client(OwnerServiceService),
     rider: client(RiderServiceService),
     notifications: client(NotificationsServiceService),
+    ops: client(OpsServiceService),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
 }

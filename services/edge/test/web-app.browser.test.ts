@@ -2,16 +2,20 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { status } from '@grpc/grpc-js';
-import type { RunningStack } from '@foodmesh/local-infra';
-
+import { startObservability, type Observability, type RunningStack } from '@foodmesh/local-infra';
+import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
+import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { startTestStack } from './edge-fixture';
-import { testClient } from '@foodmesh/testkit';
+import { placeRequest, startTestStack } from './edge-fixture';
+import { eventually, testClient, testIdentity } from '@foodmesh/testkit';
 
 /** Debian's chromium (apt-get install chromium); never a downloaded browser build. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../../../test-results/screenshots');
+/** `npm run docs:screenshots` also writes the pictures the docs show (docs/img). */
+const DOC_SHOTS = process.env.FOODMESH_DOC_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../docs/img') : undefined;
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1200, height: 860 };
 const TABLET = { width: 820, height: 1000 };
 const WAIT = 20_000; // every wait is bounded: the saga takes well under a second per step here
 
@@ -22,15 +26,17 @@ const WAIT = 20_000; // every wait is bounded: the saga takes well under a secon
  * each in their own browser context — then a cancel and a pay-later path.
  */
 describe('web app in a browser', () => {
+  let observability: Observability;
   let stack: RunningStack;
   let browser: Browser;
   let baseUrl: string;
   const contexts: BrowserContext[] = [];
   let shot = 0;
 
-  const screenshot = async (page: Page, name: string) => {
+  const screenshot = async (page: Page, name: string, doc?: string) => {
     shot += 1;
     await page.screenshot({ path: path.join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    if (doc && DOC_SHOTS) await page.screenshot({ path: path.join(DOC_SHOTS, doc) });
   };
 
   const open = async (viewport: { width: number; height: number }) => {
@@ -70,7 +76,10 @@ describe('web app in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const started = await startTestStack('web');
+    if (DOC_SHOTS) mkdirSync(DOC_SHOTS, { recursive: true });
+    // As `npm start -- --observe` runs it (the first run on a machine builds Prometheus: minutes).
+    observability = await startObservability({ log: (l) => process.stderr.write(`[observe] ${l}\n`) });
+    const started = await startTestStack('web', { observability });
     stack = started.stack;
     const edge = stack.services.find((s) => s.name === 'edge')!;
     baseUrl = `http://127.0.0.1:${edge.httpPort}/`;
@@ -81,12 +90,13 @@ describe('web app in a browser', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
       timeout: 30_000,
     });
-  }, 120_000);
+  }, 15 * 60_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await stack?.stop();
+    await observability?.stop();
   });
 
   it('customer orders, owner accepts and cooks, rider picks up, customer confirms — live, in three browsers', async () => {
@@ -199,4 +209,66 @@ describe('web app in a browser', () => {
     await customer.getByText('Payment received').waitFor();
     await screenshot(customer, 'customer-paid-later');
   }, 90_000);
+
+  it('shows an operator the platform live: the breaker to payment opening when every Pay fails, and an order\'s saga with its traces', async () => {
+    const edge = stack.services.find((s) => s.name === 'edge')!;
+    const payment = stack.services.find((s) => s.name === 'payment')!;
+    const customer = testClient(CustomerServiceService, edge.address);
+    const asCustomer = testIdentity.asUser({ userId: 'customer-ops', role: 'customer' });
+    const admin = testClient(PaymentAdminServiceService, payment.address, stack.identity.workload('ops'));
+    const ops = await open(DESKTOP);
+    const paid = await customer.placeOrder(placeRequest(), asCustomer);
+    expect(paid.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
+    const traceLink = ops.getByTestId('saga-timeline').getByTestId('trace-link').first();
+    try {
+      await signIn(ops, 'ops-1');
+      await ops.getByTestId('screen-ops').waitFor();
+      // Every service of the stack, scraped by Prometheus, every replica up.
+      const healthy = ops.locator('[data-testid="service-row"][data-healthy="true"]');
+      await eventually(async () => expect(await healthy.count()).toBe(stack.services.length), { timeoutMs: WAIT, intervalMs: 500 });
+      const breaker = (state: string) => ops.locator(`[data-breaker="order/payment"][data-state="${state}"]`);
+      await breaker('closed').waitFor();
+
+      // Payment fails every call: order's breaker opens after its consecutive failures, and orders are kept to pay later.
+      await admin.setFaults({ faults: { latencyMs: 0, errorRate: 1, errorCode: status.UNAVAILABLE, maxConcurrent: 0, declineRate: 0 } });
+      for (let i = 0; i < 4 && !(await breaker('open').count()); i++) {
+        const deferred = await customer.placeOrder(placeRequest(), asCustomer);
+        expect(deferred.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_DEFERRED);
+      }
+      await breaker('open').waitFor();
+      await ops.locator('[data-testid="method-row"][data-method="/foodmesh.payment.v1.PaymentService/Pay"]').waitFor();
+
+      // The paid order's saga, each step linked to the trace it was created in.
+      await ops.getByTestId('saga-order-id').fill(paid.order!.orderId);
+      await eventually(
+        async () => {
+          await ops.getByRole('button', { name: 'Show saga' }).click();
+          await ops.getByTestId('saga-timeline').getByText('OrderPlaced').waitFor({ timeout: 2000 });
+        },
+        { timeoutMs: WAIT },
+      );
+      expect(await traceLink.getAttribute('href')).toMatch(new RegExp(`^${observability.zipkinUrl}/zipkin/traces/[0-9a-f]{32}$`));
+      await screenshot(ops, 'ops-breaker-open-and-saga', 'operations-page.png');
+    } finally {
+      await admin.setFaults({ faults: { latencyMs: 0, errorRate: 0, errorCode: 0, maxConcurrent: 0, declineRate: 0 } });
+      admin.close();
+      customer.close();
+    }
+
+    // The link opens the order's trace in Zipkin: the edge, order, payment and the consumers of its events.
+    const [zipkin] = await Promise.all([ops.context().waitForEvent('page'), traceLink.click()]);
+    await zipkin.setViewportSize(DESKTOP);
+    // Zipkin shows the spans it had when the page loaded: reload until the consumers' have arrived too.
+    await eventually(
+      async () => {
+        await zipkin.getByText('order: foodmesh.order.v1.orderservice/placeorder').waitFor({ timeout: 5000 });
+        await zipkin.getByText('store: process order.events').waitFor({ timeout: 2000 }).catch(async (err: unknown) => {
+          await zipkin.reload();
+          throw err;
+        });
+      },
+      { timeoutMs: 30_000 },
+    );
+    await screenshot(zipkin, 'trace-in-zipkin', 'trace-ui.png');
+  }, 120_000);
 });

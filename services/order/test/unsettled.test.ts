@@ -15,7 +15,7 @@ const S = OrderStatus;
 describe('orders a crash left without a payment outcome', () => {
   let t: OrderStack;
   beforeAll(async () => {
-    t = await orderStack({ orderEnv: { UNSETTLED_AFTER_SECONDS: '1', MESH_POLICY_PATH: policyWithoutBreaker({ timeoutMs: 1000 }), PAYMENT_PROBE_SECONDS: '3600' } });
+    t = await orderStack({ orderEnv: { UNSETTLED_AFTER_SECONDS: '1', MESH_POLICY_PATH: policyWithoutBreaker({ timeoutMs: 5000 }), PAYMENT_PROBE_SECONDS: '3600' } });
   });
   afterAll(() => t?.close());
   afterEach(() => t.setFaults({}));

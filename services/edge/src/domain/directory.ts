@@ -4,7 +4,7 @@ import type { Role as PlatformRole, User } from '@foodmesh/platform';
 /**
  * The demo identities the demo sign-in issues tokens for (there are no
  * passwords): customers, store owners with their stores, riders with their
- * regions. Ids match the seeds of the store, delivery and notification
+ * regions, and an operator. Ids match the seeds of the store, delivery and notification
  * services. Only the demo sign-in reads this; every call's user comes from its
  * token's claims.
  */
@@ -18,6 +18,7 @@ export const DEMO_USERS: readonly User[] = [
   { userId: 'rider-2', displayName: 'Lee Seoyeon', role: 'rider', region: 'seoul-gangnam' },
   { userId: 'rider-3', displayName: 'Park Jihoon', role: 'rider', region: 'seoul-mapo' },
   { userId: 'rider-4', displayName: 'Choi Yuna', role: 'rider', region: 'seoul-songpa' },
+  { userId: 'ops-1', displayName: 'Yoon Dahye', role: 'ops' },
 ];
 
 const byId = new Map(DEMO_USERS.map((u) => [u.userId, u]));
@@ -28,4 +29,5 @@ export const ROLE_TO_PROTO: Record<PlatformRole, Role> = {
   customer: Role.ROLE_CUSTOMER,
   owner: Role.ROLE_OWNER,
   rider: Role.ROLE_RIDER,
+  ops: Role.ROLE_OPS,
 };

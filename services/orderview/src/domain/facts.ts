@@ -34,6 +34,8 @@ export interface ViewFact {
   aggregateVersion: number;
   /** ISO 8601, from the envelope. */
   occurredAt: string;
+  /** The trace the event was created in (its envelope's traceparent), for operators; absent in facts stored before it was kept. */
+  traceId?: string;
   /** The status this event moves the order to, if it moves it. */
   status?: OrderStatus;
   /** CancellationRejected may move an order back from CANCEL_REQUESTED to an earlier stage. */
@@ -41,6 +43,11 @@ export interface ViewFact {
   /** A short English sentence for the timeline. */
   description: string;
   set: FactFields;
+}
+
+/** The trace id of a W3C `traceparent` (version-traceid-spanid-flags); "" when there is none. */
+export function traceIdOf(traceContext: Record<string, string>): string {
+  return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceContext.traceparent ?? '')?.[1] ?? '';
 }
 
 /** "₩15,000" for KRW; "1500 USD" otherwise. */
@@ -69,7 +76,15 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
   const p = env.payload;
   if (!p || !env.orderId) return undefined;
   const occurredAt = (env.occurredAt ?? new Date(0)).toISOString();
-  const base = { eventId: env.eventId, eventType: env.type, producer: env.producer, aggregateId: env.aggregateId, aggregateVersion: env.aggregateVersion, occurredAt };
+  const base = {
+    eventId: env.eventId,
+    eventType: env.type,
+    producer: env.producer,
+    aggregateId: env.aggregateId,
+    aggregateVersion: env.aggregateVersion,
+    occurredAt,
+    traceId: traceIdOf(env.traceContext),
+  };
   const fact = (f: Omit<ViewFact, keyof typeof base>): ViewFact => ({ ...base, ...f });
 
   switch (p.$case) {

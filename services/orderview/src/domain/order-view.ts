@@ -49,6 +49,8 @@ export interface TimelineItem {
   status: OrderStatus;
   occurredAt: string;
   description: string;
+  /** The trace that created the event ("" when unknown). */
+  traceId?: string;
 }
 
 export interface OrderView {
@@ -125,7 +127,7 @@ export function foldView(orderId: string, facts: readonly ViewFact[]): OrderView
       }
     }
     if (f.set.createdAt && (!createdAt || f.set.createdAt < createdAt)) createdAt = f.set.createdAt;
-    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description });
+    timeline.push({ eventId: f.eventId, eventType: f.eventType, status, occurredAt: f.occurredAt, description: f.description, traceId: f.traceId ?? '' });
   }
   // Events that came before any status-bearing one (PaymentApproved before OrderPlaced) happened
   // on the way to the first status the view knows: they show that one, never UNSPECIFIED, which no

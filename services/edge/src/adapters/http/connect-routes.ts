@@ -4,7 +4,11 @@ import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbui
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
+  addressAttributes,
+  CONNECT_ERROR_CODE,
   extractTraceContext,
+  GRPC_STATUS_CODE,
+  rpcSpan,
   getTracer,
   requestDecoder,
   runInScope,
@@ -58,7 +62,11 @@ export function connectRoutes(opts: {
     const carrier: Record<string, string> = {};
     hctx.requestHeader.forEach((v, k) => (carrier[k] = v));
     const parent = extractTraceContext(carrier);
-    const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } }, parent);
+    // gRPC-web is gRPC's protocol over HTTP/1.1; the Connect protocol has conventions of its own.
+    const connect = hctx.protocolName === 'connect';
+    const { name, attributes } = rpcSpan(path, connect ? 'connect_rpc' : 'grpc');
+    const host = addressAttributes('server', hctx.requestHeader.get('host') ?? undefined);
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...host } }, parent);
     const requestId = hctx.requestHeader.get('x-request-id') ?? randomUUID();
     const ctx = callContext(path, hctx, requestId, span.spanContext().traceId);
     const scope = { deadline: ctx.deadline, requestId };
@@ -68,7 +76,8 @@ export function connectRoutes(opts: {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       opts.metrics.serverHandled.inc({ method: path, code: statusName(code) });
       opts.metrics.serverLatency.observe({ method: path }, seconds);
-      span.setAttribute('rpc.grpc.status_code', code);
+      if (!connect) span.setAttribute(GRPC_STATUS_CODE, code);
+      else if (code !== 0) span.setAttribute(CONNECT_ERROR_CODE, statusName(code).toLowerCase());
       if (code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
       const line = { code: statusName(code), ms: Math.round(seconds * 1000) };

@@ -12,7 +12,7 @@ export function toProto(v: OrderView): OrderStatusView {
     total: v.totalCurrency ? { currencyCode: v.totalCurrency, units: v.totalUnits } : undefined,
     riderId: v.riderId,
     riderName: v.riderName,
-    timeline: v.timeline.map((t) => ({ eventId: t.eventId, eventType: t.eventType, status: t.status, occurredAt: new Date(t.occurredAt), description: t.description })),
+    timeline: v.timeline.map((t) => ({ eventId: t.eventId, eventType: t.eventType, status: t.status, occurredAt: new Date(t.occurredAt), description: t.description, traceId: t.traceId ?? '' })),
     version: v.version,
     updatedAt: new Date(v.updatedAt),
     createdAt: new Date(v.createdAt),
