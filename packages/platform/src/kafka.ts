@@ -114,8 +114,10 @@ export function connectKafka(opts: {
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
     // kafkajs gives a broker 1 s to accept a connection and logs an error when it does not, though
-    // it retries: a machine busy starting a whole stack at once took longer.
-    connectionTimeout: 3_000,
+    // it retries. Its timer runs before the loop sees the socket connect, so a process starved of
+    // CPU (a 2-core machine starting a whole stack at once, each client signing in with SCRAM)
+    // timed out on loopback at 3 s; 10 s is the Java client's socket.connection.setup.timeout.ms.
+    connectionTimeout: 10_000,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
       // kafkajs logs each failed protocol response ("Response ListOffsets…") before it
