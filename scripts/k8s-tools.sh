@@ -14,17 +14,9 @@ root=$PWD
 command -v go >/dev/null || { echo "k8s-tools: Go is required (the tools come from the Go module proxy)" >&2; exit 1; }
 bin="$root/.foodmesh/bin"
 mkdir -p "$bin"
-export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
-
-install() { # name package version
-  local name=$1 pkg=$2 version=$3 stamp="$bin/.$1.version"
-  if [ -x "$bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pkg@$version" ]; then return; fi
-  echo "k8s-tools: go install $pkg@$version"
-  local t0=$SECONDS
-  GOBIN="$bin" go install "$pkg@$version"
-  echo "$pkg@$version" > "$stamp"
-  echo "k8s-tools: $name built in $((SECONDS - t0)) s"
-}
+# shellcheck source=lib/go-install.sh
+. scripts/lib/go-install.sh
+install() { go_install k8s-tools "$@"; }
 install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
 install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 if [ "${FOODMESH_ISTIOCTL:-0}" = 1 ]; then

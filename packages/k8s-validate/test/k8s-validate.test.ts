@@ -365,17 +365,24 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     }
   });
 
-  it('lets only the ingress gateway reach the edge, on its web port', () => {
+  it('lets only the ingress gateway reach the edge: gRPC on its gRPC port, everything else on its web port', () => {
     expect(named(objects(), 'AuthorizationPolicy', 'edge').spec.rules).toEqual([
       {
         from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }],
-        to: [{ operation: { ports: ['8080'] } }],
+        to: [{ operation: { ports: ['8080', '50051'] } }],
       },
     ]);
     const vs = named(objects(), 'VirtualService', 'edge');
     expect(vs.spec.gateways).toEqual(['foodmesh']);
-    expect(vs.spec.http[0].route[0].destination).toEqual({ host: 'edge', port: { number: 8080 } });
-    expect(vs.spec.http[0].corsPolicy.exposeHeaders).toEqual(expect.arrayContaining(['grpc-status', 'grpc-message']));
+    const [grpcRoute, webRoute] = vs.spec.http;
+    // gRPC (HTTP/2 end to end, e.g. ghz in the HPA drill) but not gRPC-web, which browsers send to the web port.
+    const contentType = new RegExp(grpcRoute.match[0].headers['content-type'].regex);
+    expect(['application/grpc', 'application/grpc+proto'].map((t) => contentType.test(t))).toEqual([true, true]);
+    expect(['application/grpc-web+proto', 'application/grpc-web-text', 'application/json'].some((t) => contentType.test(t))).toBe(false);
+    expect(grpcRoute.route[0].destination).toEqual({ host: 'edge', port: { number: 50051 } });
+    expect(webRoute.match).toBeUndefined();
+    expect(webRoute.route[0].destination).toEqual({ host: 'edge', port: { number: 8080 } });
+    expect(webRoute.corsPolicy.exposeHeaders).toEqual(expect.arrayContaining(['grpc-status', 'grpc-message']));
   });
 
   it('ships the payment DestinationRule/VirtualService exactly as rendered from mesh/policy.yaml', () => {

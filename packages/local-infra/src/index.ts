@@ -50,5 +50,16 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
 }
 export { observabilityFile, startObservability, RULES_FILE, type MetricsTarget, type Observability, type ObservabilityOptions } from './observability';
 export { ensurePrometheus, ensureZipkinJar, observabilityVersions, promtoolBinary } from './observability-tools';
-export { discoverServices, localIdentityFile, startStack, startOrder, type ServiceSpec, type RunningStack, type RestartTimes } from './stack';
+export {
+  discoverServices,
+  localIdentityFile,
+  startStack,
+  startOrder,
+  type ServiceSpec,
+  type RunningStack,
+  type RestartTimes,
+  type StackService,
+  type Replica,
+} from './stack';
+export { attachOrStartStack, stackHandle, type StackHandle, type ServiceEndpoints } from './attach';
 export { createLocalIdentity, generateLocalKeys, persistentLocalIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIdentity, type LocalKeys } from './local-identity';

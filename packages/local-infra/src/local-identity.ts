@@ -6,6 +6,7 @@ import {
   generateSigningKey,
   keySetOf,
   signJwt,
+  signWorkloadToken,
   workloadTokenCredential,
   type CallOptions,
   type PrivateJwk,
@@ -42,6 +43,8 @@ export interface LocalIdentity {
   userToken(user: User, ttlSeconds?: number): string;
   /** Call options acting as a user: their bearer token, reused while it has most of its life left (as a client would). */
   asUser(user: User): CallOptions;
+  /** A workload's token as its own calls carry it, living `ttlSeconds` (a tool whose headers are fixed for a whole run, e.g. ghz's). */
+  workloadToken(name: string, ttlSeconds?: number): string;
   /** A client option (`workloadIdentity`) making every call of the client as a workload, e.g. `ops` for the admin APIs. */
   workload(name: string): WorkloadCredential;
   /** Call options acting as a workload. */
@@ -85,6 +88,7 @@ export function createLocalIdentity(keys: LocalKeys = generateLocalKeys()): Loca
     demoSignInEnv: () => ({ DEMO_SIGNING_KEY: JSON.stringify(keys.user) }),
     userToken,
     asUser: (user) => ({ metadata: bearerMetadata(heldToken(user)) }),
+    workloadToken: (name, ttlSeconds) => signWorkloadToken(keys.workload, name, ttlSeconds),
     workload: (name) => workloadTokenCredential(keys.workload, name),
     asWorkload(name) {
       const metadata = new Metadata();

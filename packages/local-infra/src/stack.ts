@@ -4,11 +4,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isReadyMessage } from '@foodmesh/platform';
 import type { KafkaCredentials } from './kafka';
-import { provisionKafka, serviceKafkaEnv } from './kafka-provision';
+import { adminSecurity, provisionKafka, serviceKafkaEnv } from './kafka-provision';
 import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
 import type { Observability } from './observability';
 import { createDatabase, databaseUrl } from './postgres';
-import { foodmeshDir, repoRoot, type Log } from './util';
+import { foodmeshDir, repoRoot, reservePort, type Log, type PortReservation } from './util';
 
 /** How `npm start` runs a service: the "foodmesh" field of services/<name>/package.json. */
 export interface ServiceSpec {
@@ -52,15 +52,40 @@ export function discoverServices(root = repoRoot): ServiceSpec[] {
   return specs;
 }
 
+/** One process of a service. */
+export interface Replica {
+  index: number;
+  pid: number;
+  /** 127.0.0.1:<its gRPC port> */
+  address: string;
+  grpcPort: number;
+  metricsPort: number;
+  httpPort?: number;
+  logFile: string;
+}
+
+export interface StackService extends ServiceSpec {
+  /** What its callers are given: host:port, or its replicas' ip:port,ip:port (they balance round-robin). */
+  address: string;
+  /** The first replica's log. */
+  logFile: string;
+  /** Its own database, if it has one. */
+  databaseUrl?: string;
+  /** Its processes, by index (a restarted replica replaces its entry). */
+  replicas: Replica[];
+}
+
 export interface RunningStack {
-  services: Array<ServiceSpec & { address: string; logFile: string }>;
+  services: StackService[];
   /** The keys its services trust: act as any user or workload against it. */
   identity: LocalIdentity;
+  /** Signals one replica (SIGKILL unless told) and waits until it has exited. */
+  kill(service: string, index: number, signal?: NodeJS.Signals): Promise<void>;
   /**
-   * Kills a service (SIGKILL by default: a crash) and starts it again at once with the same
-   * environment and ports, as a supervisor would; resolves once it reports ready (it serves).
+   * Kills a replica (SIGKILL by default: a crash) unless it is down already, and starts it again
+   * with the same environment and ports, as a supervisor would; resolves once it reports ready (it serves).
    */
-  restart(name: string, opts?: { signal?: NodeJS.Signals }): Promise<RestartTimes>;
+  restart(service: string, opts?: { index?: number; signal?: NodeJS.Signals }): Promise<RestartTimes & { replica: Replica }>;
   stop(): Promise<void>;
 }
 
@@ -125,8 +150,16 @@ export async function startStack(opts: {
    * ahead of the bind for another socket to take.
    */
   ports?: 'declared' | 'any';
+  /**
+   * Processes per service (default 1), sharing its database and consumer group as pods do. The gRPC
+   * ports of a service with several are reserved below the ephemeral range (reservePort), so a
+   * killed replica restarts at the address its callers were given.
+   */
+  replicas?: Record<string, number>;
   /** Prefix for database names and the Kafka namespace (tests). */
   namespace?: string;
+  /** More environment for every service (e.g. shorter timers for a test). */
+  env?: Record<string, string>;
   /** Milliseconds a service may take to report ready (default 60 s). */
   readyTimeoutMs?: number;
   /** The keys to trust; default: npm start's own (kept across runs), or fresh ones for a namespaced stack. */
@@ -137,37 +170,88 @@ export async function startStack(opts: {
   const anyPort = opts.ports === 'any';
   const identity = opts.identity ?? (opts.namespace ? createLocalIdentity() : persistentLocalIdentity(localIdentityFile));
   const specs = discoverServices();
+  for (const [name, n] of Object.entries(opts.replicas ?? {})) {
+    if (!specs.some((s) => s.name === name)) throw new Error(`replicas: there is no service ${name}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`replicas: ${name} needs a whole number of replicas ≥ 1, not ${n}`);
+  }
   const logDir = path.join(foodmeshDir, opts.namespace ? `logs-${opts.namespace.replace(/\W/g, '')}` : 'logs');
   mkdirSync(logDir, { recursive: true });
-  const children: Array<{ spec: ServiceSpec; child: ChildProcess }> = [];
-  /** Each service's environment, its ports fixed to the ones it bound (a restart takes them again). */
-  const envs = new Map<string, Record<string, string>>();
+  const children: Array<{ service: string; index: number; child: ChildProcess; killed: boolean }> = [];
+  const reservations: PortReservation[] = [];
   let stopping = false;
+
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
 
   const stop = async () => {
     stopping = true;
     await Promise.all(
-      children.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
+      children.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.kill('SIGTERM');
+        await exited(child);
+        clearTimeout(kill);
+      }),
     );
+    for (const r of reservations) r.release();
     if (!opts.namespace) rmSync(path.join(foodmeshDir, 'stack.json'), { force: true });
   };
 
-  const started = new Map<string, Promise<ServiceSpec>>();
-  const launch = async (spec: ServiceSpec, upstreams: Array<Promise<ServiceSpec>>): Promise<ServiceSpec> => {
+  /** Starts one process of a service with `env`; resolves with what it bound once it reports ready. */
+  const spawnReplica = async (spec: ServiceSpec, index: number, name: string, env: Record<string, string>, logFile: string): Promise<Replica> => {
+    if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
+    const file = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const entry = { service: spec.name, index, child, killed: false };
+    children.push(entry);
+    // The last lines it wrote: a service that dies at start-up says why there, and the
+    // reason must reach whoever only sees the error (a CI log, not the log folder).
+    const lastLines: string[] = [];
+    const pipe = (stream: NodeJS.ReadableStream) =>
+      createInterface({ input: stream }).on('line', (line) => {
+        file.write(`${line}\n`);
+        lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+        if (lastLines.length > 15) lastLines.shift();
+        try {
+          const e = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
+          if (e.level >= 40) opts.log(`${name} ${LEVELS[e.level]} ${e.msg ?? ''}${e.err?.message ? `: ${e.err.message}` : ''}`);
+        } catch {
+          opts.log(`${name} ${line}`);
+        }
+      });
+    pipe(child.stdout!);
+    pipe(child.stderr!);
+    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => reject(new Error(`${name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
+      child.on('message', (m) => {
+        if (!isReadyMessage(m)) return;
+        clearTimeout(timer);
+        resolve(m.ports);
+      });
+      // 'close', not 'exit': by then its output has been read to the end.
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const reason = `${name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
+        if (!stopping && !entry.killed) opts.log(reason);
+        reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
+      });
+    });
+    return { index, pid: child.pid!, address: `127.0.0.1:${ports.grpc}`, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http, logFile };
+  };
+
+  /** How to start each replica of a service again (restart). */
+  const relaunch = new Map<string, (index: number) => Promise<Replica>>();
+
+  const launch = async (spec: ServiceSpec, upstreams: Array<Promise<StackService>>): Promise<StackService> => {
     if (!existsSync(spec.main)) throw new Error(`${spec.name}: ${path.relative(repoRoot, spec.main)} is missing; run npm run build`);
-    const upstream = new Map((await Promise.all(upstreams)).map((u) => [u.name, `127.0.0.1:${u.grpcPort}`]));
-    const port = (declared: number | undefined) => (declared === undefined ? undefined : String(anyPort ? 0 : declared));
+    const upstream = new Map((await Promise.all(upstreams)).map((u) => [u.name, u.address]));
+    const count = opts.replicas?.[spec.name] ?? 1;
+    const port = (declared: number | undefined) => (declared === undefined ? undefined : String(anyPort || count > 1 ? 0 : declared));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       SERVICE_NAME: spec.name,
@@ -182,6 +266,7 @@ export async function startStack(opts: {
       ...identity.serviceEnv(),
       ...serviceKafkaEnv(opts.kafkaCredentials, spec.name),
       ...opts.observability?.serviceEnv,
+      ...opts.env,
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
       ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, v.replace(REFERENCE, (_, name: string) => upstream.get(name)!)])),
       // Only a service that switches demo sign-in on (the edge) gets the key that signs users' tokens.
@@ -192,79 +277,44 @@ export async function startStack(opts: {
       await createDatabase(opts.databaseAdminUrl, db);
       env.DATABASE_URL = databaseUrl(opts.databaseAdminUrl, db);
     }
-    const ports = await spawnService(spec, env);
-    envs.set(spec.name, {
-      ...env,
-      GRPC_PORT: String(ports.grpc!),
-      METRICS_PORT: String(ports.metrics!),
-      ...(ports.http === undefined ? {} : { HTTP_PORT: String(ports.http) }),
-    });
-    return { ...spec, grpcPort: ports.grpc!, metricsPort: ports.metrics!, httpPort: ports.http };
-  };
-
-  /** Runs `node dist/main.js` of one service; resolves with the ports it reports once it serves. */
-  const spawnService = async (spec: ServiceSpec, env: Record<string, string>): Promise<Record<string, number>> => {
-    if (stopping) throw new Error(`${spec.name}: not started, the stack is stopping`);
-    const logFile = path.join(logDir, `${spec.name}.log`);
-    const file = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [spec.main], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    children.push({ spec, child });
-    // The last lines it wrote: a service that dies at start-up says why there, and the
-    // reason must reach whoever only sees the error (a CI log, not the log folder).
-    const lastLines: string[] = [];
-    const pipe = (stream: NodeJS.ReadableStream) =>
-      createInterface({ input: stream }).on('line', (line) => {
-        file.write(`${line}\n`);
-        lastLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-        if (lastLines.length > 15) lastLines.shift();
-        try {
-          const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
-          if (entry.level >= 40) opts.log(`${spec.name} ${LEVELS[entry.level]} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
-        } catch {
-          opts.log(`${spec.name} ${line}`);
-        }
-      });
-    pipe(child.stdout!);
-    pipe(child.stderr!);
-    return new Promise<Record<string, number>>((resolve, reject) => {
-      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => reject(new Error(`${spec.name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
-      child.on('message', (m) => {
-        if (!isReadyMessage(m)) return;
-        clearTimeout(timer);
-        resolve(m.ports);
-      });
-      // 'close', not 'exit': by then its output has been read to the end.
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const reason = `${spec.name} exited (${signal ?? `code ${code}`}); see ${path.relative(process.cwd(), logFile)}`;
-        if (!stopping && !killing.has(child)) opts.log(reason);
-        reject(new Error(`${reason}; its last lines:\n${lastLines.join('\n')}`));
-      });
-    });
-  };
-
-  /** Children being killed on purpose by restart(): their exit is no news. */
-  const killing = new Set<ChildProcess>();
-  const restart = async (name: string, { signal = 'SIGKILL' }: { signal?: NodeJS.Signals } = {}): Promise<RestartTimes> => {
-    const i = children.findIndex((c) => c.spec.name === name);
-    const env = envs.get(name);
-    if (i < 0 || !env) throw new Error(`no service ${name} in this stack`);
-    const { spec, child } = children[i]!;
-    killing.add(child);
-    const exited = new Promise((r) => child.once('exit', r));
-    const killedAt = Date.now();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      await exited;
+    const grpcPorts: number[] = [];
+    for (let i = 0; count > 1 && i < count; i++) {
+      const r = await reservePort();
+      reservations.push(r);
+      grpcPorts.push(r.port);
     }
-    children.splice(i, 1);
-    const startedAt = Date.now();
-    await spawnService(spec, env);
-    return { killedAt, startedAt, readyAt: Date.now() };
+    /** Each replica's environment, its ports fixed to the ones it bound once started (a restart takes them again). */
+    const bound: Array<Record<string, string>> = [];
+    const start = async (index: number) => {
+      const replicaEnv = bound[index] ?? (count > 1 ? { ...env, GRPC_PORT: String(grpcPorts[index]) } : env);
+      const name = count > 1 ? `${spec.name}#${index}` : spec.name;
+      const r = await spawnReplica(spec, index, name, replicaEnv, path.join(logDir, count > 1 ? `${spec.name}-${index}.log` : `${spec.name}.log`));
+      bound[index] = {
+        ...replicaEnv,
+        GRPC_PORT: String(r.grpcPort),
+        METRICS_PORT: String(r.metricsPort),
+        ...(r.httpPort === undefined ? {} : { HTTP_PORT: String(r.httpPort) }),
+      };
+      return r;
+    };
+    relaunch.set(spec.name, start);
+    // The first replica migrates the database alone; the others then start side by side.
+    const first = await start(0);
+    const replicas = [first, ...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1))))];
+    return {
+      ...spec,
+      grpcPort: first.grpcPort,
+      metricsPort: first.metricsPort,
+      httpPort: first.httpPort,
+      address: replicas.map((r) => r.address).join(','),
+      logFile: first.logFile,
+      databaseUrl: env.DATABASE_URL,
+      replicas,
+    };
   };
 
-  let running: ServiceSpec[];
+  const started = new Map<string, Promise<StackService>>();
+  let services: StackService[];
   try {
     // What KafkaTopic and KafkaUser resources do in the cluster: services create no topic.
     await provisionKafka({ brokers: opts.kafkaBrokers, credentials: opts.kafkaCredentials, namespace: opts.namespace });
@@ -273,18 +323,53 @@ export async function startStack(opts: {
     const results = await Promise.allSettled([...started.values()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const byName = new Map(results.map((r) => (r as PromiseFulfilledResult<ServiceSpec>).value).map((s) => [s.name, s]));
-    running = specs.map((s) => byName.get(s.name)!);
+    const byName = new Map(results.map((r) => (r as PromiseFulfilledResult<StackService>).value).map((s) => [s.name, s]));
+    services = specs.map((s) => byName.get(s.name)!);
   } catch (err) {
     await stop();
     throw err;
   }
 
-  const services = running.map((s) => ({ ...s, address: `127.0.0.1:${s.grpcPort}`, logFile: path.join(logDir, `${s.name}.log`) }));
-  opts.observability?.setTargets(services.map((s) => ({ service: s.name, metricsPort: s.metricsPort })));
+  const live = (service: string, index: number) => {
+    const entry = children.findLast((c) => c.service === service && c.index === index);
+    if (!entry) throw new Error(`the stack has no replica ${index} of ${service}`);
+    return entry;
+  };
+  const kill = async (service: string, index: number, signal: NodeJS.Signals = 'SIGKILL') => {
+    const entry = live(service, index);
+    entry.killed = true; // its exit is no news
+    if (entry.child.exitCode === null && entry.child.signalCode === null) entry.child.kill(signal);
+    await exited(entry.child);
+  };
+
+  opts.observability?.setTargets(services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, metricsPort: r.metricsPort }))));
   if (!opts.namespace) writeFileSync(
     path.join(foodmeshDir, 'stack.json'),
-    JSON.stringify({ pid: process.pid, services: Object.fromEntries(services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort }])) }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        pid: process.pid,
+        kafka: { brokers: opts.kafkaBrokers, namespace: '', security: adminSecurity(opts.kafkaCredentials) },
+        services: Object.fromEntries(
+          services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort, databaseUrl: s.databaseUrl }]),
+        ),
+      },
+      null,
+      2,
+    ) + '\n',
+    { mode: 0o600 }, // it holds the Kafka admin's password
   );
-  return { services, identity, restart, stop };
+  return {
+    services,
+    identity,
+    stop,
+    kill,
+    async restart(service, { index = 0, signal = 'SIGKILL' } = {}) {
+      const killedAt = Date.now();
+      await kill(service, index, signal);
+      const startedAt = Date.now();
+      const replica = await relaunch.get(service)!(index);
+      services.find((s) => s.name === service)!.replicas[index] = replica;
+      return { killedAt, startedAt, readyAt: Date.now(), replica };
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as HealthService } from 'grpc-health-check';
 import { discoverServices, startStack, testKafkaCredentials, type RunningStack } from '../src';
@@ -21,7 +22,7 @@ async function healthOf(address: string): Promise<string> {
  * What `npm start` does, on the test run's PostgreSQL + Kafka: every built
  * service starts from its dist/main.js, migrates its own database, and answers
  * its health check and /metrics. (Ports chosen by the OS and names namespaced,
- * so a developer's running stack is left alone.)
+ * so a developer's running stack is left alone.) Payment runs as two replicas.
  */
 describe('npm start stack', () => {
   let stack: RunningStack;
@@ -36,6 +37,7 @@ describe('npm start stack', () => {
       logLevel: 'warn',
       ports: 'any',
       namespace: `t${randomBytes(3).toString('hex')}.`,
+      replicas: { payment: 2 },
     });
   }, 120_000);
   afterAll(() => stack?.stop());
@@ -47,11 +49,11 @@ describe('npm start stack', () => {
   });
 
   it('answers the gRPC health check of each service on the port it reported', async () => {
-    for (const s of stack.services) expect([s.name, await healthOf(s.address)]).toEqual([s.name, 'SERVING']);
+    for (const s of stack.services) expect([s.name, await healthOf(s.replicas[0]!.address)]).toEqual([s.name, 'SERVING']);
   });
 
-  it('reports a real, distinct port for every listener (each bound port 0)', () => {
-    const ports = stack.services.flatMap((s) => [s.grpcPort, s.metricsPort, ...(s.httpPort ? [s.httpPort] : [])]);
+  it('reports a real, distinct port for every listener', () => {
+    const ports = stack.services.flatMap((s) => s.replicas.flatMap((r) => [r.grpcPort, r.metricsPort, ...(r.httpPort ? [r.httpPort] : [])]));
     expect(ports.every((p) => p > 0)).toBe(true);
     expect(new Set(ports).size).toBe(ports.length);
   });
@@ -77,5 +79,33 @@ describe('npm start stack', () => {
 
   it('logs no errors while starting', () => {
     expect(lines.filter((l) => / (ERROR|FATAL) /.test(l))).toEqual([]);
+  });
+
+  describe('replicas', () => {
+    const payment = () => stack.services.find((s) => s.name === 'payment')!;
+
+    it('runs each replica as its own process at its own address, and gives callers the list', async () => {
+      const { replicas, address } = payment();
+      expect(replicas).toHaveLength(2);
+      expect(new Set(replicas.map((r) => r.pid)).size).toBe(2);
+      expect(address).toBe(replicas.map((r) => r.address).join(','));
+      for (const r of replicas) expect(await healthOf(r.address)).toBe('SERVING');
+      const order = stack.services.find((s) => s.name === 'order')!.replicas[0]!;
+      const env = readFileSync(`/proc/${order.pid}/environ`, 'utf8').split('\0');
+      expect(env).toContain(`PAYMENT_ADDR=${address}`);
+    });
+
+    // SIGTERM: a SIGKILLed member stays in its consumer group for the session timeout (30 s), which
+    // the restart's group join would wait for; the scale drill (npm run loadtest -- scale) SIGKILLs.
+    it('restarts a stopped replica at the address its callers were given', async () => {
+      const before = payment().replicas[1]!;
+      await stack.kill('payment', 1, 'SIGTERM');
+      await expect(healthOf(before.address)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      const { replica: after } = await stack.restart('payment', { index: 1 });
+      expect(after.pid).not.toBe(before.pid);
+      expect(after.address).toBe(before.address);
+      expect(payment().replicas[1]).toEqual(after);
+      expect(await healthOf(after.address)).toBe('SERVING');
+    });
   });
 });

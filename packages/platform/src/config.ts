@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upstreamTarget } from './upstream-address';
 import { telemetryConfigSchema } from './telemetry-config';
 
 /**
@@ -15,6 +16,11 @@ export class ConfigError extends Error {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** Another service's address: `host:port`, or its replicas as `ip:port,ip:port` (see upstream-address.ts). */
+export const upstreamAddress = z.string().superRefine((value, ctx) => {
+  const parsed = upstreamTarget(value);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
 /** A switch: `on` or `off`. */
 export const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
 

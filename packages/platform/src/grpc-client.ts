@@ -10,9 +10,10 @@ import type { PlatformMetrics } from './metrics';
 import { createUpstreamResilience, type UpstreamResilience } from './resilience';
 import { addressAttributes, GRPC_STATUS_CODE, rpcSpan } from './semconv';
 import { getTracer, injectTraceContext } from './telemetry';
+import { upstreamTarget } from './upstream-address';
 
 export interface GrpcClientOptions {
-  /** host:port of the upstream. */
+  /** host:port of the upstream, or its replicas as ip:port,ip:port (balanced round-robin). */
   address: string;
   /** The upstream's key in mesh/policy.yaml, e.g. `payment`. */
   upstream: string;
@@ -48,7 +49,9 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
   const serviceName = serviceNameOf(definition);
   const policy = upstreamPolicy(opts.policy, opts.upstream, serviceName);
   const Ctor = grpc.makeGenericClientConstructor(definition as unknown as grpc.ServiceDefinition, serviceName);
-  const client = new Ctor(opts.address, grpc.credentials.createInsecure(), {
+  const parsed = upstreamTarget(opts.address);
+  if ('error' in parsed) throw new Error(`${opts.upstream}'s address "${opts.address}" ${parsed.error}`);
+  const client = new Ctor(parsed.target, grpc.credentials.createInsecure(), {
     'grpc.service_config': JSON.stringify(
       toGrpcServiceConfig(policy, Object.values(definition).filter((d) => !d.responseStream).map((d) => methodNameOf(d.path))),
     ),

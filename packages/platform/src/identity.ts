@@ -124,13 +124,17 @@ export function createAuthenticator(opts: { users: TokenVerifier; workloads: { m
 /** Adds the calling workload's credential to an outbound call's metadata. */
 export type WorkloadCredential = (metadata: Metadata) => void;
 
+/** A workload token for `name` (local workload identity: what the mesh's mTLS proves in a cluster). */
+export function signWorkloadToken(key: PrivateJwk, name: string, ttlSeconds = WORKLOAD_TOKEN_TTL_SECONDS): string {
+  return signJwt(key, { sub: name }, { issuer: WORKLOAD_TOKEN_ISSUER, audience: WORKLOAD_TOKEN_AUDIENCE, ttlSeconds }).token;
+}
+
 /** Local workload identity: a workload token for `name`, re-signed when half its lifetime is gone. */
 export function workloadTokenCredential(key: PrivateJwk, name: string): WorkloadCredential {
   let current: { token: string; renewAt: number } | undefined;
   return (metadata) => {
     if (!current || Date.now() >= current.renewAt) {
-      const { token } = signJwt(key, { sub: name }, { issuer: WORKLOAD_TOKEN_ISSUER, audience: WORKLOAD_TOKEN_AUDIENCE, ttlSeconds: WORKLOAD_TOKEN_TTL_SECONDS });
-      current = { token, renewAt: Date.now() + (WORKLOAD_TOKEN_TTL_SECONDS * 1000) / 2 };
+      current = { token: signWorkloadToken(key, name), renewAt: Date.now() + (WORKLOAD_TOKEN_TTL_SECONDS * 1000) / 2 };
     }
     metadata.set(WORKLOAD_TOKEN_HEADER, current.token);
   };

@@ -46,8 +46,8 @@ function withCreationContext(env: EventEnvelope): EventEnvelope {
   return { ...env, traceContext: injectTraceContext(trace.setSpan(context.active(), span)) };
 }
 
-/** Stable 64-bit advisory lock key per service: one active relay per service. */
-function lockKey(service: string): bigint {
+/** Stable 64-bit advisory lock key per service: one active relay per service (its holder is the leader). */
+export function outboxRelayLockKey(service: string): bigint {
   let h = 0xcbf29ce484222325n;
   for (const ch of Buffer.from(`outbox-relay:${service}`)) h = BigInt.asIntN(64, (h ^ BigInt(ch)) * 0x100000001b3n);
   return h;
@@ -87,7 +87,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const pollMs = opts.pollMs ?? 1000;
   const batchSize = opts.batchSize ?? 200;
   const log = opts.logger.child({ component: 'outbox-relay' });
-  const key = lockKey(opts.service).toString();
+  const key = outboxRelayLockKey(opts.service).toString();
   let leaderClient: PoolClient | undefined;
   let releaseLeader: ((err?: Error) => void) | undefined;
   let stopped = false;

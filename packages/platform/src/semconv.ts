@@ -18,10 +18,10 @@ export function rpcSpan(path: string, system: RpcSystem = 'grpc'): { name: strin
 
 /**
  * `server.address`/`server.port` (or `network.peer.*`, `client.*`) from `host:port`, `[v6]:port`
- * or grpc-js's `ipv4:host:port`; nothing for what it cannot read.
+ * or grpc-js's `ipv4:host:port`; the whole address for what it cannot read (e.g. a replica list).
  */
 export function addressAttributes(prefix: 'server' | 'client' | 'network.peer', address: string | undefined): Attributes {
-  const m = /^(?:ipv[46]:)?\[?([^\]]*?)\]?:(\d+)$/.exec(address ?? '');
+  const m = /^(?:ipv[46]:)?\[?([^\],]*?)\]?:(\d+)$/.exec(address ?? '');
   if (!m) return address ? { [`${prefix}.address`]: address } : {};
   return { [`${prefix}.address`]: m[1], [`${prefix}.port`]: Number(m[2]) };
 }

@@ -84,6 +84,8 @@ describe('semantic-convention span names and attributes', () => {
     expect(addressAttributes('network.peer', 'ipv4:127.0.0.1:40312')).toEqual({ 'network.peer.address': '127.0.0.1', 'network.peer.port': 40312 });
     expect(addressAttributes('network.peer', '[::1]:40312')).toEqual({ 'network.peer.address': '::1', 'network.peer.port': 40312 });
     expect(addressAttributes('server', 'localhost')).toEqual({ 'server.address': 'localhost' });
+    // A replica list (upstream-address.ts) has no one host and port: it stays whole.
+    expect(addressAttributes('server', '127.0.0.1:5001,127.0.0.1:5002')).toEqual({ 'server.address': '127.0.0.1:5001,127.0.0.1:5002' });
     expect(addressAttributes('server', undefined)).toEqual({});
   });
 

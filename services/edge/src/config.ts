@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { baseConfigSchema, kafkaConfigSchema, onOff, parseConfig, privateJwkJson } from '@foodmesh/platform';
+import { baseConfigSchema, kafkaConfigSchema, onOff, parseConfig, privateJwkJson, upstreamAddress } from '@foodmesh/platform';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 /**
  * The edge's settings. It owns no database; it reads `order.events` from Kafka
@@ -33,12 +32,12 @@ export const edgeConfigSchema = baseConfigSchema
     OPS_PROMETHEUS_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** The tracing UI's page of one trace, `{traceId}` standing for its id (e.g. Zipkin's `…/zipkin/traces/{traceId}`). */
     OPS_TRACE_URL: z.string().includes('{traceId}', { message: 'must contain {traceId}, where the trace id goes' }).optional(),
-    ORDER_ADDR: address,
-    STORE_ADDR: address,
-    DELIVERY_ADDR: address,
-    ORDERVIEW_ADDR: address,
-    NOTIFICATION_ADDR: address,
-    PAYMENT_ADDR: address,
+    ORDER_ADDR: upstreamAddress,
+    STORE_ADDR: upstreamAddress,
+    DELIVERY_ADDR: upstreamAddress,
+    ORDERVIEW_ADDR: upstreamAddress,
+    NOTIFICATION_ADDR: upstreamAddress,
+    PAYMENT_ADDR: upstreamAddress,
   })
   .extend(kafkaConfigSchema.shape)
   .superRefine((c, ctx) => {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { baseConfigSchema, dataConfigSchema, parseConfig } from '@foodmesh/platform';
+import { baseConfigSchema, dataConfigSchema, parseConfig, upstreamAddress } from '@foodmesh/platform';
 
 export const orderConfigSchema = baseConfigSchema.extend(dataConfigSchema.shape).extend({
   SERVICE_NAME: z.string().min(1).default('order'),
   GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9461),
-  /** host:port of the payment service. */
-  PAYMENT_ADDR: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:50052'),
+  /** host:port of the payment service, or its replicas' ip:port,ip:port. */
+  PAYMENT_ADDR: upstreamAddress.default('127.0.0.1:50052'),
   /**
    * What a customer whose payment was deferred is told to wait before paying again; also the
    * least age of a deferred order before its customer is told that payment works again.
