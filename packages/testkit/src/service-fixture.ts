@@ -28,7 +28,7 @@ export async function serviceFixture(opts: {
   /** Start it at once (default) or leave it to the test. */
   started?: boolean;
 }) {
-  const namespace = opts.alongside?.namespace ?? opts.namespace ?? testNamespace();
+  const namespace = opts.alongside?.namespace ?? opts.namespace ?? (await testNamespace());
   const databaseUrl = await freshDatabase(opts.service);
   const bus = opts.alongside?.bus ?? (await testEventBus({ namespace }));
   const pool = createPool({ connectionString: databaseUrl, max: 4 });
