@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDatabase, createLocalIdentity, startInfra } from '@foodmesh/local-infra';
+import { createDatabase, createLocalIdentity, provisionKafka, serviceKafkaEnv, startInfra } from '@foodmesh/local-infra';
 import { createGrpcClient, createLogger, loadMeshPolicy, type MeshPolicy, type RunningService } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const identity = createLocalIdentity();
   try {
     const db = (name: string) => createDatabase(infra.databaseAdminUrl, name);
+    await provisionKafka({ brokers: infra.kafkaBrokers, credentials: infra.kafkaCredentials, namespace: 'bench.' });
     const base = (service: string, dbUrl: string, extra: Record<string, string> = {}) => ({
       SERVICE_NAME: service,
       GRPC_HOST: '127.0.0.1',
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       KAFKA_NAMESPACE: 'bench.',
       DATABASE_URL: dbUrl,
       ...identity.serviceEnv(),
+      ...serviceKafkaEnv(infra.kafkaCredentials, service),
       ...extra,
     });
 

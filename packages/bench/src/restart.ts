@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       databaseAdminUrl: infra.databaseAdminUrl,
       kafkaBrokers: infra.kafkaBrokers,
+      kafkaCredentials: infra.kafkaCredentials,
       log,
       logLevel: 'info',
       ports: 'any',

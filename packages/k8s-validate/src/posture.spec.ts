@@ -54,6 +54,31 @@ function fixture(): K8sObject[] {
         behavior: { scaleUp: {}, scaleDown: {} },
       },
     },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    {
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'Kafka',
+      metadata: { name: 'bus', namespace: ns },
+      spec: {
+        kafka: {
+          listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' }, networkPolicyPeers: [{ podSelector: { matchLabels: { app: 'api' } } }] }],
+          authorization: { type: 'simple' },
+        },
+      },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name: 'db', namespace: ns },
+      spec: {
+        instances: 2,
+        postgresql: { parameters: { max_connections: '100' }, synchronous: { method: 'any', number: 1, dataDurability: 'required' } },
+        backup: { retentionPolicy: '30d' },
+        // the api: HPA max 3 × (pool 10 + its NOTIFY listener) = 33
+        managed: { roles: [{ name: 'api', connectionLimit: 33 }] },
+      },
+    },
+    { apiVersion: 'postgresql.cnpg.io/v1', kind: 'ScheduledBackup', metadata: { name: 'db-daily', namespace: ns }, spec: { cluster: { name: 'db' }, schedule: '0 0 3 * * *' } },
     { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
     { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: ns }, spec: {} },
     {
@@ -76,6 +101,44 @@ const container = (objects: K8sObject[]) => deployment(objects).spec.template.sp
 describe('checkPosture', () => {
   it('accepts a service that follows every rule', () => {
     expect(checkPosture(fixture())).toEqual([]);
+  });
+
+  it('accepts it as production too', () => {
+    expect(checkPosture(fixture(), { production: true }).filter((p) => p.rule.startsWith('pg-') || p.rule.startsWith('kafka-'))).toEqual([]);
+  });
+
+  it('rejects a namespace without a default-deny NetworkPolicy, or one that allows something', () => {
+    expect(rules(fixture().filter((o) => o.kind !== 'NetworkPolicy'))).toEqual(['network-policy']);
+    const objects = fixture();
+    objects.find((o) => o.kind === 'NetworkPolicy')!.spec.ingress = [{ from: [{ podSelector: {} }] }];
+    expect(rules(objects)).toEqual(['network-policy']);
+  });
+
+  it('rejects an anonymous Kafka listener, one any pod reaches, and Kafka without authorization; in production a cleartext one', () => {
+    const objects = fixture();
+    const kafka = objects.find((o) => o.kind === 'Kafka')!.spec.kafka;
+    kafka.listeners = [{ name: 'plain', port: 9092, type: 'internal', tls: false }];
+    delete kafka.authorization;
+    expect(rules(objects).sort()).toEqual(['kafka-anonymous', 'kafka-authorization', 'kafka-network']);
+    expect(checkPosture(objects, { production: true }).map((p) => p.rule)).toContain('kafka-tls');
+  });
+
+  it('rejects a connection budget the HPA can exceed, and roles that exceed max_connections', () => {
+    const objects = fixture();
+    const cluster = objects.find((o) => o.kind === 'Cluster')!;
+    cluster.spec.managed.roles[0].connectionLimit = 32;
+    expect(checkPosture(objects)).toEqual([expect.objectContaining({ rule: 'pg-connections', message: expect.stringContaining('connectionLimit 32 < 3 replicas') })]);
+    cluster.spec.managed.roles[0].connectionLimit = 33;
+    cluster.spec.postgresql.parameters.max_connections = '40';
+    expect(checkPosture(objects)).toEqual([expect.objectContaining({ rule: 'pg-connections', message: expect.stringContaining('max_connections 40') })]);
+  });
+
+  it('rejects, in production only, PostgreSQL without synchronous replication or scheduled backups', () => {
+    const objects = fixture().filter((o) => o.kind !== 'ScheduledBackup');
+    const cluster = objects.find((o) => o.kind === 'Cluster')!;
+    cluster.spec.postgresql.synchronous.dataDurability = 'preferred';
+    expect(rules(objects)).toEqual([]);
+    expect(checkPosture(objects, { production: true }).map((p) => p.rule).filter((r) => r.startsWith('pg-')).sort()).toEqual(['pg-backup', 'pg-sync-replication']);
   });
 
   it('rejects a container without a readiness probe', () => {

@@ -99,6 +99,7 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
   }
 
   problems.push(...secretRules(objects, workloads, configMaps, opts));
+  problems.push(...dataRules(objects, workloads, configMaps, opts));
   problems.push(...userTokenRules(objects, workloads, configMaps));
   problems.push(...observabilityRules(objects, workloads, configMaps, opts));
 
@@ -203,8 +204,9 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
       for (const h of e.hosts ?? []) {
         const [hNs, name] = h.split('/');
         if (name === '*' || hNs !== '.') continue;
-        // ./<svc>.<ns>.svc.cluster.local: the Service or a Strimzi/CNPG one (operator-made, not rendered)
-        if (!serviceNamed(name, sc.metadata.namespace) && !/^foodmesh-(kafka|pg)-/.test(name)) add(sc, 'istio-refs', `egress host ${h} is not a rendered Service`);
+        // ./<svc>.<ns>.svc.cluster.local: the Service, a Strimzi/CNPG one (operator-made, not rendered) or a ServiceEntry's host
+        const entry = of('ServiceEntry').some((e) => inNs(e, sc.metadata.namespace) && (e.spec?.hosts ?? []).includes(name));
+        if (!serviceNamed(name, sc.metadata.namespace) && !entry && !/^foodmesh-(kafka|pg)-/.test(name)) add(sc, 'istio-refs', `egress host ${h} is not a rendered Service or ServiceEntry`);
       }
     }
   }
@@ -280,6 +282,79 @@ function userTokenRules(objects: K8sObject[], workloads: K8sObject[], configMaps
       if (!keysAgree) add(r, "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)");
       if (j.forwardOriginalToken !== true) add(r, 'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)');
     }
+  }
+  return problems;
+}
+
+/** Connections a service pod may open beyond its pool: the NOTIFY listener (notify-hub.ts). */
+const CONNECTIONS_BEYOND_POOL = 1;
+/** The pool's size when DATABASE_POOL_MAX is not set (packages/platform/src/config.ts). */
+const DEFAULT_POOL_MAX = 10;
+/** Superuser and operator connections PostgreSQL keeps beside the roles' limits. */
+const RESERVED_CONNECTIONS = 10;
+
+/**
+ * Data in motion and at rest: a namespace with workloads denies all traffic by default (what it
+ * allows is spelled out beside it); Kafka has no anonymous listener and authorizes every client
+ * (TLS and a NetworkPolicy on each listener in production); PostgreSQL's connection budget holds
+ * at the HPAs' maximum, and production replicates synchronously and is backed up on a schedule.
+ */
+function dataRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8sObject[], opts: PostureOptions): Problem[] {
+  const problems: Problem[] = [];
+  const add = (o: K8sObject, rule: string, message: string) => problems.push({ object: ref(o), rule, message });
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+  const policies = of('NetworkPolicy');
+  for (const ns of new Set(workloads.map((w) => w.metadata.namespace ?? ''))) {
+    const denyAll = policies.some(
+      (p) =>
+        (p.metadata.namespace ?? '') === ns &&
+        Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
+        ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t)) &&
+        !p.spec?.ingress?.length &&
+        !p.spec?.egress?.length,
+    );
+    if (!denyAll) problems.push({ object: `Namespace//${ns}`, rule: 'network-policy', message: 'no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)' });
+  }
+
+  for (const k of of('Kafka')) {
+    for (const l of k.spec?.kafka?.listeners ?? []) {
+      if (!l.authentication?.type) add(k, 'kafka-anonymous', `listener ${l.name} (port ${l.port}) lets clients in without authentication`);
+      if (opts.production && l.tls !== true) add(k, 'kafka-tls', `listener ${l.name} is not TLS`);
+      if (!l.networkPolicyPeers?.length) add(k, 'kafka-network', `listener ${l.name} has no networkPolicyPeers: any pod may reach it`);
+    }
+    if (k.spec?.kafka?.authorization?.type !== 'simple') add(k, 'kafka-authorization', 'needs authorization: { type: simple } (the KafkaUsers\' ACLs)');
+  }
+
+  const hpaMax = (deployment: string, ns: string | undefined) =>
+    of('HorizontalPodAutoscaler').find((h) => (h.metadata.namespace ?? '') === (ns ?? '') && h.spec?.scaleTargetRef?.name === deployment)?.spec?.maxReplicas as number | undefined;
+  for (const c of of('Cluster').filter((o) => o.apiVersion.startsWith('postgresql.cnpg.io/'))) {
+    const roles: any[] = c.spec?.managed?.roles ?? [];
+    let total = 0;
+    for (const role of roles) {
+      const limit = role.connectionLimit as number | undefined;
+      if (limit === undefined || limit < 0) {
+        add(c, 'pg-connections', `role ${role.name} has no connectionLimit`);
+        continue;
+      }
+      total += limit;
+      const w = workloads.find((x) => x.kind === 'Deployment' && x.metadata.name === role.name && (x.metadata.namespace ?? '') === (c.metadata.namespace ?? ''));
+      const replicas = w && hpaMax(w.metadata.name, w.metadata.namespace);
+      if (!w || replicas === undefined) continue;
+      const pool = Number(workloadEnv(w, configMaps).DATABASE_POOL_MAX ?? DEFAULT_POOL_MAX);
+      const needed = replicas * (pool + CONNECTIONS_BEYOND_POOL);
+      if (needed > limit) add(c, 'pg-connections', `role ${role.name}: connectionLimit ${limit} < ${replicas} replicas (HPA max) × (DATABASE_POOL_MAX ${pool} + ${CONNECTIONS_BEYOND_POOL})`);
+    }
+    const max = Number(c.spec?.postgresql?.parameters?.max_connections ?? 100);
+    if (total + RESERVED_CONNECTIONS > max) add(c, 'pg-connections', `max_connections ${max} < the roles' connectionLimits (${total}) + ${RESERVED_CONNECTIONS} reserved`);
+
+    if (!opts.production) continue;
+    const sync = c.spec?.postgresql?.synchronous;
+    if ((c.spec?.instances ?? 1) < 2 || !sync || (sync.number ?? 0) < 1 || sync.dataDurability !== 'required') {
+      add(c, 'pg-sync-replication', 'production needs instances >= 2 and postgresql.synchronous with number >= 1 and dataDurability: required (a commit is on two instances)');
+    }
+    if (!c.spec?.backup) add(c, 'pg-backup', 'production needs spec.backup (WAL archiving and base backups: point-in-time restore)');
+    const scheduled = of('ScheduledBackup').some((b) => b.spec?.cluster?.name === c.metadata.name && (b.metadata.namespace ?? '') === (c.metadata.namespace ?? ''));
+    if (!scheduled) add(c, 'pg-backup', 'production needs a ScheduledBackup of this cluster');
   }
   return problems;
 }

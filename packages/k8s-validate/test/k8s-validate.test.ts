@@ -199,6 +199,25 @@ describe('npm run k8s:validate', () => {
     ]);
   });
 
+  it('refuses the prod overlay with an anonymous Kafka listener, no default-deny NetworkPolicy, asynchronous PostgreSQL or a connection budget its HPAs exceed', () => {
+    const problems = prodProblemsOf((objects) => {
+      const listener = named(objects, 'Kafka', 'foodmesh-kafka').spec.kafka.listeners[0];
+      delete listener.authentication;
+      listener.tls = false;
+      objects.splice(objects.indexOf(named(objects, 'NetworkPolicy', 'default-deny')), 1);
+      const pg = named(objects, 'Cluster', 'foodmesh-pg');
+      delete pg.spec.postgresql.synchronous;
+      pg.spec.managed.roles[0].connectionLimit = 20;
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}`).sort()).toEqual([
+      'kafka-anonymous Kafka/foodmesh/foodmesh-kafka',
+      'kafka-tls Kafka/foodmesh/foodmesh-kafka',
+      'network-policy Namespace//foodmesh',
+      'pg-connections Cluster/foodmesh/foodmesh-pg',
+      'pg-sync-replication Cluster/foodmesh/foodmesh-pg',
+    ]);
+  });
+
   it('checks the IstioOperator Istio is installed with against its schema', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-iop-'));
     fs.mkdirSync(path.join(root, 'k8s/istio'), { recursive: true });

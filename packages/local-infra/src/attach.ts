@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { KafkaSecurity } from '@foodmesh/platform';
 import { startInfra } from './index';
+import { adminSecurity } from './kafka-provision';
 import { persistentLocalIdentity, type LocalIdentity } from './local-identity';
 import { observabilityFile } from './observability';
 import { localIdentityFile, startStack, type RunningStack } from './stack';
@@ -17,8 +19,12 @@ export interface ServiceEndpoints {
 /** A stack to drive: the one a running `npm start` advertises, or one started for this run. */
 export interface StackHandle {
   services: ServiceEndpoints[];
-  /** How to reach its Kafka, for every client of it (the suite's crew and drain check connect with it whole, through connectKafka). */
-  kafka: { brokers: string[]; namespace: string };
+  /**
+   * How to reach its Kafka, for every client of it (the suite's crew and drain check connect with
+   * it whole, through connectKafka): signed in as the broker's admin, from the credentials the
+   * stack's services get theirs from (a tool that reads every topic and group, as tests' buses do).
+   */
+  kafka: { brokers: string[]; namespace: string; security: KafkaSecurity };
   /** The keys its services trust: act as any user or workload against it. */
   identity: LocalIdentity;
   /** The Prometheus of an `npm start -- --observe`, if that is what runs. */
@@ -34,7 +40,7 @@ export interface StackHandle {
 
 interface StackFile {
   pid: number;
-  kafka?: { brokers: string[]; namespace: string };
+  kafka?: StackHandle['kafka'];
   services: Record<string, { address: string; metrics: string; databaseUrl?: string }>;
 }
 
@@ -78,6 +84,7 @@ export async function attachOrStartStack(opts: {
     const running = await startStack({
       databaseAdminUrl: infra.databaseAdminUrl,
       kafkaBrokers: infra.kafkaBrokers,
+      kafkaCredentials: infra.kafkaCredentials,
       log: opts.log,
       logLevel: opts.logLevel ?? 'error',
       ports: 'any',
@@ -85,7 +92,7 @@ export async function attachOrStartStack(opts: {
       replicas: opts.replicas,
       env: opts.env,
     });
-    return stackHandle(running, { brokers: infra.kafkaBrokers, namespace: opts.namespace }, 'a stack started by this run', async () => {
+    return stackHandle(running, { brokers: infra.kafkaBrokers, namespace: opts.namespace, security: adminSecurity(infra.kafkaCredentials) }, 'a stack started by this run', async () => {
       await running.stop();
       await infra.stop();
     });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROLES, WORKLOAD_TOKEN_HEADER, type Role } from '@foodmesh/platform';
-import { startInfra, type Infra } from './index';
-import { persistentLocalIdentity } from './local-identity';
+import { createGrpcClient, loadMeshPolicy, ROLES, WORKLOAD_TOKEN_HEADER, type Role } from '@foodmesh/platform';
+import { DeadLetterAdminServiceService, ReplayOutcome } from '@foodmesh/proto-gen/foodmesh/deadletters/v1/dead_letters';
+import { startInfra, type Infra, type KafkaCredentials } from './index';
+import { persistentLocalIdentity, type LocalIdentity } from './local-identity';
 import { observabilityFile, startObservability, type Observability } from './observability';
 import { discoverServices, localIdentityFile, startStack, type RunningStack } from './stack';
 import { foodmeshDir, isAlive } from './util';
@@ -15,6 +16,7 @@ export interface InfraState {
   pid: number;
   databaseAdminUrl: string;
   kafkaBrokers: string[];
+  kafkaCredentials?: KafkaCredentials;
   startedAt: string;
 }
 
@@ -32,8 +34,8 @@ export async function startPersistentInfra(): Promise<Infra> {
   const infra = await startInfra({ persistent: true, log });
   mkdirSync(foodmeshDir, { recursive: true });
   const state: InfraState = { pid: process.pid, databaseAdminUrl: infra.databaseAdminUrl,
-    kafkaBrokers: infra.kafkaBrokers, startedAt: new Date().toISOString() };
-  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
+    kafkaBrokers: infra.kafkaBrokers, kafkaCredentials: infra.kafkaCredentials, startedAt: new Date().toISOString() };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 }); // it holds the Kafka users' passwords
   return infra;
 }
 
@@ -103,16 +105,17 @@ export async function runStartCommand(args = process.argv.slice(3)): Promise<voi
   const observability = observed.value;
   const databaseAdminUrl = shared?.databaseAdminUrl ?? infra!.databaseAdminUrl;
   const kafkaBrokers = shared?.kafkaBrokers ?? infra!.kafkaBrokers;
+  const kafkaCredentials = shared ? shared.kafkaCredentials : infra!.kafkaCredentials;
   let stack: RunningStack | undefined;
   try {
     const services = discoverServices();
     log(`starting ${services.length} service(s): ${services.map((s) => s.name).join(', ') || 'none yet'}…`);
-    stack = await startStack({ databaseAdminUrl, kafkaBrokers, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL, observability });
+    stack = await startStack({ databaseAdminUrl, kafkaBrokers, kafkaCredentials, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL, observability });
     if (observability) advertise(observability);
     console.log('');
     console.log('foodmesh is running:');
     console.log(`  PostgreSQL    ${databaseAdminUrl}`);
-    console.log(`  Kafka         ${kafkaBrokers.join(',')}`);
+    console.log(`  Kafka         ${kafkaBrokers.join(',')}${kafkaCredentials ? `   SASL/SCRAM-SHA-512; its users' passwords: ${shared || !infra!.kafka.dataDir ? stateFile : path.join(infra!.kafka.dataDir, 'credentials.json')}` : ''}`);
     for (const s of stack.services) {
       const web = s.httpPort ? `   web http://127.0.0.1:${s.httpPort}/` : '';
       console.log(`  ${s.name.padEnd(13)} grpc ${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics${web}`);
@@ -160,10 +163,71 @@ export async function runTokenCommand(args = process.argv.slice(3)): Promise<voi
   }
 }
 
+/**
+ * `dead-letters`: an operator's view of a service's parked messages, through its
+ * DeadLetterAdminService as the `ops` workload (of the running `npm start`, or --address host:port
+ * of another stack trusting .foodmesh/local-identity.json; in the cluster, see docs/deploy.md):
+ *   dead-letters <service> list
+ *   dead-letters <service> replay <id>...  |  replay --all
+ */
+export async function runDeadLettersCommand(
+  args = process.argv.slice(3),
+  opts: { identity?: LocalIdentity; print?: (line: string) => void } = {},
+): Promise<void> {
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const usage = 'usage: npm run dead-letters -- <service> list | replay <id>... | replay --all   [--address host:port]';
+  const at = args.indexOf('--address');
+  const explicit = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const [service, verb, ...rest] = args;
+  if (!service || (verb !== 'list' && verb !== 'replay')) throw new Error(usage);
+  const all = rest.includes('--all');
+  const ids = rest.filter((r) => r !== '--all');
+  if (verb === 'replay' && (all ? ids.length > 0 : ids.length === 0 || ids.some((id) => !/^\d+$/.test(id)))) throw new Error(usage);
+  const address = explicit ?? runningServiceAddress(service);
+  const client = createGrpcClient(DeadLetterAdminServiceService, {
+    address,
+    upstream: service,
+    policy: loadMeshPolicy(),
+    resilienceMode: 'mesh',
+    caller: 'dead-letters',
+    workloadIdentity: (opts.identity ?? persistentLocalIdentity(localIdentityFile)).workload('ops'),
+  });
+  try {
+    if (verb === 'list') {
+      let pageToken = '';
+      do {
+        const res = await client.listDeadLetters({ page: { pageSize: 100, pageToken } });
+        if (!pageToken) print(`${res.service}: ${res.total} dead letter(s)`);
+        for (const d of res.deadLetters) {
+          print(`  #${d.id}  ${d.parkedAt?.toISOString() ?? '-'}  ${d.consumer}  ${d.topic}[${d.partition}]@${d.offset}  ${d.eventType}  order ${d.orderId || '-'}  replays ${d.replays}\n      ${d.error}`);
+        }
+        pageToken = res.nextPageToken;
+      } while (pageToken);
+    } else {
+      const res = await client.replayDeadLetters({ ids: all ? [] : ids.map(Number), all });
+      for (const r of res.results) print(`  #${r.id}  ${ReplayOutcome[r.outcome]!.replace('REPLAY_OUTCOME_', '').toLowerCase()}${r.error ? `: ${r.error}` : ''}`);
+      print(`${res.results.length} replayed`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** A service's gRPC address in the running `npm start` (its .foodmesh/stack.json). */
+function runningServiceAddress(service: string): string {
+  const file = path.join(foodmeshDir, 'stack.json');
+  const state = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { pid: number; services: Record<string, { address: string }> }) : undefined;
+  if (!state || !isAlive(state.pid)) throw new Error('no running `npm start` found: start it, or pass --address host:port');
+  const s = state.services[service];
+  if (!s) throw new Error(`no service ${service} in the running stack (${Object.keys(state.services).join(', ')})`);
+  return s.address;
+}
+
 const commands: Record<string, () => Promise<void>> = {
   infra: runInfraCommand,
   start: runStartCommand,
   token: runTokenCommand,
+  'dead-letters': runDeadLettersCommand,
 };
 
 if (require.main === module) {

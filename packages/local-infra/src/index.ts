@@ -1,10 +1,17 @@
-import { startKafka, type KafkaHandle } from './kafka';
+import { startKafka, type KafkaCredentials, type KafkaHandle } from './kafka';
 import { startPostgres, type PostgresHandle } from './postgres';
 import type { Log } from './util';
 
 export { startPostgres, createDatabase, databaseUrl, type PostgresOptions, type PostgresHandle } from './postgres';
-export { startKafka, ensureKafkaJars, kafkaVersion, type KafkaOptions, type KafkaHandle } from './kafka';
+export { startKafka, ensureKafkaJars, kafkaVersion, type KafkaCredentials, type KafkaOptions, type KafkaHandle } from './kafka';
+export { adminSecurity, provisionKafka, serviceKafkaEnv } from './kafka-provision';
 export { foodmeshDir, isAlive, repoRoot, type Log } from './util';
+
+/** The test run's Kafka users, as the jest global setup left them (undefined for a broker without authentication). */
+export function testKafkaCredentials(): KafkaCredentials | undefined {
+  const v = process.env.TEST_KAFKA_CREDENTIALS;
+  return v ? (JSON.parse(v) as KafkaCredentials) : undefined;
+}
 
 export interface InfraOptions {
   /** Keep data across runs under /var/tmp/foodmesh/<hash>/ (npm start); default: fresh temp dirs removed on stop. */
@@ -16,6 +23,8 @@ export interface InfraOptions {
 export interface Infra {
   databaseAdminUrl: string;
   kafkaBrokers: string[];
+  /** The broker's admin and service users (undefined for external brokers without authentication). */
+  kafkaCredentials?: KafkaCredentials;
   postgres: PostgresHandle;
   kafka: KafkaHandle;
   stop(): Promise<void>;
@@ -31,6 +40,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   return {
     databaseAdminUrl: pg.value.url,
     kafkaBrokers: kafka.value.brokers,
+    kafkaCredentials: kafka.value.credentials,
     postgres: pg.value,
     kafka: kafka.value,
     stop: async () => {

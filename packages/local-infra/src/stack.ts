@@ -3,6 +3,8 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isReadyMessage } from '@foodmesh/platform';
+import type { KafkaCredentials } from './kafka';
+import { adminSecurity, provisionKafka, serviceKafkaEnv } from './kafka-provision';
 import { createLocalIdentity, persistentLocalIdentity, type LocalIdentity } from './local-identity';
 import type { Observability } from './observability';
 import { createDatabase, databaseUrl } from './postgres';
@@ -138,6 +140,8 @@ export function startOrder(specs: ServiceSpec[]): Array<{ spec: ServiceSpec; aft
 export async function startStack(opts: {
   databaseAdminUrl: string;
   kafkaBrokers: string[];
+  /** The broker's users (Infra.kafkaCredentials): each service signs in as its own; the admin creates topics and ACLs. */
+  kafkaCredentials?: KafkaCredentials;
   log: Log;
   logLevel?: string;
   /**
@@ -260,6 +264,7 @@ export async function startStack(opts: {
       // Local runs are the place for grpcurl: reflection on (production leaves it off).
       GRPC_REFLECTION: 'on',
       ...identity.serviceEnv(),
+      ...serviceKafkaEnv(opts.kafkaCredentials, spec.name),
       ...opts.observability?.serviceEnv,
       ...opts.env,
       ...(spec.httpPort === undefined ? {} : { HTTP_PORT: port(spec.httpPort)! }),
@@ -311,6 +316,8 @@ export async function startStack(opts: {
   const started = new Map<string, Promise<StackService>>();
   let services: StackService[];
   try {
+    // What KafkaTopic and KafkaUser resources do in the cluster: services create no topic.
+    await provisionKafka({ brokers: opts.kafkaBrokers, credentials: opts.kafkaCredentials, namespace: opts.namespace });
     for (const { spec, after } of startOrder(specs)) started.set(spec.name, launch(spec, after.map((name) => started.get(name)!)));
     // Every launch settles (one that waits on a failed upstream fails with it) before the stack is stopped.
     const results = await Promise.allSettled([...started.values()]);
@@ -341,7 +348,7 @@ export async function startStack(opts: {
     JSON.stringify(
       {
         pid: process.pid,
-        kafka: { brokers: opts.kafkaBrokers, namespace: '' },
+        kafka: { brokers: opts.kafkaBrokers, namespace: '', security: adminSecurity(opts.kafkaCredentials) },
         services: Object.fromEntries(
           services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort, databaseUrl: s.databaseUrl }]),
         ),
@@ -349,6 +356,7 @@ export async function startStack(opts: {
       null,
       2,
     ) + '\n',
+    { mode: 0o600 }, // it holds the Kafka admin's password
   );
   return {
     services,

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { createDatabase } from '@foodmesh/local-infra';
+import { adminSecurity, createDatabase, testKafkaCredentials } from '@foodmesh/local-infra';
 
 const adminUrl = process.env.TEST_DATABASE_URL!;
 const brokers = process.env.TEST_KAFKA_BROKERS!.split(',');
@@ -20,7 +20,8 @@ describe('local infra', () => {
   });
 
   it('Kafka: createTopics, idempotent produce, consume in a group, transactional produce', async () => {
-    const kafka = new Kafka({ clientId: 'infra-test', brokers, logLevel: logLevel.WARN });
+    // The admin: the one user allowed to create topics.
+    const kafka = new Kafka({ clientId: 'infra-test', brokers, logLevel: logLevel.WARN, sasl: adminSecurity(testKafkaCredentials()).sasl });
     const topic = `infra-test-${Date.now()}`;
     const admin = kafka.admin();
     const producer = kafka.producer({ idempotent: true });

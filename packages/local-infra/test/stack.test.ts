@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as HealthService } from 'grpc-health-check';
-import { discoverServices, startStack, type RunningStack } from '../src';
+import { discoverServices, startStack, testKafkaCredentials, type RunningStack } from '../src';
+import { runDeadLettersCommand } from '../src/cli';
 
 /** grpc.health.v1 Check of the whole server ('' = every service it serves). */
 async function healthOf(address: string): Promise<string> {
@@ -31,6 +32,7 @@ describe('npm start stack', () => {
     stack = await startStack({
       databaseAdminUrl: process.env.TEST_DATABASE_URL!,
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+      kafkaCredentials: testKafkaCredentials(),
       log: (line) => lines.push(line),
       logLevel: 'warn',
       ports: 'any',
@@ -62,6 +64,17 @@ describe('npm start stack', () => {
       expect(res.status).toBe(200);
       expect(await res.text()).toContain(`service="${s.name}"`);
     }
+  });
+
+  it('answers `npm run dead-letters` for each consuming service, as the ops workload', async () => {
+    const store = stack.services.find((s) => s.name === 'store')!;
+    const out: string[] = [];
+    await runDeadLettersCommand(['store', 'list', '--address', store.address], { identity: stack.identity, print: (l) => out.push(l) });
+    expect(out).toEqual(['store: 0 dead letter(s)']);
+    await expect(runDeadLettersCommand(['store', 'replay', '42', '--address', store.address], { identity: stack.identity, print: () => undefined })).rejects.toThrow(
+      'this service has no dead letter 42',
+    );
+    await expect(runDeadLettersCommand(['store', 'replay'], { identity: stack.identity })).rejects.toThrow('usage: npm run dead-letters');
   });
 
   it('logs no errors while starting', () => {

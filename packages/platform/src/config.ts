@@ -83,17 +83,14 @@ export const baseConfigSchema = z.object({
 }).extend(telemetryConfigSchema.shape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
-/** Settings of a service that owns a database and talks over Kafka. */
-export const dataConfigSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+/** How a service reaches Kafka (kafka-config.ts checks the security settings together). */
+export const kafkaConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .min(1)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   /** Prefix for every topic and consumer group: lets environments or test runs share a cluster. */
   KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
-  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
   /**
    * Partitions a consumer works on at once (each still one message at a time, in order).
    * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
@@ -107,12 +104,33 @@ export const dataConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6_000),
   /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time; well under the session timeout. */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
+  /** `scram-sha-512`: the service signs in as its own Kafka user (KAFKA_USERNAME, KAFKA_PASSWORD); required in production. */
+  KAFKA_SASL_MECHANISM: z.enum(['none', 'scram-sha-512']).default('none'),
+  KAFKA_USERNAME: z.string().min(1).optional(),
+  KAFKA_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers (required in production), trusting KAFKA_TLS_CA_FILE (e.g. Strimzi's cluster CA) or the system's CAs. */
+  KAFKA_TLS: onOff.default(false),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   /**
-   * The relay's fallback poll (NOTIFY wakes it at once): a missed NOTIFY, and a standby replica
-   * trying for the lead. Each poll is two queries, in every replica, with nothing to do.
+   * The largest message the brokers and topics accept (their `message.max.bytes` / `max.message.bytes`,
+   * set to the same on purpose): the outbox publishes in batches that fit and sets aside an event above it.
    */
-  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(5000),
+  KAFKA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).default(1024 * 1024),
 });
+export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
+
+/** Settings of a service that owns a database and talks over Kafka. */
+export const dataConfigSchema = z
+  .object({
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+    /**
+     * The relay's fallback poll (NOTIFY wakes it at once): a missed NOTIFY, and a standby replica
+     * trying for the lead. Each poll is two queries, in every replica, with nothing to do.
+     */
+    OUTBOX_POLL_MS: z.coerce.number().int().positive().default(5000),
+  })
+  .extend(kafkaConfigSchema.shape);
 export type DataConfig = z.infer<typeof dataConfigSchema>;
 
 /** The placeholder secrets manifests once shipped (`change-me-…`): never a real value. */

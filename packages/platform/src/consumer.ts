@@ -1,20 +1,16 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { isDomainError } from './errors';
+import { parkMessage } from './dead-letters';
 import { topicsCarrying } from './event-catalogue';
-import { decodeEnvelope, type EventCase, type PayloadOf } from './events';
+import type { EventCase } from './events';
+import { decodeMessage, inboxApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
-import { withTransaction, type Pool, type Tx } from './pg';
+import type { Pool, Tx } from './pg';
 import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
-
-/** A handler per event kind it cares about; runs inside the inbox transaction. */
-export type EventHandlers = {
-  [C in EventCase]?: (payload: PayloadOf<C>, envelope: EventEnvelope, tx: Tx) => Promise<void>;
-};
 
 export interface EventConsumerOptions {
   /** Inbox name and, by default, consumer group, e.g. `store` (one group per consuming service). */
@@ -33,13 +29,13 @@ export interface EventConsumerOptions {
   logger: Logger;
   metrics?: PlatformMetrics;
   fromBeginning?: boolean;
-  /** Attempts for a failing handler before the message is parked (transient errors retry). */
-  maxAttempts?: number;
   /**
    * Partitions handled at once (default 1). Each partition stays one message at a time, in
    * order, and an order's events share a partition (key = order_id), so per-order order holds.
    */
   partitionsConcurrently?: number;
+  /** The first and the longest pause of a partition whose event fails transiently (default 250 ms, 5 s). */
+  retryBackoffMs?: { initial: number; max: number };
   /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
   onHandled?: (m: { topic: string; partition: number; offset: number }) => void;
   /** Told whether this member is in its group: true on joining, false while rebalancing, crashed or stopped. */
@@ -66,7 +62,7 @@ export function followMembership(consumer: Consumer, report: (joined: boolean) =
   for (const left of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(left, () => report(false));
 }
 
-type Outcome = 'applied' | 'duplicate' | 'ignored' | 'parked';
+type Outcome = ApplyOutcome | 'parked' | 'retried';
 
 function headersOf(m: KafkaMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -74,12 +70,18 @@ function headersOf(m: KafkaMessage): Record<string, string> {
   return out;
 }
 
+/** A message handled (applied, skipped or parked), or one that failed transiently and must be tried again. */
+type Handled = { done: true } | { done: false; error: Error; eventId?: string; type?: string };
+
 /**
  * Consumes events effectively once: the inbox row and the handler's state change
  * commit in one transaction, so a redelivered event is skipped. Messages that can
- * never be applied (bad bytes, unknown type, rejected by the domain) are parked
- * in `dead_letters` and the partition moves on. Messages of one partition (one
- * order) are handled one at a time, in order; several partitions may be in hand at once.
+ * never be applied (bad bytes, unknown type, refused by the domain) are parked
+ * in `dead_letters` and the partition moves on. Any other failure is transient:
+ * the partition is paused (kafkajs keeps fetching the others and heartbeating) and
+ * the same message is tried again after a growing pause, until it applies.
+ * Messages of one partition (one order) are handled one at a time, in order;
+ * several partitions may be in hand at once.
  */
 export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
   const consumer = createEventConsumer(opts);
@@ -95,56 +97,43 @@ export async function startEventConsumer(opts: EventConsumerOptions): Promise<Ev
 export function createEventConsumer(opts: EventConsumerOptions): EventConsumer & { start(): Promise<void> } {
   const log = opts.logger.child({ component: 'consumer', consumer: opts.consumer });
   const tracer = getTracer(opts.consumer);
-  const maxAttempts = opts.maxAttempts ?? 5;
+  const backoff = opts.retryBackoffMs ?? { initial: 250, max: 5_000 };
   const groupId = opts.groupId ?? opts.consumer;
   const consumer = opts.kafka.createConsumer(groupId);
+  const apply = inboxApplier(opts);
   const topics = opts.topics ?? topicsOf(opts.handlers);
   /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
   const logicalTopic = (topic: string) => topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
 
   const count = (type: string, outcome: Outcome) => opts.metrics?.eventsConsumed.inc({ consumer: opts.consumer, type, outcome });
 
-  async function park(topic: string, partition: number, m: KafkaMessage, error: string): Promise<void> {
+  async function park(topic: string, partition: number, m: KafkaMessage, error: string, event: { eventId?: string; eventType?: string } = {}): Promise<void> {
     log.error({ topic, partition, offset: m.offset, error }, 'parking a message that cannot be applied');
-    await opts.pool.query(
-      `INSERT INTO dead_letters (consumer, topic, kafka_partition, kafka_offset, message_key, payload, headers, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-      [opts.consumer, topic, partition, m.offset, m.key?.toString() ?? null, m.value, JSON.stringify(headersOf(m)), error],
-    );
-  }
-
-  async function apply(env: EventEnvelope): Promise<Outcome> {
-    const payload = env.payload!;
-    const handler = opts.handlers[payload.$case] as ((p: unknown, e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
-    if (!handler) return 'ignored';
-    return withTransaction(opts.pool, async (tx) => {
-      const inserted = await tx.query('INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        opts.consumer,
-        env.eventId,
-        env.type,
-      ]);
-      if (inserted.rowCount === 0) return 'duplicate';
-      await handler(payload.value, env, tx);
-      return 'applied';
+    await parkMessage(opts.pool, {
+      consumer: opts.consumer,
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key?.toString() ?? null,
+      value: m.value,
+      headers: headersOf(m),
+      error,
+      ...event,
     });
   }
 
-  async function handleMessage(topic: string, partition: number, m: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    let env: EventEnvelope;
-    try {
-      if (!m.value) throw new Error('empty message value');
-      env = decodeEnvelope(m.value);
-      if (!env.eventId) throw new Error('envelope has no event_id');
-    } catch (err) {
-      await park(topic, partition, m, `undecodable: ${(err as Error).message}`);
-      count('undecodable', 'parked');
-      return;
+  async function handleMessage(topic: string, partition: number, m: KafkaMessage): Promise<Handled> {
+    const decoded = decodeMessage(m.value, headersOf(m));
+    if ('unusable' in decoded) {
+      try {
+        await park(topic, partition, m, decoded.unusable, { eventType: decoded.type });
+      } catch (err) {
+        return { done: false, error: err as Error, type: decoded.type };
+      }
+      count(decoded.type, 'parked');
+      return { done: true };
     }
-    if (!env.payload) {
-      await park(topic, partition, m, `unknown event type "${env.type || headersOf(m)['event-type'] || '?'}"`);
-      count(env.type || 'unknown', 'parked');
-      return;
-    }
+    const env = decoded.env;
     // The event's creation context (outbox.ts) is the parent: one order's trace runs on through every consumer.
     const parent = extractTraceContext(env.traceContext);
     const { name, attributes } = messagingSpan('process', logicalTopic(topic), {
@@ -157,29 +146,64 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
       [EVENT_TYPE]: env.type,
     });
     const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
-    await context.with(trace.setSpan(parent, span), async () => {
-      for (let attempt = 1; ; attempt++) {
+    try {
+      return await context.with(trace.setSpan(parent, span), async (): Promise<Handled> => {
         try {
           const outcome = await apply(env);
           count(env.type, outcome);
           log.debug({ event_id: env.eventId, type: env.type, outcome }, 'event handled');
           if (outcome === 'duplicate') log.info({ event_id: env.eventId, type: env.type, order_id: env.orderId }, 'duplicate event skipped');
-          break;
+          return { done: true };
         } catch (err) {
-          if (isDomainError(err) || attempt >= maxAttempts) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-            await park(topic, partition, m, `${env.type} ${env.eventId}: ${(err as Error).message}`);
-            count(env.type, 'parked');
-            break;
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          if (!isPermanentFailure(err)) {
+            count(env.type, 'retried');
+            return { done: false, error: err as Error, eventId: env.eventId, type: env.type };
           }
-          log.warn({ err, attempt, event_id: env.eventId }, 'handler failed; retrying');
-          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
-          // The session is short (seconds): a member that waits out retries must still be heard from.
-          await heartbeat();
+          try {
+            await park(topic, partition, m, `${env.type} ${env.eventId}: ${(err as Error).message}`, { eventId: env.eventId, eventType: env.type });
+          } catch (parkErr) {
+            return { done: false, error: parkErr as Error, eventId: env.eventId, type: env.type };
+          }
+          count(env.type, 'parked');
+          return { done: true };
         }
-      }
-    });
-    span.end();
+      });
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * Partitions paused after a transient failure, by "topic:partition": the message that failed,
+   * how often, and the timer that resumes the partition.
+   */
+  const paused = new Map<string, { offset: string; attempts: number; timer?: NodeJS.Timeout }>();
+  const setLag = (topic: string, partition: number, highWatermark: string, offset: string) =>
+    opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic, partition: String(partition) }, Math.max(0, Number(highWatermark) - Number(offset) - 1));
+
+  /**
+   * Pauses the partition instead of waiting inside the batch handler: kafkajs goes on fetching the
+   * other partitions and heartbeating (the session is seconds long), and fetches this one again
+   * from the failed message once resumed.
+   */
+  function retryLater(batch: EachBatchPayload['batch'], m: KafkaMessage, failure: Extract<Handled, { done: false }>, pause: () => () => void): void {
+    const key = `${batch.topic}:${batch.partition}`;
+    const previous = paused.get(key);
+    const attempts = previous?.offset === m.offset ? previous.attempts + 1 : 1;
+    const delay = Math.min(backoff.max, backoff.initial * 2 ** (attempts - 1));
+    const resume = pause();
+    const entry: { offset: string; attempts: number; timer?: NodeJS.Timeout } = { offset: m.offset, attempts };
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      resume();
+    }, delay);
+    paused.set(key, entry);
+    opts.metrics?.consumerPausedPartitions.set({ consumer: opts.consumer }, [...paused.values()].filter((p) => p.timer).length);
+    log.warn(
+      { topic: batch.topic, partition: batch.partition, offset: m.offset, event_id: failure.eventId, type: failure.type, attempt: attempts, retry_in_ms: delay, err: failure.error.message },
+      'cannot apply an event now (transient failure): its partition is paused and the event will be tried again',
+    );
   }
 
   let assigned: Record<string, number[]> = {};
@@ -199,20 +223,39 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) => {
+        const key = `${batch.topic}:${batch.partition}`;
         for (const m of batch.messages) {
           if (!isRunning() || isStale()) break;
-          await handleMessage(batch.topic, batch.partition, m, heartbeat);
+          const handled = await handleMessage(batch.topic, batch.partition, m);
+          if (!handled.done) {
+            setLag(batch.topic, batch.partition, batch.highWatermark, String(Number(m.offset) - 1));
+            retryLater(batch, m, handled, pause);
+            break;
+          }
+          const recovered = paused.get(key);
+          if (recovered) {
+            paused.delete(key);
+            opts.metrics?.consumerPausedPartitions.set({ consumer: opts.consumer }, [...paused.values()].filter((p) => p.timer).length);
+            log.info({ topic: batch.topic, partition: batch.partition, offset: m.offset, attempts: recovered.attempts + 1 }, 'the event applied after its partition was paused; consuming again');
+          }
           resolveOffset(m.offset);
           opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
           await heartbeat();
-          const lag = Number(batch.highWatermark) - Number(m.offset) - 1;
-          opts.metrics?.consumerLag.set({ consumer: opts.consumer, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, lag));
+          setLag(batch.topic, batch.partition, batch.highWatermark, m.offset);
         }
         await commitOffsetsIfNecessary();
       },
     });
     log.info({ topics }, 'consumer started');
   }
-  return { start, stop: () => consumer.disconnect(), assignments: () => assigned };
+  return {
+    start,
+    async stop() {
+      for (const p of paused.values()) clearTimeout(p.timer);
+      paused.clear();
+      await consumer.disconnect();
+    },
+    assignments: () => assigned,
+  };
 }

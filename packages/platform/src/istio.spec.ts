@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { RETRY_ON, renderIstioFiles } from './istio';
-import { loadMeshPolicy, localSettings, upstreamPolicy } from './mesh-policy';
+import { NOT_SENT_RETRY_ON, RETRY_ON, renderIstioFiles } from './istio';
+import { connectRetriesOf, loadMeshPolicy, localSettings, upstreamPolicy } from './mesh-policy';
 
 const root = path.resolve(__dirname, '../../..');
 const ms = (d: string) => (d.endsWith('ms') ? Number(d.slice(0, -2)) : Number(d.slice(0, -1)) * 1000);
@@ -39,9 +39,13 @@ describe('Istio rendering of mesh/policy.yaml', () => {
       for (const code of local.retries.retryOn) for (const c of RETRY_ON[code]!) expect(conditions).toContain(c);
     });
 
-    it('never retries any other method (Istio would retry twice by default)', () => {
+    it('tries any other method again only when the request never reached the server', () => {
       expect(defaultRoute.match).toBeUndefined();
-      expect(defaultRoute.retries).toEqual({ attempts: 0 });
+      expect(defaultRoute.retries).toEqual({ attempts: connectRetriesOf(policy), retryOn: NOT_SENT_RETRY_ON });
+    });
+
+    it('bounds retries in flight by the retry budget, where the policy sets one', () => {
+      expect(dr.spec.trafficPolicy.connectionPool?.http?.maxRetries).toBe(p.retries?.maxConcurrent);
     });
 
     it('opens the breaker at the same thresholds and caps concurrency the same way', () => {

@@ -1,12 +1,13 @@
 import { stringify } from 'yaml';
-import { BREAKER_FAILURE_CODES, type MeshPolicy, type UpstreamPolicy } from './mesh-policy';
+import { BREAKER_FAILURE_CODES, connectRetriesOf, type MeshPolicy, type UpstreamPolicy } from './mesh-policy';
 
 /**
  * The cluster rendering of mesh/policy.yaml: per upstream an Istio
- * DestinationRule (connection pool = concurrency cap, outlier detection =
- * circuit breaker) and a VirtualService (timeout; retries only on the routes of
- * idempotent methods; every other method explicitly not retried, overriding
- * Istio's default of 2 retries).
+ * DestinationRule (connection pool = concurrency cap and retry budget, outlier
+ * detection = circuit breaker) and a VirtualService (timeout; retries on the
+ * policy's codes only on the routes of idempotent methods; every other method
+ * tried again only when the request never reached the server, replacing
+ * Istio's default retries).
  */
 
 /** gRPC codes in the policy → Envoy retry_on conditions with the same meaning. */
@@ -34,6 +35,7 @@ const LABELS = { 'app.kubernetes.io/part-of': 'foodmesh', 'app.kubernetes.io/man
 export function destinationRule(upstream: string, p: UpstreamPolicy): K8sObject {
   const host = p.host ?? upstream;
   const b = p.circuitBreaker;
+  const budget = p.retries?.maxConcurrent === undefined ? {} : { maxRetries: p.retries.maxConcurrent };
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
@@ -43,7 +45,7 @@ export function destinationRule(upstream: string, p: UpstreamPolicy): K8sObject 
       trafficPolicy: b
         ? {
             connectionPool: {
-              http: { http2MaxRequests: b.maxRequests, http1MaxPendingRequests: b.maxPending },
+              http: { http2MaxRequests: b.maxRequests, http1MaxPendingRequests: b.maxPending, ...budget },
             },
             outlierDetection: {
               // Envoy counts gRPC UNAVAILABLE/DEADLINE_EXCEEDED/INTERNAL/UNKNOWN as 5xx, like the local breaker.
@@ -53,12 +55,15 @@ export function destinationRule(upstream: string, p: UpstreamPolicy): K8sObject 
               maxEjectionPercent: b.maxEjectionPercent,
             },
           }
-        : {},
+        : Object.keys(budget).length ? { connectionPool: { http: budget } } : {},
     },
   };
 }
 
-export function virtualService(upstream: string, p: UpstreamPolicy): K8sObject {
+/** Envoy's conditions for a request that never reached the upstream: safe to send again for any method. */
+export const NOT_SENT_RETRY_ON = 'connect-failure,refused-stream';
+
+export function virtualService(upstream: string, p: UpstreamPolicy, connectRetries: number): K8sObject {
   const host = p.host ?? upstream;
   const route = [{ destination: { host } }];
   const http: Record<string, unknown>[] = [];
@@ -75,7 +80,8 @@ export function virtualService(upstream: string, p: UpstreamPolicy): K8sObject {
       route,
     });
   }
-  http.push({ name: `${host}-default`, timeout: duration(p.timeoutMs), retries: { attempts: 0 }, route });
+  const notSent = connectRetries > 0 ? { attempts: connectRetries, retryOn: NOT_SENT_RETRY_ON } : { attempts: 0 };
+  http.push({ name: `${host}-default`, timeout: duration(p.timeoutMs), retries: notSent, route });
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
@@ -98,7 +104,7 @@ export function renderIstioFiles(policy: MeshPolicy): RenderedFile[] {
     const host = p.host ?? upstream;
     return [
       { path: `k8s/base/mesh/${host}-destinationrule.yaml`, content: HEADER + stringify(destinationRule(upstream, p), { aliasDuplicateObjects: false }) },
-      { path: `k8s/base/mesh/${host}-virtualservice.yaml`, content: HEADER + stringify(virtualService(upstream, p), { aliasDuplicateObjects: false }) },
+      { path: `k8s/base/mesh/${host}-virtualservice.yaml`, content: HEADER + stringify(virtualService(upstream, p, connectRetriesOf(policy)), { aliasDuplicateObjects: false }) },
     ];
   });
 }

@@ -16,17 +16,54 @@ export interface OutgoingMessage {
 }
 
 export interface MessagePublisher {
-  /** Publishes in order (topics are logical names; the connection's namespace is added); resolves once all in-sync replicas have them. */
+  /**
+   * Publishes in order (topics are logical names; the connection's namespace is added); resolves
+   * once all in-sync replicas have them. Rejects with MessagesRejected when the broker refuses the
+   * messages for good (too large, invalid): sending them again can never work.
+   */
   publish(messages: OutgoingMessage[]): Promise<void>;
+  /** The largest message (record batch) the broker and topics accept: KAFKA_MAX_MESSAGE_BYTES. */
+  readonly maxMessageBytes: number;
   close(): Promise<void>;
 }
+
+/** The broker refused messages for good: the same bytes will be refused again. */
+export class MessagesRejected extends Error {
+  constructor(readonly reason: string) {
+    super(`Kafka refused the messages for good: ${reason}`);
+    this.name = 'MessagesRejected';
+  }
+}
+
+/** Broker errors that no retry can fix: they are about the messages themselves. */
+const REJECTION_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/** The broker's refusal type in a kafkajs error (its causes included), if it is one of REJECTION_TYPES. */
+export function rejectionOf(err: unknown): string | undefined {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && REJECTION_TYPES.has(e.type)) return e.type;
+  }
+  return undefined;
+}
+
+/**
+ * 1 MiB: Kafka's default for a message (record batch), set on purpose on the broker
+ * (`message.max.bytes`), every topic (`max.message.bytes`) and the relay, which publishes in
+ * batches that fit and sets aside a single event above it.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export interface KafkaConnection {
   kafka: Kafka;
   /** The real topic name: the namespace prefix (e.g. per test run or environment) + `name`. */
   topic(name: string): string;
-  /** Creates missing topics (idempotent, safe when several services race). */
-  ensureTopics(topics: string[], partitions: number): Promise<void>;
+  /** Creates missing topics (idempotent, safe when several clients race) with the given topic configs; needs CREATE (an admin). */
+  ensureTopics(topics: string[], partitions: number, configs?: Record<string, string>): Promise<void>;
+  /**
+   * Waits until the topics exist and every partition has a leader: services never create topics
+   * (in Kubernetes they are KafkaTopic resources; locally the stack's admin creates them).
+   */
+  waitForTopics(topics: string[], timeoutMs?: number): Promise<void>;
   createPublisher(): Promise<MessagePublisher>;
   createConsumer(groupId: string): Consumer;
   close(): Promise<void>;
@@ -44,6 +81,13 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
+
+/** How a client proves itself to the brokers: SASL/SCRAM as its own user, over TLS or not. */
+export interface KafkaSecurity {
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
+  /** TLS, trusting `ca` (PEM) or, without it, the system's CAs. */
+  tls?: { ca?: string };
+}
 
 /**
  * `namespace` prefixes every topic and consumer group, so several environments
@@ -65,6 +109,8 @@ export function connectKafka(opts: {
   namespace?: string;
   sessionTimeoutMs?: number;
   fetchMaxWaitMs?: number;
+  maxMessageBytes?: number;
+  security?: KafkaSecurity;
 }): KafkaConnection {
   const ns = opts.namespace ?? '';
   const sessionTimeout = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
@@ -74,11 +120,15 @@ export function connectKafka(opts: {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    sasl: opts.security?.sasl,
+    ssl: opts.security?.tls ? (opts.security.tls.ca ? { ca: [opts.security.tls.ca] } : true) : undefined,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
     // kafkajs gives a broker 1 s to accept a connection and logs an error when it does not, though
-    // it retries: a machine busy starting a whole stack at once took longer.
-    connectionTimeout: 3_000,
+    // it retries. Its timer runs before the loop sees the socket connect, so a process starved of
+    // CPU (a 2-core machine starting a whole stack at once, each client signing in with SCRAM)
+    // timed out on loopback at 3 s; 10 s is the Java client's socket.connection.setup.timeout.ms.
+    connectionTimeout: 10_000,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;
       // kafkajs logs each failed protocol response ("Response ListOffsets…") before it
@@ -102,7 +152,7 @@ export function connectKafka(opts: {
   return {
     kafka,
     topic,
-    async ensureTopics(names, partitions) {
+    async ensureTopics(names, partitions, configs = {}) {
       const topics = names.map(topic);
       const admin = kafka.admin();
       await admin.connect();
@@ -121,7 +171,10 @@ export function connectKafka(opts: {
             // Not kafkajs's waitForLeaders: its wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
             // which a broker answers while another service's create is still propagating.
             await admin
-              .createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t, numPartitions: partitions })) })
+              .createTopics({
+                waitForLeaders: false,
+                topics: missing.map((t) => ({ topic: t, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) })),
+              })
               .catch((err: Error) => {
                 if (!err.message.includes('already exists')) lastError = err;
               });
@@ -145,6 +198,36 @@ export function connectKafka(opts: {
         await admin.disconnect();
       }
     },
+    async waitForTopics(names, timeoutMs = 60_000) {
+      const topics = names.map(topic);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        let missing = topics;
+        let lastError: unknown;
+        for (const deadline = Date.now() + timeoutMs; ; ) {
+          // Metadata names only the topics this client may describe: a topic it has no ACL for looks missing.
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch((err: unknown) => {
+            lastError = err;
+            return { topics: [] as Array<{ name: string; partitions: Array<{ leader: number }> }> };
+          });
+          missing = topics.filter((t) => {
+            const m = meta.find((x) => x.name === t);
+            return !m || m.partitions.length === 0 || m.partitions.some((p) => p.leader < 0);
+          });
+          if (missing.length === 0) return;
+          if (Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+        throw new Error(
+          `Kafka topics ${missing.join(', ')} do not exist or this client may not describe them, after ${timeoutMs / 1000} s${why}: ` +
+            'services never create topics; in Kubernetes they are KafkaTopic resources, locally the stack creates them (npm start, the test setup)',
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async createPublisher() {
       // Idempotent producer, one request in flight: no duplicates from producer
       // retries and no reordering within a partition (= within one order).
@@ -156,17 +239,23 @@ export function connectKafka(opts: {
       await producer.connect();
       producers.push(producer);
       return {
+        maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         async publish(messages) {
           if (messages.length === 0) return;
           const byTopic = new Map<string, OutgoingMessage[]>();
           for (const m of messages) byTopic.set(topic(m.topic), [...(byTopic.get(topic(m.topic)) ?? []), m]);
-          await producer.sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, ms]) => ({
-              topic,
-              messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-            })),
-          });
+          try {
+            await producer.sendBatch({
+              acks: -1,
+              topicMessages: [...byTopic].map(([topic, ms]) => ({
+                topic,
+                messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+              })),
+            });
+          } catch (err) {
+            const rejection = rejectionOf(err);
+            throw rejection ? new MessagesRejected(rejection) : err;
+          }
         },
         close: () => producer.disconnect(),
       };

@@ -17,8 +17,13 @@ const retriesSchema = z.object({
   perTryTimeoutMs: z.number().int().positive(),
   backoffMs: z.number().int().positive().default(50),
   retryOn: z.array(grpcCode).min(1),
-  /** Methods safe to retry (idempotent). Others are never retried. */
+  /** Methods safe to retry (idempotent). Others are tried again only when the request never reached the server (defaults.connectRetries). */
   methods: z.array(z.string().regex(/^[A-Z]\w*$/, 'a method name such as Pay')).min(1),
+  /**
+   * The retry budget: at most this many retries to the upstream in flight at once (Istio's
+   * maxRetries), so retries cannot multiply an overload. Locally the concurrency cap bounds them.
+   */
+  maxConcurrent: z.number().int().positive().optional(),
 });
 
 const breakerSchema = z.object({
@@ -45,10 +50,21 @@ const upstreamSchema = z
   });
 
 export const meshPolicySchema = z.object({
-  defaults: z.object({ timeoutMs: z.number().int().positive() }),
+  defaults: z.object({
+    timeoutMs: z.number().int().positive(),
+    /**
+     * Tries again, for any method, a request that never reached the server (Envoy's
+     * connect-failure and refused-stream): nothing can have happened twice. grpc-js does the same
+     * on its own locally (its transparent retry). Unset: 2.
+     */
+    connectRetries: z.number().int().min(0).max(3).optional(),
+  }),
   upstreams: z.record(z.string(), upstreamSchema),
 });
 export type MeshPolicy = z.infer<typeof meshPolicySchema>;
+
+/** How often the mesh tries a request again that never reached the server. */
+export const connectRetriesOf = (policy: MeshPolicy) => policy.defaults.connectRetries ?? 2;
 export type UpstreamPolicy = z.infer<typeof upstreamSchema>;
 export type RetryPolicy = z.infer<typeof retriesSchema>;
 export type BreakerPolicy = z.infer<typeof breakerSchema>;

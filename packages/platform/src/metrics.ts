@@ -56,7 +56,7 @@ export function createPlatformMetrics(service: string) {
     }),
     eventsConsumed: new Counter({
       name: 'events_consumed_total',
-      help: 'Events handled by consumers, by type and outcome (applied, duplicate, ignored, parked)',
+      help: 'Events handled by consumers, by type and outcome (applied, duplicate, ignored, parked; retried: a transient failure, tried again later)',
       labelNames: ['consumer', 'type', 'outcome'],
       registers: [registry],
     }),
@@ -82,6 +82,28 @@ export function createPlatformMetrics(service: string) {
       name: 'resilience_fallbacks_total',
       help: 'Times a service answered with its fallback instead of the upstream result',
       labelNames: ['upstream', 'fallback'],
+      registers: [registry],
+    }),
+    consumerPausedPartitions: new Gauge({
+      name: 'kafka_consumer_paused_partitions',
+      help: 'Partitions a consumer has paused because their next event failed transiently; it is tried again until it applies',
+      labelNames: ['consumer'],
+      registers: [registry],
+    }),
+    deadLetters: new Gauge({
+      name: 'dead_letters_unresolved',
+      help: 'Messages parked by this service\'s consumers and not yet resolved by a replay (npm run dead-letters)',
+      registers: [registry],
+    }),
+    outboxSetAside: new Gauge({
+      name: 'outbox_set_aside',
+      help: 'Outbox rows Kafka refused for good (too large, invalid), set aside so later events still publish; alert on any',
+      registers: [registry],
+    }),
+    outboxSetAsideTotal: new Counter({
+      name: 'outbox_set_aside_total',
+      help: 'Outbox rows set aside because Kafka refused them for good, by topic and reason',
+      labelNames: ['topic', 'reason'],
       registers: [registry],
     }),
     consumerLag: new Gauge({

@@ -2,7 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Link } from '@openteleme
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { topicOf } from './event-catalogue';
 import { toMessage } from './events';
-import type { MessagePublisher } from './kafka';
+import { MessagesRejected, type MessagePublisher } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
 import type { PoolClient } from 'pg';
@@ -77,9 +77,12 @@ export interface OutboxRelay {
 
 /**
  * Publishes committed outbox rows in id order. Replicas of a service compete for
- * a session-level advisory lock; only the holder publishes, so one order's
- * events are never doubled or reordered by two relays. A crash between publish
- * and mark-sent republishes the batch: consumers' inboxes absorb the duplicate.
+ * a session-level advisory lock; only the holder publishes, and only through the
+ * connection holding it, so one order's events are never doubled or reordered by
+ * two relays. A crash between publish and mark-sent republishes the batch:
+ * consumers' inboxes absorb the duplicate. A row Kafka refuses for good (larger
+ * than a message may be, or invalid) is set aside, counted and logged, and the
+ * rows after it are published: one bad event never blocks a service's outbox.
  */
 export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const pollMs = opts.pollMs ?? 1000;
@@ -132,34 +135,79 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  async function publishBatch(): Promise<number> {
-    const { rows } = await opts.pool.query<{ id: number; event_id: string; topic: string; message_key: string; payload: Buffer; headers: Record<string, string> }>(
-      'SELECT id, event_id, topic, message_key, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+  interface Row {
+    id: number;
+    event_id: string;
+    topic: string;
+    message_key: string;
+    payload: Buffer;
+    headers: Record<string, string>;
+  }
+  const message = (r: Row) => ({ topic: r.topic, key: r.message_key, value: r.payload, headers: r.headers });
+
+  /** Sets a row Kafka refuses for good aside: it stays in the table, out of the relay's way (outbox_set_aside alerts). */
+  async function setAside(client: PoolClient, r: Row, reason: string): Promise<void> {
+    await client.query('UPDATE outbox SET set_aside_at = now(), set_aside_reason = $2 WHERE id = $1', [r.id, reason]);
+    opts.metrics?.outboxSetAsideTotal.inc({ topic: r.topic, reason: reason.split(' ')[0]! });
+    log.error({ event_id: r.event_id, topic: r.topic, bytes: r.payload.length, reason }, 'Kafka refuses this event for good: set aside, later events go on');
+  }
+
+  async function markSent(client: PoolClient, rows: Row[]): Promise<void> {
+    await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    for (const r of rows) opts.metrics?.eventsPublished.inc({ topic: r.topic });
+  }
+
+  /** Publishes rows and marks them sent; rows the broker refuses for good are found one by one and set aside. */
+  async function publishChunk(client: PoolClient, chunk: Row[]): Promise<void> {
+    try {
+      await sendSpan(opts.service, chunk, () => opts.publisher.publish(chunk.map(message)));
+    } catch (err) {
+      if (!(err instanceof MessagesRejected)) throw err;
+      if (chunk.length === 1) return setAside(client, chunk[0]!, err.reason);
+      for (const r of chunk) await publishChunk(client, [r]);
+      return;
+    }
+    await opts.afterPublish?.(chunk.map((r) => r.event_id));
+    await markSent(client, chunk);
+  }
+
+  /**
+   * One batch, entirely on the connection that holds the relay's lock: a leader whose session is
+   * gone (and whose lock another replica may hold by now) cannot read or mark rows, so it cannot
+   * publish beside the new leader.
+   */
+  async function publishBatch(client: PoolClient): Promise<number> {
+    const { rows } = await client.query<Row>(
+      'SELECT id, event_id, topic, message_key, payload, headers FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT $1',
       [batchSize],
     );
-    if (rows.length === 0) return 0;
-    await sendSpan(opts.service, rows, () => opts.publisher.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload, headers: r.headers }))));
-    await opts.afterPublish?.(rows.map((r) => r.event_id));
-    await opts.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
-    for (const r of rows) opts.metrics?.eventsPublished.inc({ topic: r.topic });
-    log.debug({ count: rows.length, lastId: rows[rows.length - 1]!.id }, 'published outbox batch');
+    for (const chunk of chunksOf(rows, opts.publisher.maxMessageBytes)) {
+      if (chunk.tooLarge) await setAside(client, chunk.rows[0]!, `MESSAGE_TOO_LARGE: ${chunk.bytes} bytes, above KAFKA_MAX_MESSAGE_BYTES (${opts.publisher.maxMessageBytes})`);
+      else await publishChunk(client, chunk.rows);
+    }
+    if (rows.length) log.debug({ count: rows.length, lastId: rows[rows.length - 1]!.id }, 'published outbox batch');
     return rows.length;
   }
 
   async function drainOnce(): Promise<number> {
     await tryLead();
-    if (!leaderClient) return 0;
+    const client = leaderClient;
+    if (!client) return 0;
     let total = 0;
     for (;;) {
-      const n = await publishBatch();
+      const n = await publishBatch(client);
       total += n;
       if (n < batchSize) break;
     }
-    const { rows } = await opts.pool.query<{ n: number; age: number | null }>(
-      'SELECT count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age FROM outbox WHERE published_at IS NULL',
+    const { rows } = await client.query<{ n: number; age: number | null; aside: number }>(
+      `SELECT count(*) FILTER (WHERE set_aside_at IS NULL)::int AS n,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE set_aside_at IS NULL))::float8 AS age,
+              count(*) FILTER (WHERE set_aside_at IS NOT NULL)::int AS aside
+       FROM outbox WHERE published_at IS NULL`,
     );
     opts.metrics?.outboxBacklog.set(rows[0]?.n ?? 0);
     opts.metrics?.outboxOldestAge.set(rows[0]?.age ?? 0);
+    opts.metrics?.outboxSetAside.set(rows[0]?.aside ?? 0);
     return total;
   }
 
@@ -216,6 +264,37 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       }
     },
   };
+}
+
+/** Approximate bytes a message adds to a record batch: key, value, headers and the record's own fields. */
+const recordBytes = (r: { message_key: string; payload: Buffer; headers: Record<string, string> }) =>
+  Buffer.byteLength(r.message_key) + r.payload.length + Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0) + 32;
+/** A record batch's own header, and room to spare. */
+const BATCH_OVERHEAD = 1024;
+
+/**
+ * Rows in order, cut into chunks whose record batches fit in `maxBytes` (kafkajs puts one
+ * partition's messages into one batch, which the broker refuses whole when it is too large); a
+ * row too large on its own is a chunk of its own, marked so.
+ */
+export function chunksOf<R extends { message_key: string; payload: Buffer; headers: Record<string, string> }>(rows: R[], maxBytes: number) {
+  const chunks: Array<{ rows: R[]; bytes: number; tooLarge: boolean }> = [];
+  let current: { rows: R[]; bytes: number; tooLarge: boolean } | undefined;
+  for (const r of rows) {
+    const bytes = recordBytes(r);
+    if (bytes + BATCH_OVERHEAD > maxBytes) {
+      current = undefined;
+      chunks.push({ rows: [r], bytes, tooLarge: true });
+      continue;
+    }
+    if (!current || current.bytes + bytes + BATCH_OVERHEAD > maxBytes) {
+      current = { rows: [], bytes: 0, tooLarge: false };
+      chunks.push(current);
+    }
+    current.rows.push(r);
+    current.bytes += bytes;
+  }
+  return chunks;
 }
 
 /**

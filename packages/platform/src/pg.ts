@@ -16,6 +16,10 @@ export function createPool(opts: { connectionString: string; max?: number; logge
     application_name: opts.applicationName,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
+    // A connection whose server (or the network to it) died without a word errors instead of
+    // hanging: the outbox relay's lock connection, above all (outbox.ts).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', (err) => opts.logger?.error({ err }, 'idle PostgreSQL client failed'));

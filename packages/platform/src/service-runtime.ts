@@ -2,12 +2,16 @@ import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig, DataConfig } from './config';
 import { createEventConsumer, topicsOf, type EventConsumer, type EventConsumerOptions } from './consumer';
+import { deadLetterAdminService } from './dead-letter-admin';
+import { countDeadLetters, type ConsumerApplier } from './dead-letters';
 import { topicOf } from './event-catalogue';
 import { createGrpcClient, type GrpcClient } from './grpc-client';
 import { startGrpcServer, type RunningGrpcServer, type ServiceRegistration } from './grpc-server';
 import type { ServiceDef } from './grpc-types';
 import { authenticated, serviceIdentity } from './identity';
-import { connectKafka, type KafkaConnection } from './kafka';
+import { inboxApplier } from './inbox';
+import type { KafkaConnection } from './kafka';
+import { connectServiceKafka, kafkaSecurityOf } from './kafka-config';
 import { createLogger, type Logger } from './logger';
 import { loadMeshPolicy, type MeshPolicy } from './mesh-policy';
 import { createPlatformMetrics, startMetricsServer, type PlatformMetrics } from './metrics';
@@ -16,6 +20,8 @@ import { startOutboxRelay, pruneOutbox, type OutboxRelay } from './outbox';
 import { createPool, type Pool } from './pg';
 import { createServiceHealth, type ServiceHealth } from './service-health';
 import { initTelemetry, shutdownTelemetry } from './telemetry';
+
+const DEAD_LETTERS_PROTO = 'foodmesh/deadletters/v1/dead_letters.proto';
 
 /** What a service's composition root gets to build its adapters and handlers. */
 export interface ServiceRuntime<C extends BaseConfig> {
@@ -27,14 +33,16 @@ export interface ServiceRuntime<C extends BaseConfig> {
   onShutdown(fn: () => Promise<unknown> | unknown): void;
   /** The service's own database: pool created, platform + service migrations applied. */
   database(migrationsDir?: string): Promise<Pool>;
-  /** Kafka, with this service's topic and `extraTopics` created if missing. */
-  kafka(extraTopics?: string[]): Promise<KafkaConnection>;
+  /** Kafka, once `topics` exist (services never create topics). */
+  kafka(topics?: string[]): Promise<KafkaConnection>;
   /** Starts the outbox relay publishing this service's events. */
   startOutbox(pool: Pool): Promise<OutboxRelay>;
   /**
    * Starts an effectively-once consumer (group = service name unless given) in the background: the
    * service serves its sync API while the consumer joins its group (health name `consumer`).
-   * It subscribes to the topics that carry the events `handlers` handle.
+   * It subscribes to the topics that carry the events `handlers` handle. A service that
+   * consumes also serves DeadLetterAdminService (its parked messages, replayed through this
+   * consumer's inbox).
    */
   consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership' | 'topics'> & { pool: Pool; consumer?: string }): void;
   /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
@@ -79,9 +87,13 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   const metrics = createPlatformMetrics(config.SERVICE_NAME);
   const policy = loadMeshPolicy(config.MESH_POLICY_PATH);
   const identity = serviceIdentity(config);
+  if (config.KAFKA_BROKERS) kafkaSecurityOf(config as C & DataConfig); // a bad Kafka setting stops the start, not a later call
   const closers: Array<() => Promise<unknown> | unknown> = [];
   const health = createServiceHealth({ logger, metrics });
   let kafkaConn: KafkaConnection | undefined;
+  /** Each consumer's inbox applier, for dead-letter replays, and the database of their inboxes. */
+  const appliers = new Map<string, ConsumerApplier>();
+  let inboxPool: Pool | undefined;
   const ensuredTopics = new Set<string>();
 
   const need = <K extends keyof DataConfig>(key: K): NonNullable<DataConfig[K]> => {
@@ -105,29 +117,23 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       health.addDependency('database', () => pool.query('SELECT 1'));
       return pool;
     },
-    async kafka(extraTopics = []) {
+    async kafka(topics = []) {
       if (!kafkaConn) {
-        kafkaConn = connectKafka({
-          brokers: need('KAFKA_BROKERS'),
-          clientId: config.SERVICE_NAME,
-          logger,
-          namespace: config.KAFKA_NAMESPACE,
-          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-          fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
-        });
+        need('KAFKA_BROKERS');
+        kafkaConn = connectServiceKafka(config as C & DataConfig, logger);
         const conn = kafkaConn;
         closers.push(() => conn.close());
       }
-      // The outbox and each consumer ask for their topics; ask the broker only for new ones.
-      const wanted = [topicOf(config.SERVICE_NAME), ...extraTopics].filter((t) => !ensuredTopics.has(t));
+      // The outbox and each consumer ask for their topics; ask the broker only about new ones.
+      const wanted = topics.filter((t) => !ensuredTopics.has(t));
       if (wanted.length) {
-        await kafkaConn.ensureTopics(wanted, config.KAFKA_TOPIC_PARTITIONS ?? 6);
+        await kafkaConn.waitForTopics(wanted);
         for (const t of wanted) ensuredTopics.add(t);
       }
       return kafkaConn;
     },
     async startOutbox(pool) {
-      const kafka = await rt.kafka();
+      const kafka = await rt.kafka([topicOf(config.SERVICE_NAME)]);
       const publisher = await kafka.createPublisher();
       const relay = startOutboxRelay({ service: config.SERVICE_NAME, pool, publisher, logger, metrics, pollMs: config.OUTBOX_POLL_MS });
       const prune = setInterval(() => void pruneOutbox(pool).catch((err) => logger.warn({ err }, 'outbox prune failed')), 3600_000);
@@ -141,6 +147,8 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     },
     consume(c) {
       const name = c.consumer ?? config.SERVICE_NAME;
+      appliers.set(name, inboxApplier({ consumer: name, handlers: c.handlers, pool: c.pool }));
+      inboxPool ??= c.pool;
       const onMembership = health.addConsumer(name);
       const stopping = new AbortController();
       let current: EventConsumer | undefined;
@@ -187,6 +195,20 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
     authenticated: (registration) => authenticated(registration, identity.authenticate),
   };
 
+  /** The admin API over this service's dead letters, and the gauge of those unresolved (refreshed every 15 s). */
+  const deadLetterAdmin = (pool: Pool) => {
+    const refresh = () =>
+      void countDeadLetters(pool).then(
+        (n) => metrics.deadLetters.set(n),
+        (err: unknown) => logger.debug({ err }, 'could not count dead letters'),
+      );
+    refresh();
+    const timer = setInterval(refresh, 15_000);
+    timer.unref();
+    closers.push(() => clearInterval(timer));
+    return deadLetterAdminService({ service: config.SERVICE_NAME, pool, appliers, logger, onChange: refresh });
+  };
+
   const runClosers = async () => {
     for (const close of closers.reverse()) {
       try {
@@ -203,7 +225,9 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
   let metricsServer: http.Server & { port: number };
   let grpc: RunningGrpcServer;
   try {
-    const services = (await opts.build(rt)).map(rt.authenticated);
+    const built = await opts.build(rt);
+    if (inboxPool) built.push(deadLetterAdmin(inboxPool));
+    const services = built.map(rt.authenticated);
     metricsServer = await startMetricsServer(metrics.registry, config.METRICS_PORT, config.GRPC_HOST);
     closers.unshift(() => new Promise((r) => metricsServer.close(r)));
     grpc = await startGrpcServer({
@@ -213,7 +237,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       logger,
       metrics,
       services,
-      protoFiles: opts.protoFiles,
+      protoFiles: inboxPool ? [...opts.protoFiles, DEAD_LETTERS_PROTO] : opts.protoFiles,
       reflection: config.GRPC_REFLECTION,
       maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
       requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,

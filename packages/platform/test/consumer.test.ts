@@ -1,8 +1,8 @@
 import { context, trace } from '@opentelemetry/api';
 import { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
-import { eventually } from '@foodmesh/testkit';
-import { getTracer, newEnvelope, startEventConsumer, toMessage, topicOf } from '../src';
+import { eventually, testLogger } from '@foodmesh/testkit';
+import { createPool, deadLetterReplayer, getTracer, inboxApplier, newEnvelope, startEventConsumer, toMessage, topicOf } from '../src';
 import { messagingFixture, type MessagingFixture } from './messaging-fixture';
 
 describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
@@ -36,6 +36,78 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]!.error).toMatch(/^undecodable/);
     expect(rows[1]!.error).toContain('unknown event type "foodmesh.events.v1.FromTheFuture"');
+  });
+
+  it('retries a transient failure until it applies, pausing only that partition: 20 s of lock timeouts park nothing, apply everything once, keep the member in its group', async () => {
+    // Orders over several partitions; all but `o-held` flow while its row stays locked.
+    const events = Array.from({ length: 24 }, (_, i) => envelope(`o-${i % 8}`, Math.floor(i / 8) + 1));
+    const held = envelope('o-held', 1);
+    // The consumer's transactions give up on a lock after 300 ms (lock_timeout), as a busy database would make them.
+    const impatient = createPool({ connectionString: `${f.databaseUrl}?options=${encodeURIComponent('-c lock_timeout=300')}`, max: 5 });
+    const membership: boolean[] = [];
+    const locker = await f.pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query("INSERT INTO order_versions VALUES ('o-held', 0)"); // uncommitted: the consumer's update of this row waits
+      await f.startRecordingConsumer('m1', { pool: impatient, partitionsConcurrently: 3, onMembership: (joined) => membership.push(joined) });
+      await publishRaw([held, ...events].map((e) => ({ key: e.orderId, value: toMessage(e).value })));
+
+      const lockedAt = Date.now();
+      // The other partitions go on meanwhile.
+      await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM applied WHERE order_id <> 'o-held'")).toBeGreaterThan(0));
+      // 20 s of failures: the partition of o-held is paused and tried again and again, with its lag shown.
+      await eventually(async () => expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(20_000), { timeoutMs: 30_000, intervalMs: 500 });
+      expect((await f.outcomes()).retried).toBeGreaterThan(3);
+      expect((await f.metrics.consumerPausedPartitions.get()).values.reduce((n, v) => n + v.value, 0)).toBe(1);
+      expect(Math.max(...(await f.metrics.consumerLag.get()).values.map((v) => v.value))).toBeGreaterThan(0);
+      expect(await f.count('SELECT count(*) AS n FROM applied WHERE event_id = $1', [held.eventId])).toBe(0);
+      await locker.query('ROLLBACK');
+    } finally {
+      locker.release();
+    }
+
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(25), { timeoutMs: 15_000 });
+    expect(await f.count('SELECT count(DISTINCT event_id) AS n FROM applied')).toBe(25);
+    expect(await f.count('SELECT count(*) AS n FROM dead_letters')).toBe(0);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+    expect((await f.outcomes()).parked ?? 0).toBe(0);
+    expect((await f.metrics.consumerPausedPartitions.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    // Heartbeats went on while it waited: it joined once and never left its group (the session is 6 s).
+    expect(membership).toEqual([true]);
+    await impatient.end();
+  }, 90_000);
+
+  it('replays a dead letter through the same inbox: applied once, and a second replay is a duplicate', async () => {
+    await f.pool.query("INSERT INTO refused VALUES ('o-r')");
+    const refused = envelope('o-r', 1);
+    await publishRaw([
+      { key: 'o-r', value: toMessage(refused).value },
+      { key: 'o-x', value: Buffer.from([0xff, 0x00]) },
+    ]);
+    await f.startRecordingConsumer('m1');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM dead_letters')).toBe(2));
+    // Two keys, two partitions: they were parked in either order.
+    const { rows } = await f.pool.query<{ id: number; event_id: string | null; error: string }>('SELECT id, event_id, error FROM dead_letters');
+    const parked = rows.find((r) => r.event_id === refused.eventId)!;
+    const garbage = rows.find((r) => r.event_id === null)!;
+    expect(parked.error).toContain('is refused (test)');
+
+    const replayer = deadLetterReplayer({ pool: f.pool, appliers: new Map([['recorder', inboxApplier({ consumer: 'recorder', handlers: f.handlers('replay'), pool: f.pool })]]), logger: testLogger('replay') });
+    // Still refused: it stays parked, with the reason of this try.
+    expect(await replayer.replay([parked.id])).toEqual([{ id: parked.id, outcome: 'still-parked', error: expect.stringContaining('is refused') }]);
+
+    await f.pool.query("DELETE FROM refused WHERE order_id = 'o-r'");
+    expect(new Set(await replayer.replayAll())).toEqual(
+      new Set([
+        { id: parked.id, outcome: 'applied' },
+        { id: garbage.id, outcome: 'still-parked', error: expect.stringMatching(/^undecodable/) },
+      ]),
+    );
+    expect(await replayer.replay([parked.id])).toEqual([{ id: parked.id, outcome: 'duplicate' }]);
+    expect(await f.count('SELECT count(*) AS n FROM applied WHERE event_id = $1', [refused.eventId])).toBe(1);
+    expect(await f.count('SELECT count(*) AS n FROM dead_letters WHERE resolved_at IS NULL')).toBe(1);
+    expect(await f.count('SELECT replays AS n FROM dead_letters WHERE id = $1', [parked.id])).toBe(3);
+    await expect(replayer.replay([999_999])).rejects.toThrow('no dead letter 999999');
   });
 
   it('applies each event once when a consumer restarts mid-batch and its offsets are lost', async () => {

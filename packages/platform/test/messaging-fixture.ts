@@ -1,16 +1,17 @@
 import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
-import { freshDatabase, testBrokers, testLogger, uniqueId } from '@foodmesh/testkit';
+import { freshDatabase, testKafka, testLogger, uniqueId } from '@foodmesh/testkit';
 import {
   appendToOutbox,
-  connectKafka,
   createPlatformMetrics,
   createPool,
+  failedPrecondition,
   migrate,
   newEnvelope,
   startEventConsumer,
   topicOf,
   withTransaction,
   type EventConsumer,
+  type EventHandlers,
   type KafkaConnection,
   type Pool,
 } from '../src';
@@ -36,10 +37,11 @@ export async function messagingFixture(name: string) {
   await pool.query(`
     CREATE TABLE applied (event_id uuid PRIMARY KEY, order_id text NOT NULL, version int NOT NULL, member text NOT NULL);
     CREATE TABLE out_of_order (order_id text NOT NULL, expected int NOT NULL, got int NOT NULL);
-    CREATE TABLE order_versions (order_id text PRIMARY KEY, version int NOT NULL);`);
+    CREATE TABLE order_versions (order_id text PRIMARY KEY, version int NOT NULL);
+    CREATE TABLE refused (order_id text PRIMARY KEY);`);
   const kafkas: KafkaConnection[] = [];
-  const newKafka = () => {
-    const k = connectKafka({ brokers: testBrokers(), clientId: service, logger });
+  const newKafka = (opts: { maxMessageBytes?: number } = {}) => {
+    const k = testKafka({ clientId: service, ...opts });
     kafkas.push(k);
     return k;
   };
@@ -58,10 +60,43 @@ export async function messagingFixture(name: string) {
     return env.eventId;
   }
 
+  /**
+   * Handlers that record each applied event (as `member`) and flag any version that skips ahead
+   * or goes back; an order in `refused` is refused by the "domain" (parked).
+   */
+  const recordingHandlers = (member: string, slowMs?: number): EventHandlers => ({
+    orderPlaced: async (_p, env, tx) => {
+      if ((await tx.query('SELECT 1 FROM refused WHERE order_id = $1', [env.orderId])).rowCount) {
+        throw failedPrecondition(`order ${env.orderId} is refused (test)`);
+      }
+      inFlight.now++;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      try {
+        if (slowMs) await new Promise((r) => setTimeout(r, slowMs));
+        const { rows } = await tx.query<{ version: number }>('SELECT version FROM order_versions WHERE order_id = $1', [env.orderId]);
+        const expected = (rows[0]?.version ?? 0) + 1;
+        if (env.aggregateVersion !== expected) {
+          await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
+        }
+        await tx.query(
+          'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
+          [env.orderId, env.aggregateVersion],
+        );
+        await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
+      } finally {
+        inFlight.now--;
+      }
+    },
+  });
+
   /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
-  async function startRecordingConsumer(member: string, opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number } = {}) {
+  async function startRecordingConsumer(
+    member: string,
+    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; onMembership?: (joined: boolean) => void } = {},
+  ) {
     const c = await startEventConsumer({
       partitionsConcurrently: opts.partitionsConcurrently,
+      onMembership: opts.onMembership,
       consumer: 'recorder',
       groupId: opts.groupId ?? `${service}-recorder`,
       topics: [topicOf(service)],
@@ -69,27 +104,7 @@ export async function messagingFixture(name: string) {
       pool: opts.pool ?? pool,
       logger,
       metrics,
-      handlers: {
-        orderPlaced: async (_p, env, tx) => {
-          inFlight.now++;
-          inFlight.max = Math.max(inFlight.max, inFlight.now);
-          try {
-            if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
-            const { rows } = await tx.query<{ version: number }>('SELECT version FROM order_versions WHERE order_id = $1', [env.orderId]);
-            const expected = (rows[0]?.version ?? 0) + 1;
-            if (env.aggregateVersion !== expected) {
-              await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
-            }
-            await tx.query(
-              'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
-              [env.orderId, env.aggregateVersion],
-            );
-            await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
-          } finally {
-            inFlight.now--;
-          }
-        },
-      },
+      handlers: recordingHandlers(member, opts.slowMs),
     });
     consumers.push(c);
     return c;
@@ -113,6 +128,6 @@ export async function messagingFixture(name: string) {
     await Promise.allSettled(pools.map((p) => p.end()));
   }
 
-  return { service, logger, metrics, databaseUrl, pool, newPool, kafka, newKafka, commitEvent, startRecordingConsumer, inFlight, count, outcomes, close };
+  return { service, logger, metrics, databaseUrl, pool, newPool, handlers: recordingHandlers, kafka, newKafka, commitEvent, startRecordingConsumer, inFlight, count, outcomes, close };
 }
 export type MessagingFixture = Awaited<ReturnType<typeof messagingFixture>>;

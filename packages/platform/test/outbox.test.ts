@@ -1,5 +1,7 @@
+import net from 'node:net';
+import { ConfigResourceTypes } from 'kafkajs';
 import { eventually } from '@foodmesh/testkit';
-import { appendToOutbox, createPool, newEnvelope, startOutboxRelay, withTransaction, type OutboxRelay } from '../src';
+import { appendToOutbox, createPool, newEnvelope, startOutboxRelay, topicOf, withTransaction, type OutboxRelay } from '../src';
 import { OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { messagingFixture, type MessagingFixture } from './messaging-fixture';
 
@@ -85,6 +87,83 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     await pool.end();
   });
 
+  /** Commits an OrderPlaced for `orderId` whose store name is `bytes` long. */
+  async function commitLarge(orderId: string, bytes: number): Promise<string> {
+    const env = newEnvelope({ producer: f.service, orderId, aggregateVersion: 2, payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, storeName: 'x'.repeat(bytes) }) } });
+    await withTransaction(f.pool, (tx) => appendToOutbox(tx, [env]));
+    return env.eventId;
+  }
+
+  it('sets aside a row Kafka refuses for good (too large for its topic) and publishes the events after it', async () => {
+    const admin = f.kafka.kafka.admin();
+    await admin.connect();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: f.kafka.topic(topicOf(f.service)), configEntries: [{ name: 'max.message.bytes', value: '20000' }] }],
+    });
+    await admin.disconnect();
+
+    await f.commitEvent('o-1', 1);
+    const refused = await commitLarge('o-1', 50_000);
+    for (const o of ['o-2', 'o-3', 'o-4']) await f.commitEvent(o, 1);
+    await relay();
+    await f.startRecordingConsumer('m1');
+
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(4));
+    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>('SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL');
+    expect(rows).toEqual([{ event_id: refused, set_aside_reason: 'MESSAGE_TOO_LARGE' }]);
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL')).toBe(0));
+    await eventually(async () => expect((await f.metrics.outboxSetAside.get()).values[0]?.value).toBe(1));
+    expect((await f.metrics.outboxBacklog.get()).values[0]?.value).toBe(0);
+    expect((await f.metrics.outboxSetAsideTotal.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { topic: topicOf(f.service), reason: 'MESSAGE_TOO_LARGE' } })]);
+  });
+
+  it('publishes in batches that fit, and sets aside without sending an event larger than KAFKA_MAX_MESSAGE_BYTES', async () => {
+    // 40 events of ~3 KB each: 120 KB in all, far above the 16 KiB allowed per batch.
+    for (let i = 0; i < 40; i++) await commitLarge(`o-${i % 4}`, 3000);
+    const tooLarge = await commitLarge('o-9', 20_000);
+    await f.commitEvent('o-9', 3);
+    await relay({ publisher: await f.newKafka({ maxMessageBytes: 16 * 1024 }).createPublisher() });
+    await f.startRecordingConsumer('m1');
+
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(41));
+    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>('SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL');
+    expect(rows).toEqual([{ event_id: tooLarge, set_aside_reason: expect.stringMatching(/^MESSAGE_TOO_LARGE: \d+ bytes, above KAFKA_MAX_MESSAGE_BYTES \(16384\)$/) }]);
+  });
+
+  it('is fenced by its lock: a leader whose lock connection went silent (the server dropped it) publishes nothing beside the new leader', async () => {
+    const proxy = await freezableProxy(new URL(f.databaseUrl));
+    const viaProxy = new URL(f.databaseUrl);
+    viaProxy.port = String(proxy.port);
+    const oldPool = createPool({ connectionString: viaProxy.toString(), max: 3 });
+    try {
+      const old = await relay({ pool: oldPool });
+      await eventually(() => old.isLeader());
+      // The leader's lock connection goes silent both ways (a half-dead network), and the server drops its end.
+      const { rows } = await f.pool.query<{ pid: number; client_port: number }>(
+        "SELECT a.pid, a.client_port FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted",
+      );
+      expect(rows).toHaveLength(1);
+      proxy.freeze(rows[0]!.client_port);
+      await f.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      const successor = await relay({ pool: f.newPool() });
+      await eventually(() => successor.isLeader());
+      expect(old.isLeader()).toBe(true); // it does not know
+
+      await f.startRecordingConsumer('m1');
+      for (let i = 0; i < 10; i++) await f.commitEvent(`o-${i}`, 1);
+      await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(10));
+      // The old leader polls every 200 ms: had it published through its other (working) connections, its copies would arrive now.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect((await f.outcomes()).duplicate ?? 0).toBe(0);
+      expect((await f.outcomes()).applied).toBe(10);
+    } finally {
+      proxy.close(); // its silent connection now fails, and the old relay can stop
+      await Promise.allSettled(relays.splice(0).map((r) => r.stop()));
+      await oldPool.end();
+    }
+  });
+
   it('publishes nothing for a rolled-back transaction', async () => {
     const doomed = newEnvelope({ producer: f.service, orderId: 'o-2', payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId: 'o-2' }) } });
     await expect(
@@ -135,3 +214,41 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
   });
 });
+
+/** A TCP proxy to PostgreSQL whose connections can go silent, as across a network that dropped them without a word. */
+async function freezableProxy(target: URL) {
+  const pairs: Array<{ client: net.Socket; upstream: net.Socket; frozen: boolean }> = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    const pair = { client, upstream, frozen: false };
+    pairs.push(pair);
+    client.on('data', (d) => !pair.frozen && upstream.write(d));
+    upstream.on('data', (d) => !pair.frozen && client.write(d));
+    const end = () => {
+      if (pair.frozen) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('close', end);
+      s.on('error', end);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    /** Silences the connection whose upstream side uses `localPort` (PostgreSQL's client_port). */
+    freeze(localPort: number) {
+      const pair = pairs.find((p) => p.upstream.localPort === localPort);
+      if (!pair) throw new Error(`no proxied connection from port ${localPort}`);
+      pair.frozen = true;
+    },
+    close() {
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream.destroy();
+      }
+      server.close();
+    },
+  };
+}

@@ -43,7 +43,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
     await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
     broken.unref(); // closed at the end; never what keeps jest alive if the test fails early
     const port = (broken.address() as net.AddressInfo).port;
-    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: `127.0.0.1:${port}`, namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: `127.0.0.1:${port}`, namespace: await testNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     try {
       expect(await health.check('')).toBe('SERVING');
@@ -65,7 +65,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
   });
 
   it('reports the consumer SERVING once it is in its group', async () => {
-    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: testBrokers().join(','), namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: await freshDatabase('ready'), brokers: testBrokers().join(','), namespace: await testNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     try {
       await eventually(async () => expect(await health.check('consumer')).toBe('SERVING'), { timeoutMs: 30_000 });
@@ -79,7 +79,7 @@ describe('readiness: the sync API serves on its own; the consumer joins beside i
   it('is not ready while its database refuses connections, ready again when it answers; liveness stays SERVING', async () => {
     const url = await freshDatabase('ready');
     const dbName = new URL(url).pathname.slice(1);
-    const svc = await startConsumingService({ databaseUrl: url, brokers: testBrokers().join(','), namespace: testNamespace() });
+    const svc = await startConsumingService({ databaseUrl: url, brokers: testBrokers().join(','), namespace: await testNamespace() });
     const health = healthOf(`127.0.0.1:${svc.grpcPort}`);
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     try {

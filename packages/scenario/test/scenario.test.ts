@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { context, trace } from '@opentelemetry/api';
-import { startObservability, startStack, type Observability, type RunningStack } from '@foodmesh/local-infra';
+import { startObservability, startStack, testKafkaCredentials, type Observability, type RunningStack } from '@foodmesh/local-infra';
 import { getTracer, initTelemetry, parseConfig, shutdownTelemetry, telemetryConfigSchema } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -43,6 +43,7 @@ describe('end-to-end scenario on the whole stack', () => {
     stack = await startStack({
       databaseAdminUrl: process.env.TEST_DATABASE_URL!,
       kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+      kafkaCredentials: testKafkaCredentials(),
       log: () => undefined,
       logLevel: 'warn',
       ports: 'any',

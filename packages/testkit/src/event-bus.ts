@@ -1,17 +1,17 @@
-import { connectKafka, decodeEnvelope, PRODUCERS, toMessage, topicOf, type EventCase, type PayloadOf } from '@foodmesh/platform';
-import { testBrokers, testLogger, uniqueId, eventually } from './index';
+import { decodeEnvelope, PRODUCERS, toMessage, topicOf, type EventCase, type PayloadOf } from '@foodmesh/platform';
+import { testKafka, uniqueId, eventually } from './index';
 
 type Envelope = ReturnType<typeof decodeEnvelope>;
 
 /**
- * A test's window on Kafka in its namespace: publish envelopes as if another
+ * A test's window on Kafka in its namespace (signed in as the admin): publish envelopes as if another
  * service had (e.g. `order.events` while the order service is not running), and
  * record every envelope of the saga (every producer's topic) from the beginning, in arrival order.
  */
 export async function testEventBus(opts: { namespace: string }) {
-  const conn = connectKafka({ brokers: testBrokers(), clientId: uniqueId('test-bus-'), logger: testLogger('test-bus'), namespace: opts.namespace });
+  const conn = testKafka({ clientId: uniqueId('test-bus-'), namespace: opts.namespace });
   const topics = PRODUCERS.map(topicOf);
-  await conn.ensureTopics(topics, 6);
+  await conn.waitForTopics(topics);
   const publisher = await conn.createPublisher();
   const seen: Envelope[] = [];
   const consumer = conn.createConsumer(uniqueId('test-recorder-'));

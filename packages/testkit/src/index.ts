@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, createLocalIdentity } from '@foodmesh/local-infra';
-import { createGrpcClient, createLogger, type GrpcClient, type Logger, type ServiceDef, type WorkloadCredential } from '@foodmesh/platform';
+import { adminSecurity, createDatabase, createLocalIdentity, provisionKafka, serviceKafkaEnv, testKafkaCredentials } from '@foodmesh/local-infra';
+import { connectKafka, createGrpcClient, createLogger, type GrpcClient, type KafkaConnection, type Logger, type ServiceDef, type WorkloadCredential } from '@foodmesh/platform';
 
 /** A short random suffix so tests sharing one server and broker never collide. */
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
@@ -17,6 +17,24 @@ export async function freshDatabase(prefix: string): Promise<string> {
 }
 
 export const testBrokers = (): string[] => required('TEST_KAFKA_BROKERS').split(',');
+
+export { testKafkaCredentials };
+
+/**
+ * A Kafka connection signed in as the admin (who may do anything): for a test that publishes as
+ * any producer, or the platform kit's own tests. A service under test signs in as its own user
+ * (testServiceEnv).
+ */
+export function testKafka(opts: { clientId?: string; namespace?: string; maxMessageBytes?: number } = {}): KafkaConnection {
+  return connectKafka({
+    brokers: testBrokers(),
+    clientId: opts.clientId ?? uniqueId('test-'),
+    logger: testLogger(opts.clientId ?? 'test-kafka'),
+    namespace: opts.namespace,
+    maxMessageBytes: opts.maxMessageBytes,
+    security: adminSecurity(testKafkaCredentials()),
+  });
+}
 
 /** Quiet by default; TEST_LOG_LEVEL=info shows the services' logs. */
 export const testLogger = (service: string): Logger =>
@@ -39,8 +57,15 @@ export async function eventually<T>(check: () => Promise<T> | T, opts: { timeout
   }
 }
 
-/** A Kafka namespace of its own, so concurrent test files never share topics or groups. */
-export const testNamespace = () => `${uniqueId('t')}.`;
+/**
+ * A Kafka namespace of its own, so concurrent test files never share topics or groups, with the
+ * saga topics created and each service user's ACLs granted in it, as the stack does.
+ */
+export async function testNamespace(): Promise<string> {
+  const namespace = `${uniqueId('t')}.`;
+  await provisionKafka({ brokers: testBrokers(), credentials: testKafkaCredentials(), namespace });
+  return namespace;
+}
 
 /**
  * The keys every service a test starts trusts (one set per test process): act
@@ -50,9 +75,9 @@ export const testIdentity = createLocalIdentity();
 
 /**
  * Environment for starting a real service in a test: loopback, ports chosen by
- * the OS, the test server's database and broker, the given Kafka namespace
- * (share one namespace between the services of one test so they see each other)
- * and testIdentity's keys.
+ * the OS, the test server's database and broker (signed in as the service's own
+ * Kafka user), the given Kafka namespace (share one namespace between the
+ * services of one test so they see each other) and testIdentity's keys.
  */
 export function testServiceEnv(opts: { service: string; databaseUrl?: string; namespace: string; extra?: Record<string, string> }): Record<string, string> {
   return {
@@ -65,6 +90,7 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
     OUTBOX_POLL_MS: '200',
     KAFKA_BROKERS: testBrokers().join(','),
     KAFKA_NAMESPACE: opts.namespace,
+    ...serviceKafkaEnv(testKafkaCredentials(), opts.service),
     ...testIdentity.serviceEnv(),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.extra,

@@ -5,7 +5,7 @@ import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
 import { startStack, type Observability, type RunningStack } from '@foodmesh/local-infra';
 import { type CallOptions, type ServiceDef } from '@foodmesh/platform';
-import { testClient, testIdentity } from '@foodmesh/testkit';
+import { testClient, testIdentity, testKafkaCredentials } from '@foodmesh/testkit';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -26,6 +26,7 @@ export async function startTestStack(label: string, opts: { observability?: Obse
   const stack = await startStack({
     databaseAdminUrl: process.env.TEST_DATABASE_URL!,
     kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+    kafkaCredentials: testKafkaCredentials(),
     log: () => undefined,
     logLevel: 'warn',
     ports: 'any',

@@ -56,12 +56,13 @@ async function startNotifications(name: string, namespace: string, extra: Record
 }
 
 describe('notification: one per event, recipient and channel; in-app stream and a retried webhook', () => {
-  const namespace = testNamespace();
+  let namespace: string;
   let hook: Awaited<ReturnType<typeof webhookServer>>;
   let n: Awaited<ReturnType<typeof startNotifications>>;
   let publish: (envs: EventEnvelope[]) => Promise<void>;
 
   beforeAll(async () => {
+    namespace = await testNamespace();
     hook = await webhookServer((nth) => (nth <= 3 ? 503 : 200)); // every notification: 3 failures, then accepted
     n = await startNotifications('notification', namespace, {
       NOTIFICATION_WEBHOOK_URL: hook.url,

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { runService, type Logger, type RunningService, type ServiceRuntime } from '@foodmesh/platform';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { createOrders } from './app/orders';
+import type { OrderDeps } from './app/order-deps';
 import { createPaymentRecovery } from './app/payment-recovery';
+import { announcePaymentAvailable, expireUnpaid, oldestUnannounced, settleUnsettled } from './app/sweeps';
 import { orderService } from './adapters/grpc/order-handlers';
 import { grpcPaymentGateway } from './adapters/grpc/payment-gateway';
-import * as menuRepo from './adapters/pg/menu-repo';
-import * as ordersRepo from './adapters/pg/orders-repo';
+import { pgOrderStore, pgTransactor } from './adapters/pg/orders-repo';
 import { sagaHandlers } from './adapters/kafka/saga-handlers';
 import type { OrderConfig } from './config';
 
@@ -31,32 +31,32 @@ export function startOrderService(config: OrderConfig, opts: OrderServiceOptions
       const payments = grpcPaymentGateway(rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR), rt.logger, rt.metrics);
       // Orders tell recovery when payment answers; recovery asks orders to announce it.
       const recovery = createPaymentRecovery({
-        orders: { announcePaymentAvailable: () => orders.announcePaymentAvailable(), oldestUnannounced: () => orders.oldestUnannounced() },
+        orders: { announcePaymentAvailable: () => announcePaymentAvailable(deps), oldestUnannounced: () => oldestUnannounced(deps) },
         payments,
         logger: rt.logger,
         minIntervalMs: 2_000,
       });
-      const orders = createOrders({
-        pool,
-        repo: ordersRepo,
-        menus: menuRepo,
+      const deps: OrderDeps = {
+        inTx: pgTransactor(pool),
+        store: pgOrderStore(pool),
         payments,
         retryAfterSeconds: config.PAY_RETRY_AFTER_SECONDS,
         payWithinMs: config.UNPAID_ORDER_EXPIRY_SECONDS * 1000,
         onPaymentAnswered: recovery.paymentAnswered,
         logger: rt.logger,
-      });
+        now: () => new Date(),
+      };
       rt.onShutdown(recovery.idle);
-      rt.consume({ pool, handlers: sagaHandlers(orders) });
+      rt.consume({ pool, handlers: sagaHandlers(deps) });
 
       const unsettledAfterMs = config.UNSETTLED_AFTER_SECONDS * 1000;
-      repeat(rt, 'unsettled-order sweep', unsettledAfterMs / 2, () => orders.settleUnsettled(unsettledAfterMs));
+      repeat(rt, 'unsettled-order sweep', unsettledAfterMs / 2, () => settleUnsettled(deps, unsettledAfterMs));
       // A Pay begun just before an order's pay-by time gets its whole deadline (and some slack for
       // clocks) to land before the order may expire.
       const graceMs = (rt.policy.upstreams.payment?.timeoutMs ?? rt.policy.defaults.timeoutMs) + 2_000;
-      repeat(rt, 'unpaid-order expiry', config.UNPAID_SWEEP_SECONDS * 1000, () => orders.expireUnpaid(graceMs));
+      repeat(rt, 'unpaid-order expiry', config.UNPAID_SWEEP_SECONDS * 1000, () => expireUnpaid(deps, graceMs));
       repeat(rt, 'payment probe', config.PAYMENT_PROBE_SECONDS * 1000, () => recovery.probe());
-      return [orderService(orders)];
+      return [orderService(deps)];
     },
   });
 }

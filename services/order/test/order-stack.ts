@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPool, loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Pool, type RunningService, type ServiceDef } from '@foodmesh/platform';
+import { loadMeshPolicy, type UpstreamPolicy, type GrpcClient, type Logger, type Pool, type RunningService } from '@foodmesh/platform';
 import { OrderServiceService, type PlaceOrderRequest } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { PaymentServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { freshDatabase, scrapeMetrics, testClient, testEventBus, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId } from '@foodmesh/testkit';
+import { scrapeMetrics, serviceFixture, testIdentity, testLogger, uniqueId, type ServiceFixture } from '@foodmesh/testkit';
 import { loadConfig as loadPaymentConfig } from '../../payment/src/config';
 import { startPaymentService } from '../../payment/src/service';
 import { loadConfig } from '../src/config';
@@ -37,49 +37,36 @@ export function policyWithoutBreaker(opts: { timeoutMs?: number } = {}): string 
   });
 }
 
-/** A client that calls as `workload` (the edge, the order service, ops…), as the real caller would. */
-const client = <D extends ServiceDef>(def: D, port: number, workload: string) => testClient(def, `127.0.0.1:${port}`, testIdentity.workload(workload));
-
 /**
  * The real order and payment services on their own databases, in one Kafka
  * namespace of their own; no store or delivery service runs. The test plays
  * the store and delivery by publishing their events on the bus, and talks to
  * the services as the edge would (a customer's token) and to payment as the
- * order service would.
+ * order service would. Payment restarts on its port, so the order service and
+ * the test's clients reach it again.
  */
 export async function orderStack(opts: { random?: () => number; paymentEnv?: Record<string, string>; orderEnv?: Record<string, string> } = {}) {
-  const namespace = testNamespace();
-  const [orderDb, paymentDb] = await Promise.all([freshDatabase('order'), freshDatabase('payment')]);
-  const bus = await testEventBus({ namespace });
-
-  let payment: RunningService | undefined;
-  let paymentPort = 0;
-  async function startPayment() {
-    const env = testServiceEnv({ service: 'payment', databaseUrl: paymentDb, namespace, extra: { PAYMENT_ADMIN_API: 'on', ...opts.paymentEnv, GRPC_PORT: String(paymentPort) } });
-    payment = await startPaymentService(loadPaymentConfig(env), { logger: testLogger('payment'), random: opts.random });
-    paymentPort = payment.grpcPort;
-  }
-  const startOrder = () =>
-    startOrderService(
-      loadConfig(testServiceEnv({ service: 'order', databaseUrl: orderDb, namespace, extra: { PAYMENT_ADDR: `127.0.0.1:${paymentPort}`, ...opts.orderEnv } })),
-      { logger: testLogger('order') },
-    );
-  const replicas: Array<{ service: RunningService; client: GrpcClient<typeof OrderServiceService> }> = [];
-  let order: RunningService;
+  const payment = await serviceFixture({
+    service: 'payment',
+    samePort: true,
+    extra: { PAYMENT_ADMIN_API: 'on', ...opts.paymentEnv },
+    start: (env, logger) => startPaymentService(loadPaymentConfig(env), { logger, random: opts.random }),
+  });
+  const startOrder = (env: Record<string, string>, logger: Logger) => startOrderService(loadConfig(env), { logger });
+  let order: ServiceFixture;
   try {
-    await startPayment();
-    order = await startOrder();
+    order = await serviceFixture({ service: 'order', alongside: payment, extra: { PAYMENT_ADDR: `127.0.0.1:${payment.service.grpcPort}`, ...opts.orderEnv }, start: startOrder });
   } catch (err) {
-    await payment?.stop();
-    await bus.close();
+    await payment.close();
     throw err;
   }
+  const replicas: RunningService[] = [];
 
-  const orders = client(OrderServiceService, order.grpcPort, 'edge');
-  const payments = client(PaymentServiceService, paymentPort, 'order');
-  const admin = client(PaymentAdminServiceService, paymentPort, 'ops');
-  const orderPool: Pool = createPool({ connectionString: orderDb, max: 3 });
-  const paymentPool: Pool = createPool({ connectionString: paymentDb, max: 3 });
+  const orders = order.client(OrderServiceService, 'edge');
+  const payments = payment.client(PaymentServiceService, 'order');
+  const admin = payment.client(PaymentAdminServiceService, 'ops');
+  const orderPool: Pool = order.pool;
+  const paymentPool: Pool = payment.pool;
 
   const asCustomer = (userId: string) => testIdentity.asUser({ userId, role: 'customer' });
 
@@ -101,8 +88,8 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
   const count = async (pool: Pool, sql: string, params: unknown[] = []) => Number((await pool.query(sql, params)).rows[0].n);
 
   return {
-    namespace,
-    bus,
+    namespace: order.namespace,
+    bus: order.bus,
     orders,
     payments,
     admin,
@@ -113,31 +100,24 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
     count,
     setFaults: (f: Partial<Faults>) => admin.setFaults({ faults: Faults.fromPartial(f) }),
     /** A client of the order service calling as another `workload`. */
-    ordersAs: (workload: string) => client(OrderServiceService, order.grpcPort, workload),
+    ordersAs: (workload: string) => order.client(OrderServiceService, workload),
     /** The order service's Prometheus metrics, as text. */
-    orderMetrics: () => scrapeMetrics(order.metricsPort),
-    paymentMetricsPort: () => payment!.metricsPort,
+    orderMetrics: () => scrapeMetrics(order.service.metricsPort),
+    paymentMetricsPort: () => payment.service.metricsPort,
     /** Stops payment entirely (the process is gone, its port refuses connections). */
-    async stopPayment() {
-      await payment?.stop();
-      payment = undefined;
-    },
+    stopPayment: () => payment.stop(),
     /** Starts payment again on the same port and database. */
-    startPayment,
+    startPayment: () => payment.start(),
     /** Another replica of the order service (same database and Kafka namespace); returns a client of it. */
     async addOrderReplica() {
-      const service = await startOrder();
-      const replica = { service, client: client(OrderServiceService, service.grpcPort, 'order') };
-      replicas.push(replica);
-      return replica.client;
+      const service = await startOrder(order.env, testLogger('order'));
+      replicas.push(service);
+      return order.client(OrderServiceService, 'order', service);
     },
     async close() {
-      for (const c of [orders, payments, admin, ...replicas.map((r) => r.client)]) c.close();
-      for (const r of replicas) await r.service.stop();
-      await order.stop();
-      await payment?.stop();
-      await bus.close();
-      await Promise.all([orderPool.end(), paymentPool.end()]);
+      for (const r of replicas) await r.stop();
+      await order.close();
+      await payment.close();
     },
   };
 }

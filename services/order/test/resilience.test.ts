@@ -38,8 +38,9 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
   describe('payment down, then back', () => {
     let s: OrderStack;
     beforeAll(async () => {
-      // The repository's policy, with a short ejection time so the test need not wait 10 s.
-      const policy = policyFile((p) => ({ ...p, timeoutMs: 1000, retries: { ...p.retries!, perTryTimeoutMs: 300 }, circuitBreaker: { ...p.circuitBreaker!, consecutiveErrors: 3, baseEjectionMs: 800 } }));
+      // The repository's policy, with a shorter ejection time so the test need not wait 10 s (3 s: the
+      // three orders placed while it is open must all arrive before it half-opens, also on a busy machine).
+      const policy = policyFile((p) => ({ ...p, timeoutMs: 1000, retries: { ...p.retries!, perTryTimeoutMs: 300 }, circuitBreaker: { ...p.circuitBreaker!, consecutiveErrors: 3, baseEjectionMs: 3000 } }));
       s = await orderStack({ orderEnv: { MESH_POLICY_PATH: policy } });
     });
     afterAll(() => s?.close());

@@ -1,7 +1,7 @@
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { eventually, uniqueId } from '@foodmesh/testkit';
-import { insertOrder } from '../src/adapters/pg/orders-repo';
+import { pgOrderStore } from '../src/adapters/pg/orders-repo';
 import { unpaidOrder, type Order } from '../src/domain/order';
 import { orderStack, policyWithoutBreaker, GANGNAM, type OrderStack } from './order-stack';
 
@@ -36,7 +36,7 @@ describe('orders a crash left without a payment outcome', () => {
       new Date(Date.now() - savedAgoMs),
       15 * 60_000,
     );
-    expect(await insertOrder(t.orderPool, order, uniqueId('checkout-'), 'fingerprint')).toBe(true);
+    expect(await pgOrderStore(t.orderPool).insertOrder(order, uniqueId('checkout-'), 'fingerprint')).toBe(true);
     return order;
   }
 

@@ -10,8 +10,9 @@
  *   npm run build && node services/orderview/bench/event-lag.js
  *
  * BENCH_EVENTS_PER_SECOND (default 200), BENCH_SAGAS (default 300: 9 events
- * each). Without DATABASE_URL + KAFKA_BROKERS + ORDERVIEW_METRICS_URL it starts
- * its own PostgreSQL and Kafka (local-infra) and an orderview process.
+ * each). Without DATABASE_URL + KAFKA_BROKERS + ORDERVIEW_METRICS_URL (and
+ * KAFKA_USERNAME / KAFKA_PASSWORD of a user that may write every saga topic) it
+ * starts its own PostgreSQL and Kafka (local-infra) and an orderview process.
  */
 const { spawn } = require('node:child_process');
 const net = require('node:net');
@@ -21,7 +22,7 @@ const path = require('node:path');
 const pg = require('pg');
 const { connectKafka, createLogger, toMessage } = require('@foodmesh/platform');
 const { orderSaga } = require('@foodmesh/testkit');
-const { startInfra, createDatabase } = require('@foodmesh/local-infra');
+const { adminSecurity, createDatabase, provisionKafka, serviceKafkaEnv, startInfra } = require('@foodmesh/local-infra');
 
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SAGAS = Number(process.env.BENCH_SAGAS ?? 300);
@@ -37,17 +38,24 @@ async function freePort() {
   return port;
 }
 
+/** A running stack's broker: a user allowed to write every topic (KAFKA_USERNAME / KAFKA_PASSWORD, e.g. the admin). */
+function externalSecurity() {
+  const { KAFKA_USERNAME: username, KAFKA_PASSWORD: password } = process.env;
+  return username && password ? { sasl: { mechanism: /** @type {const} */ ('scram-sha-512'), username, password } } : {};
+}
+
 /** Own PostgreSQL + Kafka + an orderview child process, unless told where a running one is. */
 async function environment() {
   if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS && process.env.ORDERVIEW_METRICS_URL) {
-    return { databaseUrl: process.env.DATABASE_URL, brokers: process.env.KAFKA_BROKERS.split(','), namespace: process.env.KAFKA_NAMESPACE ?? '', metricsUrl: process.env.ORDERVIEW_METRICS_URL, stop: async () => {} };
+    return { databaseUrl: process.env.DATABASE_URL, brokers: process.env.KAFKA_BROKERS.split(','), security: externalSecurity(), namespace: process.env.KAFKA_NAMESPACE ?? '', metricsUrl: process.env.ORDERVIEW_METRICS_URL, stop: async () => {} };
   }
   const infra = await startInfra({ log: (l) => process.stderr.write(`[infra] ${l}\n`) });
   const databaseUrl = await createDatabase(infra.databaseAdminUrl, `bench_orderview_${Date.now()}`);
   const metricsPort = await freePort();
   const namespace = `bench${Date.now()}.`;
+  await provisionKafka({ brokers: infra.kafkaBrokers, credentials: infra.kafkaCredentials, namespace });
   const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_NAMESPACE: namespace, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_NAMESPACE: namespace, ...serviceKafkaEnv(infra.kafkaCredentials, 'orderview'), GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
@@ -56,7 +64,7 @@ async function environment() {
   });
   child.stdout.resume();
   return {
-    databaseUrl, brokers: infra.kafkaBrokers, namespace, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    databaseUrl, brokers: infra.kafkaBrokers, security: adminSecurity(infra.kafkaCredentials), namespace, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -69,7 +77,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 
 async function main() {
   const env = await environment();
-  const kafka = connectKafka({ brokers: env.brokers, clientId: 'bench', logger, namespace: env.namespace });
+  const kafka = connectKafka({ brokers: env.brokers, clientId: 'bench', logger, namespace: env.namespace, security: env.security });
   await kafka.ensureTopics(['order.events', 'payment.events', 'store.events', 'delivery.events'], 6);
   const publisher = await kafka.createPublisher();
   const listener = new pg.Client({ connectionString: env.databaseUrl });

@@ -9,7 +9,7 @@ import { orderViewService } from './adapters/grpc/orderview-handlers';
 import { groupLag } from './adapters/kafka/offsets';
 import { projectionHandlers } from './adapters/kafka/projection-handlers';
 import { replayer } from './adapters/kafka/replay';
-import { createViewRepo, VIEW_CHANGED_CHANNEL } from './adapters/pg/view-repo';
+import { createRebuildTables, createViewRepo, REBUILD_TABLE, VIEW_CHANGED_CHANNEL } from './adapters/pg/view-repo';
 import type { OrderViewConfig } from './config';
 
 /** The same folder from src/ (tests) and dist/ (built). */
@@ -49,8 +49,11 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       const topics = topicsOf(handlers);
 
       const kafka = await rt.kafka(topics);
-      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, handlers: projectionHandlers(createProjector({ views })) });
-      const rebuild = createRebuild({ pool, views, consumer, replay });
+      // A rebuild fills a table of its own through the same projection, with an inbox of its own, then swaps.
+      const rebuilt = createViewRepo(pool, REBUILD_TABLE);
+      const inbox = `${consumer}-rebuild`;
+      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, inbox, handlers: projectionHandlers(createProjector({ views: rebuilt })) });
+      const rebuild = createRebuild({ pool, live: views, rebuilt, tables: createRebuildTables(pool, inbox), replay });
 
       const queries = createOrderQueries({
         views,

@@ -1,7 +1,8 @@
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { eventually, scrapeMetrics, serviceFixture, testIdentity } from '@foodmesh/testkit';
+import { PRODUCERS, topicOf } from '@foodmesh/platform';
+import { eventually, scrapeMetrics, serviceFixture, testIdentity, testKafka } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
@@ -31,6 +32,21 @@ export async function orderViewFixture(extra: Record<string, string> = {}) {
         return v;
       }),
     metrics: () => scrapeMetrics(service.metricsPort),
+    /** Deletes every event published so far from every topic, as retention would (the view keeps them). */
+    async expireEverything() {
+      const kafka = testKafka({ clientId: 'orderview-expiry', namespace: f.namespace });
+      const kafkaAdmin = kafka.kafka.admin();
+      await kafkaAdmin.connect();
+      try {
+        for (const topic of PRODUCERS.map(topicOf).map(kafka.topic)) {
+          const partitions = (await kafkaAdmin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+          await kafkaAdmin.deleteTopicRecords({ topic, partitions });
+        }
+      } finally {
+        await kafkaAdmin.disconnect();
+        await kafka.close();
+      }
+    },
     close: f.close,
   };
 }

@@ -56,10 +56,30 @@ describe('orderview: rebuild from offset zero and lag', () => {
     const res = await f.admin.rebuildView({}, { timeoutMs: 30_000 });
     expect(res.orderCount).toBe(5);
     expect(res.eventsReplayed).toBeGreaterThanOrEqual(total);
+    expect(res.ordersKeptFromLiveView).toBe(0);
 
     const rebuilt = await viewRows(f.databaseUrl);
     expect(rebuilt).toEqual(live);
     expect(rebuilt.find((r) => r.order_id === late.orderId)?.status).toBe(S.ORDER_STATUS_COMPLETED);
+  });
+
+  it('keeps every order, also those whose events the topics no longer hold, identical', async () => {
+    const old = orderSaga();
+    await f.publish(old.happyPath());
+    await f.waitFor(old.orderId, (v) => v.status === S.ORDER_STATUS_COMPLETED);
+    const before = await viewRows(f.databaseUrl);
+    // Retention takes every event so far; then a new order arrives.
+    await f.expireEverything();
+    const fresh = orderSaga();
+    await f.publish(fresh.happyPath().slice(0, 2));
+    await f.waitFor(fresh.orderId, (v) => v.version === 2);
+
+    const res = await f.admin.rebuildView({}, { timeoutMs: 30_000 });
+    expect(res.orderCount).toBe(before.length + 1);
+    expect(res.ordersKeptFromLiveView).toBe(before.length);
+    const after = await viewRows(f.databaseUrl);
+    expect(after.filter((r) => r.order_id !== fresh.orderId)).toEqual(before);
+    expect(after.find((r) => r.order_id === fresh.orderId)?.version).toBe(2);
   });
 
   it('keeps following live events after a rebuild', async () => {

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { runService, type Logger, type RunningService } from '@foodmesh/platform';
-import { createPayments } from './app/payments';
 import { paymentAdminService } from './adapters/grpc/admin-handlers';
 import { paymentService } from './adapters/grpc/payment-handlers';
 import { refundHandlers } from './adapters/kafka/refund-handlers';
-import * as paymentsRepo from './adapters/pg/payments-repo';
+import { pgPaymentQueries, pgTransactor } from './adapters/pg/payment-repo';
 import { initialFaults, type PaymentConfig } from './config';
 import { FaultInjector } from './domain/faults';
 
@@ -28,9 +27,8 @@ export function startPaymentService(config: PaymentConfig, opts: PaymentServiceO
       const pool = await rt.database(MIGRATIONS_DIR);
       await rt.startOutbox(pool);
       const faults = new FaultInjector(initialFaults(config), opts.random);
-      const payments = createPayments({ pool, repo: paymentsRepo, faults, logger: rt.logger });
-      rt.consume({ pool, handlers: refundHandlers(payments) });
-      return [paymentService(payments), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
+      rt.consume({ pool, handlers: refundHandlers(rt.logger) });
+      return [paymentService({ inTx: pgTransactor(pool), queries: pgPaymentQueries(pool), faults, logger: rt.logger }), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
     },
   });
 }

@@ -113,7 +113,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   });
 
   it('serves no fault knob unless PAYMENT_ADMIN_API is on', async () => {
-    const namespace = testNamespace();
+    const namespace = await testNamespace();
     const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), { logger: testLogger('payment') });
     const knob = client(PaymentAdminServiceService, 'ops', plain.grpcPort);
     try {

@@ -1,5 +1,5 @@
 import type { Logger } from '@foodmesh/platform';
-import type { Orders } from './orders';
+import type { Order } from '../domain/order';
 import type { PaymentGateway } from './payment-gateway';
 
 /**
@@ -11,7 +11,7 @@ import type { PaymentGateway } from './payment-gateway';
  * the orders themselves make the announcement once-only.
  */
 export function createPaymentRecovery(deps: {
-  orders: Pick<Orders, 'announcePaymentAvailable' | 'oldestUnannounced'>;
+  orders: { announcePaymentAvailable(): Promise<number>; oldestUnannounced(): Promise<Order | undefined> };
   payments: Pick<PaymentGateway, 'answers'>;
   logger: Logger;
   minIntervalMs: number;

@@ -1,8 +1,6 @@
-import type { Page, Tx } from '@foodmesh/platform';
+import type { Page } from '@foodmesh/platform';
 import type { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
-
-/** A connection or a transaction: reads work on either. */
-export type Queryable = Pick<Tx, 'query'>;
+import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 
 export type PaymentStatusName = 'APPROVED' | 'DECLINED' | 'REFUNDED';
 
@@ -22,19 +20,28 @@ export interface PaymentRecord {
   refundedAt: Date | null;
 }
 
-/** Where payments are kept (adapters/pg/payments-repo.ts). */
-export interface PaymentsRepo {
+/** The payment service's writes, all inside one transaction (see InTransaction). */
+export interface PaymentRepository {
   /** Serialises everything done for one order until the transaction ends. */
-  lockOrder(tx: Tx, orderId: string): Promise<void>;
-  findByKey(db: Queryable, key: string): Promise<PaymentRecord | undefined>;
-  findById(db: Queryable, paymentId: string): Promise<PaymentRecord | undefined>;
+  lockOrder(orderId: string): Promise<void>;
+  findByKey(key: string): Promise<PaymentRecord | undefined>;
   /** The order's approved or refunded payment, if any. */
-  findCharge(db: Queryable, orderId: string): Promise<PaymentRecord | undefined>;
+  findCharge(orderId: string): Promise<PaymentRecord | undefined>;
   /** False when the key or the order's one charge is taken. */
-  insertPayment(tx: Tx, p: PaymentRecord): Promise<boolean>;
-  markRefunded(tx: Tx, p: PaymentRecord): Promise<void>;
+  insertPayment(p: PaymentRecord): Promise<boolean>;
+  markRefunded(p: PaymentRecord): Promise<void>;
   /** False when the order was already voided. */
-  voidOrder(tx: Tx, orderId: string, reason: string): Promise<boolean>;
-  isVoided(db: Queryable, orderId: string): Promise<boolean>;
-  listPayments(db: Queryable, of: { orderId?: string; customerId?: string }, page: Page): Promise<PaymentRecord[]>;
+  voidOrder(orderId: string, reason: string): Promise<boolean>;
+  isVoided(orderId: string): Promise<boolean>;
+  /** Appends events to the outbox: published if and only if the transaction commits. */
+  publish(envelopes: EventEnvelope[]): Promise<void>;
+}
+
+export type InTransaction = <T>(work: (repo: PaymentRepository) => Promise<T>) => Promise<T>;
+
+/** Reads that need no transaction. */
+export interface PaymentQueries {
+  findById(paymentId: string): Promise<PaymentRecord | undefined>;
+  /** Newest first; `page.limit + 1` rows so the caller can tell whether a next page exists. */
+  listPayments(of: { orderId?: string; customerId?: string }, page: Page): Promise<PaymentRecord[]>;
 }

@@ -1,7 +1,11 @@
 import { bindService, requireService, requireUser } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { Order as OrderMessage, OrderServiceService, PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
-import type { Orders, PaymentOutcomeKind, PaymentReply } from '../../app/orders';
+import { payOrder, placeOrder } from '../../app/checkout';
+import { cancelOrder, confirmDelivered, orderOwner } from '../../app/customer-commands';
+import type { OrderDeps } from '../../app/order-deps';
+import { ownOrder } from '../../app/order-transition';
+import type { PaymentOutcomeKind, PaymentReply } from '../../app/payment-reply';
 import { krw } from '../../domain/money';
 import type { Order } from '../../domain/order';
 
@@ -38,26 +42,26 @@ const toPaymentReply = (r: PaymentReply) => ({
 });
 
 /** Every RPC acts for the signed-in customer whose token the edge forwards, except GetOrderOwner: the edge's own call. */
-export const orderService = (orders: Orders) =>
+export const orderService = (deps: OrderDeps) =>
   bindService(OrderServiceService, {
     async placeOrder(req, ctx) {
       const who = requireUser(ctx, 'customer');
-      return toPaymentReply(await orders.placeOrder(who, req));
+      return toPaymentReply(await placeOrder(deps, who, req));
     },
     async payOrder(req, ctx) {
-      return toPaymentReply(await orders.payOrder(requireUser(ctx, 'customer'), req.orderId, req.paymentMethod));
+      return toPaymentReply(await payOrder(deps, requireUser(ctx, 'customer'), req.orderId, req.paymentMethod));
     },
     async cancelOrder(req, ctx) {
-      return { order: toOrderMessage(await orders.cancelOrder(requireUser(ctx, 'customer'), req.orderId, req.reason)) };
+      return { order: toOrderMessage(await cancelOrder(deps, requireUser(ctx, 'customer'), req.orderId, req.reason)) };
     },
     async confirmDelivered(req, ctx) {
-      return { order: toOrderMessage(await orders.confirmDelivered(requireUser(ctx, 'customer'), req.orderId)) };
+      return { order: toOrderMessage(await confirmDelivered(deps, requireUser(ctx, 'customer'), req.orderId)) };
     },
     async getOrder(req, ctx) {
-      return { order: toOrderMessage(await orders.getOrder(requireUser(ctx, 'customer'), req.orderId)) };
+      return { order: toOrderMessage(await ownOrder(deps, requireUser(ctx, 'customer'), req.orderId)) };
     },
     async getOrderOwner(req, ctx) {
       requireService(ctx, 'edge');
-      return orders.orderOwner(req.orderId);
+      return orderOwner(deps, req.orderId);
     },
   });

@@ -1,9 +1,11 @@
-import type { Tx } from '@foodmesh/platform';
+import { appendToOutbox, withTransaction, type Pool, type Tx } from '@foodmesh/platform';
 import { Address } from '@foodmesh/proto-gen/foodmesh/common/v1/geo';
 import { OrderItem } from '@foodmesh/proto-gen/foodmesh/common/v1/order_item';
 import { paymentMethodFromJSON, paymentMethodToJSON } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { orderStatusFromName, orderStatusName } from '@foodmesh/platform/order-lifecycle';
+import type { InTransaction, OrderRepository, OrderStore } from '../../app/ports';
 import type { Order } from '../../domain/order';
+import { findStoreMenu, upsertMenuIfNewer } from './menu-repo';
 
 type Queryable = Pick<Tx, 'query'>;
 
@@ -56,25 +58,25 @@ const fromRow = (r: Row): Order => ({
   payNowNotifiedAt: r.pay_now_notified_at,
 });
 
-export async function findOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
+async function findOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
   const { rows } = await db.query<Row>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
   return rows[0] && fromRow(rows[0]);
 }
 
 /** Locks the order's row until the transaction ends: its changes, and so its events, happen one at a time. */
-export async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order | undefined> {
+async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order | undefined> {
   const { rows } = await tx.query<Row>('SELECT * FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
   return rows[0] && fromRow(rows[0]);
 }
 
 /** Orders saved before `savedBefore` that never got a payment outcome (no event yet), oldest first. */
-export async function findUnsettled(db: Queryable, savedBefore: Date, limit: number): Promise<Order[]> {
+async function findUnsettled(db: Queryable, savedBefore: Date, limit: number): Promise<Order[]> {
   const { rows } = await db.query<Row>('SELECT * FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2', [savedBefore, limit]);
   return rows.map(fromRow);
 }
 
 /** Unpaid orders whose pay-by time is before `dueBefore`, soonest due first. */
-export async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promise<Order[]> {
+async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promise<Order[]> {
   const { rows } = await db.query<Row>(`SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [dueBefore, limit]);
   return rows.map(fromRow);
 }
@@ -83,7 +85,7 @@ export async function findExpired(db: Queryable, dueBefore: Date, limit: number)
  * Deferred orders (their deferral published, saved before `savedBefore`) still payable at `now`
  * whose customer was not yet told to pay now, oldest first.
  */
-export async function findDeferredUnannounced(db: Queryable, now: Date, savedBefore: Date, limit: number): Promise<Order[]> {
+async function findDeferredUnannounced(db: Queryable, now: Date, savedBefore: Date, limit: number): Promise<Order[]> {
   const { rows } = await db.query<Row>(
     `SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND version > 0 AND pay_now_notified_at IS NULL AND pay_by > $1 AND created_at <= $2
      ORDER BY pay_by LIMIT $3`,
@@ -92,7 +94,7 @@ export async function findDeferredUnannounced(db: Queryable, now: Date, savedBef
   return rows.map(fromRow);
 }
 
-export async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
+async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
   const { rows } = await db.query<Row>('SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, key]);
   return rows[0] && { order: fromRow(rows[0]), fingerprint: rows[0].request_fingerprint };
 }
@@ -126,7 +128,7 @@ export async function insertOrder(db: Queryable, o: Order, idempotencyKey: strin
 }
 
 /** Writes the mutable part of an order (the rest never changes after placing). */
-export async function saveOrder(tx: Tx, o: Order): Promise<void> {
+async function saveOrder(tx: Tx, o: Order): Promise<void> {
   await tx.query(
     `UPDATE orders SET status = $2, payment_id = $3, payment_method = $4, version = $5, resume_status = $6, cancel_reason = $7,
                        store_decision = $8, refund = $9, delivery_id = $10, rider_id = $11, updated_at = $12, pay_now_notified_at = $13
@@ -148,3 +150,26 @@ export async function saveOrder(tx: Tx, o: Order): Promise<void> {
     ],
   );
 }
+
+/** The repository over one open transaction. */
+export const pgOrderRepository = (tx: Tx): OrderRepository => ({
+  lockOrder: (orderId) => findOrderForUpdate(tx, orderId),
+  saveOrder: (o) => saveOrder(tx, o),
+  upsertMenuIfNewer: (m) => upsertMenuIfNewer(tx, m),
+  publish: (envelopes) => appendToOutbox(tx, envelopes),
+});
+
+export const pgTransactor =
+  (pool: Pool): InTransaction =>
+  (work) =>
+    withTransaction(pool, (tx) => work(pgOrderRepository(tx)));
+
+export const pgOrderStore = (pool: Pool): OrderStore => ({
+  findOrder: (orderId) => findOrder(pool, orderId),
+  findUnsettled: (savedBefore, limit) => findUnsettled(pool, savedBefore, limit),
+  findExpired: (dueBefore, limit) => findExpired(pool, dueBefore, limit),
+  findDeferredUnannounced: (now, savedBefore, limit) => findDeferredUnannounced(pool, now, savedBefore, limit),
+  findByIdempotencyKey: (customerId, key) => findByIdempotencyKey(pool, customerId, key),
+  insertOrder: (o, idempotencyKey, fingerprint) => insertOrder(pool, o, idempotencyKey, fingerprint),
+  findStoreMenu: (storeId) => findStoreMenu(pool, storeId),
+});

@@ -2,7 +2,7 @@ import { bindService, requireService } from '@foodmesh/platform';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 
 export interface ViewAdmin {
-  rebuild(signal: AbortSignal): Promise<{ eventsReplayed: number; orderCount: number }>;
+  rebuild(signal: AbortSignal): Promise<{ eventsReplayed: number; orderCount: number; ordersKept: number }>;
   lag(): Promise<{ consumerLagMessages: number; newestAppliedEventAgeMs: number; lastAppliedAt: Date | undefined }>;
 }
 
@@ -11,7 +11,8 @@ export function orderViewAdminService(admin: ViewAdmin) {
   return bindService(OrderViewAdminServiceService, {
     async rebuildView(_req, ctx) {
       requireService(ctx, 'ops');
-      return admin.rebuild(ctx.signal);
+      const r = await admin.rebuild(ctx.signal);
+      return { eventsReplayed: r.eventsReplayed, orderCount: r.orderCount, ordersKeptFromLiveView: r.ordersKept };
     },
     async getViewLag(_req, ctx) {
       requireService(ctx, 'ops');

@@ -4,12 +4,11 @@ import { deleteGroup, lastOffsets } from './offsets';
 
 /**
  * Replays the topics `handlers` consume from offset zero into `handlers` with a fresh consumer
- * group (same inbox name as the live consumer, so the two never apply an
- * event twice), and resolves with the number of messages handled once every
- * partition reached the end it had when the replay started. The group is
- * deleted afterwards.
+ * group (`<consumer>-rebuild-<uuid>`) and an inbox of its own, and resolves
+ * with the number of messages handled once every partition reached the end it
+ * had when the replay started. The group is deleted afterwards.
  */
-export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool: Pool; logger: Logger; consumer: string; handlers: EventHandlers }) {
+export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool: Pool; logger: Logger; consumer: string; inbox: string; handlers: EventHandlers }) {
   return async (signal?: AbortSignal): Promise<number> => {
     const realTopics = topicsOf(deps.handlers).map(deps.kafka.topic);
     const remaining = await lastOffsets(deps.kafka, realTopics);
@@ -22,7 +21,7 @@ export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool
     });
     if (remaining.size === 0) caughtUp();
     const consumer = await startEventConsumer({
-      consumer: deps.consumer,
+      consumer: deps.inbox,
       groupId,
       handlers: deps.handlers,
       kafka: deps.kafka,

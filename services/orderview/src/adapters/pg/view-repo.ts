@@ -50,19 +50,24 @@ const toView = (r: Row): OrderView => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-export function createViewRepo(pool: Pool) {
+/** The view the queries read, and the one a rebuild fills before it swaps the two (same columns and indexes). */
+export const LIVE_TABLE = 'order_view';
+export const REBUILD_TABLE = 'order_view_rebuild';
+
+/** The view in `table`: the live one (whose changes watchers are told of), or a rebuild's. */
+export function createViewRepo(pool: Pool, table: typeof LIVE_TABLE | typeof REBUILD_TABLE = LIVE_TABLE) {
   return {
     /** The facts applied so far to an order, its row locked (created empty if new) until the transaction ends. */
     async lockFacts(tx: Tx, orderId: string): Promise<ViewFact[]> {
-      await tx.query('INSERT INTO order_view (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
-      const { rows } = await tx.query<{ facts: ViewFact[] }>('SELECT facts FROM order_view WHERE order_id = $1 FOR UPDATE', [orderId]);
+      await tx.query(`INSERT INTO ${table} (order_id) VALUES ($1) ON CONFLICT DO NOTHING`, [orderId]);
+      const { rows } = await tx.query<{ facts: ViewFact[] }>(`SELECT facts FROM ${table} WHERE order_id = $1 FOR UPDATE`, [orderId]);
       return rows[0]!.facts;
     },
 
-    /** Writes the view and its facts, and tells watchers (on commit). */
+    /** Writes the view and its facts, and tells watchers (on commit) when it is the live view. */
     async save(tx: Tx, v: OrderView, facts: ViewFact[]): Promise<void> {
       await tx.query(
-        `UPDATE order_view SET customer_id = $2, store_id = $3, store_name = $4, status = $5, items_summary = $6,
+        `UPDATE ${table} SET customer_id = $2, store_id = $3, store_name = $4, status = $5, items_summary = $6,
            total_currency = $7, total_units = $8, rider_id = $9, rider_name = $10, estimated_ready_minutes = $11,
            retry_after_seconds = $12, timeline = $13, facts = $14, versions = $15, version = $16, created_at = $17,
            updated_at = $18, pay_by = $19, applied_at = now()
@@ -73,42 +78,72 @@ export function createViewRepo(pool: Pool) {
           JSON.stringify(facts), JSON.stringify(v.versions), v.version, v.createdAt, v.updatedAt, v.payBy || null,
         ],
       );
-      await tx.query('SELECT pg_notify($1, $2)', [VIEW_CHANGED_CHANNEL, v.orderId]);
+      if (table === LIVE_TABLE) await tx.query('SELECT pg_notify($1, $2)', [VIEW_CHANGED_CHANNEL, v.orderId]);
+    },
+
+    /** One page of every order's facts, by order id after `after` (a rebuild's merge walks the whole view with it). */
+    async factsAfter(tx: Tx, after: string, limit: number): Promise<Array<{ orderId: string; facts: ViewFact[] }>> {
+      const { rows } = await tx.query<{ order_id: string; facts: ViewFact[] }>(`SELECT order_id, facts FROM ${table} WHERE order_id > $1 ORDER BY order_id LIMIT $2`, [after, limit]);
+      return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
     },
 
     /** The order's view, once it knows a status (status 0, UNSPECIFIED: only events that precede one). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM order_view WHERE order_id = $1 AND status <> 0`, [orderId]);
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM ${table} WHERE order_id = $1 AND status <> 0`, [orderId]);
       return rows[0] && toView(rows[0]);
     },
 
     /** A customer's orders, newest first; `page.limit + 1` rows so the caller can tell whether a next page exists. */
     async listByCustomer(customerId: string, page: Page): Promise<OrderView[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM order_view WHERE customer_id = $1 AND status <> 0 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${COLUMNS} FROM ${table} WHERE customer_id = $1 AND status <> 0 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
         [customerId, page.limit + 1, page.offset],
       );
       return rows.map(toView);
     },
 
-    /** Empties the view and this consumer's inbox together, so every event can be applied again. */
-    async reset(consumer: string): Promise<void> {
-      await withTransaction(pool, async (tx) => {
-        await tx.query('TRUNCATE order_view');
-        await tx.query('DELETE FROM inbox WHERE consumer = $1', [consumer]);
-      });
-    },
-
     async count(): Promise<number> {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM order_view');
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
       return rows[0]!.n;
     },
 
     /** The newest occurred_at applied and when the view last changed. */
     async freshness(): Promise<{ newestOccurredAt?: Date; lastAppliedAt?: Date }> {
-      const { rows } = await pool.query<{ newest: Date | null; last: Date | null }>('SELECT max(updated_at) AS newest, max(applied_at) AS last FROM order_view');
+      const { rows } = await pool.query<{ newest: Date | null; last: Date | null }>(`SELECT max(updated_at) AS newest, max(applied_at) AS last FROM ${table}`);
       return { newestOccurredAt: rows[0]?.newest ?? undefined, lastAppliedAt: rows[0]?.last ?? undefined };
     },
   };
 }
 export type ViewRepo = ReturnType<typeof createViewRepo>;
+
+/**
+ * The tables of a rebuild: a fresh rebuild table (and an empty inbox for its replay), then the
+ * swap: with the live view locked against writes (reads go on), `merge` completes the rebuild
+ * table from the live one, and the live view takes its content in the same transaction.
+ */
+export function createRebuildTables(pool: Pool, replayInbox: string) {
+  return {
+    async prepare(): Promise<void> {
+      await withTransaction(pool, async (tx) => {
+        await tx.query(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
+        await tx.query(`CREATE TABLE ${REBUILD_TABLE} (LIKE ${LIVE_TABLE} INCLUDING ALL)`);
+        await tx.query('DELETE FROM inbox WHERE consumer = $1', [replayInbox]);
+      });
+    },
+    async swap<T>(merge: (tx: Tx) => Promise<T>): Promise<T> {
+      return withTransaction(pool, async (tx) => {
+        // EXCLUSIVE: the live consumer's writes wait (and resume on the swapped view); readers see the old view until commit.
+        await tx.query(`LOCK TABLE ${LIVE_TABLE} IN EXCLUSIVE MODE`);
+        const merged = await merge(tx);
+        await tx.query(`DELETE FROM ${LIVE_TABLE}`);
+        await tx.query(`INSERT INTO ${LIVE_TABLE} SELECT * FROM ${REBUILD_TABLE}`);
+        return merged;
+      });
+    },
+    async drop(): Promise<void> {
+      await pool.query(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
+      await pool.query('DELETE FROM inbox WHERE consumer = $1', [replayInbox]);
+    },
+  };
+}
+export type RebuildTables = ReturnType<typeof createRebuildTables>;

@@ -1,8 +1,10 @@
-import { bindService, requireService, requireUser } from '@foodmesh/platform';
+import { bindService, requireService, requireUser, type Logger } from '@foodmesh/platform';
 import { Payment, PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import type { Payments } from '../../app/payments';
+import { pay } from '../../app/pay';
+import { getPayment, listPayments } from '../../app/payment-queries';
+import type { InTransaction, PaymentQueries, PaymentRecord } from '../../app/ports';
+import type { FaultInjector } from '../../domain/faults';
 import { krw } from '../../domain/money';
-import type { PaymentRecord } from '../../app/ports';
 
 const STATUS: Record<PaymentRecord['status'], PaymentStatus> = {
   APPROVED: PaymentStatus.PAYMENT_STATUS_APPROVED,
@@ -26,22 +28,22 @@ export const toPaymentMessage = (p: PaymentRecord): Payment =>
   });
 
 /** Only the order service charges and reads payments (for a customer, or on its own, e.g. its sweeper). */
-export const paymentService = (payments: Payments) =>
+export const paymentService = (deps: { inTx: InTransaction; queries: PaymentQueries; faults: FaultInjector; logger: Logger }) =>
   bindService(PaymentServiceService, {
     async pay(req, ctx) {
       requireService(ctx, 'order');
-      const payment = await payments.pay(req, ctx.signal);
+      const payment = await pay(deps, req, ctx.signal);
       return { payment: toPaymentMessage(payment) };
     },
     async getPayment(req, ctx) {
       requireService(ctx, 'order');
-      return { payment: toPaymentMessage(await payments.getPayment(req.paymentId)) };
+      return { payment: toPaymentMessage(await getPayment(deps.queries, req.paymentId)) };
     },
     async listPayments(req, ctx) {
       // The order service may list any order's payments; the edge only for the customer it calls for.
       const workload = requireService(ctx, 'order', 'edge');
       const forCustomer = workload === 'edge' ? requireUser(ctx, 'customer') : undefined;
-      const { items, nextPageToken } = await payments.listPayments(forCustomer, req);
+      const { items, nextPageToken } = await listPayments(deps.queries, forCustomer, req);
       return { payments: items.map(toPaymentMessage), nextPageToken };
     },
   });

@@ -1,5 +1,6 @@
-import type { EventHandlers } from '@foodmesh/platform';
-import type { Payments } from '../../app/payments';
+import type { EventHandlers, Logger } from '@foodmesh/platform';
+import { refund, voidOrder } from '../../app/refund';
+import { pgPaymentRepository } from '../pg/payment-repo';
 
 /**
  * The compensation side of the saga: a rejected or store-cancelled order is
@@ -7,17 +8,17 @@ import type { Payments } from '../../app/payments';
  * timed-out charge went through after all). A paid cancellation's own
  * OrderCancelled needs nothing: StoreOrderCancelled already refunded it.
  */
-export function refundHandlers(payments: Payments): EventHandlers {
+export function refundHandlers(logger: Logger): EventHandlers {
   return {
     orderRejected: async (e, env, tx) => {
-      await payments.refund(tx, { orderId: e.orderId, reason: `store rejected the order: ${e.reason}`, cause: env });
+      await refund(pgPaymentRepository(tx), logger, { orderId: e.orderId, reason: `store rejected the order: ${e.reason}`, cause: env });
     },
     storeOrderCancelled: async (e, env, tx) => {
-      await payments.refund(tx, { orderId: e.orderId, reason: `order cancelled: ${e.reason}`, cause: env });
+      await refund(pgPaymentRepository(tx), logger, { orderId: e.orderId, reason: `order cancelled: ${e.reason}`, cause: env });
     },
     orderCancelled: async (e, env, tx) => {
       if (e.wasPaid) return;
-      await payments.voidOrder(tx, { orderId: e.orderId, reason: `order cancelled before payment completed: ${e.reason}`, cause: env });
+      await voidOrder(pgPaymentRepository(tx), logger, { orderId: e.orderId, reason: `order cancelled before payment completed: ${e.reason}`, cause: env });
     },
   };
 }
