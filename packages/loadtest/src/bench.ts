@@ -15,6 +15,7 @@ import { attachOrStartStack, repoRoot } from '@foodmesh/local-infra';
 import { machine } from '@foodmesh/bench/stats';
 import { compareBench, formatDeltas } from './compare';
 import { ensureGhz, ghzConfig, runGhz } from './ghz';
+import { idleCpu } from './proc-cpu';
 import { loadCatalog } from './proto-catalog';
 import { runScenario } from './run';
 import { printSummary } from './run-report';
@@ -22,6 +23,8 @@ import { loadScenario } from './scenario';
 import { summarizeRpc } from './timeline';
 
 const ECHO = { concurrency: 20, durationMs: 8000, rounds: 2 };
+/** How long the fresh stack is watched with no traffic (CPU per process: timers and polling). */
+const IDLE_MS = 60_000;
 const GOALS = { placeOrderRate: 500, placeOrderP99Ms: 100, viewLagP99Ms: 250, kitOverBare: 0.85 };
 const log = (line: string) => console.log(`[bench] ${line}`);
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
@@ -88,7 +91,11 @@ async function main(argv: string[]): Promise<number> {
   const scenario = loadScenario('bench');
   const stack = await attachOrStartStack({ log, namespace: 'bench.', fresh: true });
   let run;
+  let idle;
   try {
+    log(`idle: the stack with no traffic for ${IDLE_MS / 1000} s`);
+    idle = await idleCpu(IDLE_MS);
+    log(`idle CPU (% of a core): ${JSON.stringify(idle)}`);
     run = await runScenario({ scenario, log, stack, resultsDir: path.join(dir, 'stack') });
   } finally {
     await stack.stop();
@@ -110,7 +117,12 @@ async function main(argv: string[]): Promise<number> {
       errorRate: run.rpc.errorRate,
     },
     viewLag: run.viewLag,
+    /** ms of CPU per finished saga by process group (/proc), the crew's and ghz's included. */
+    cpuMsPerSaga: run.cpuMsPerSaga,
+    cpuMsPerOrder: run.cpuMsPerOrder,
     saga: { completed: run.crew ? Object.values(run.crew.sagas.final).reduce((a, b) => a + b, 0) : 0, unfinished: run.crew?.sagas.unfinished, p50Ms: run.crew?.endToEndP50Ms, p99Ms: run.crew?.endToEndP99Ms },
+    /** % of one core per process group over IDLE_MS with no traffic (the runner is this process). */
+    idleCorePercent: idle,
     echo,
     books: { balanced: run.books.balanced, problems: run.books.problems },
     goals: GOALS,
@@ -126,6 +138,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(`  PlaceOrder through the edge   ${result.placeOrder.rate}/s (goal ≥ ${GOALS.placeOrderRate}), p50 ${result.placeOrder.p50Ms} ms, p99 ${result.placeOrder.p99Ms} ms (goal ≤ ${GOALS.placeOrderP99Ms})`);
   console.log(`  event-to-view lag             p50 ${result.viewLag.p50Ms} ms, p99 ${result.viewLag.p99Ms} ms (goal ≤ ${GOALS.viewLagP99Ms})`);
   console.log(`  saga end to end (crew)        ${result.saga.completed} completed, p50 ${result.saga.p50Ms} ms, p99 ${result.saga.p99Ms} ms`);
+  console.log(`  CPU per saga (ms)             ${Object.entries(result.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  idle (% of a core)            ${Object.entries(idle).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`  echo                          bare ${echo.bare.rate}/s, kit ${echo.kit.rate}/s: kit/bare ${echo.kitOverBare} (goal ≥ ${GOALS.kitOverBare})`);
   console.log(`  books                         ${run.books.balanced ? 'balanced' : `DO NOT BALANCE: ${run.books.problems.join('; ')}`}`);
   console.log(`wrote ${path.relative(process.cwd(), file)} (${result.runSeconds} s)`);

@@ -2,9 +2,9 @@
 /**
  * The echo servers `npm run bench` compares under the same ghz load, each in its own process:
  * `bare` is grpc-js alone; `kit` is the platform's gRPC server (handler wrapping, request logs at
- * info, metrics, tracing context, deadline scope, error mapping), as every service runs it. Both
- * serve foodmesh.edge.v1.AuthService/SignIn answering the request's user id back, bind port 0 and
- * report it over IPC.
+ * info sampled under load, metrics, tracing context, deadline scope, error mapping), as every
+ * service runs it. Both serve foodmesh.edge.v1.AuthService/SignIn answering the request's user id
+ * back, bind port 0 and report it over IPC.
  */
 import * as grpc from '@grpc/grpc-js';
 import { bindService, createLogger, createPlatformMetrics, startGrpcServer } from '@foodmesh/platform';

@@ -26,6 +26,8 @@ export function printSummary(s: RunSummary, out: (line: string) => void = consol
     row(`replicas of ${service}`, list.map((r) => `#${r.replica} ${Number.isFinite(r.rpcShare) ? `${Math.round(r.rpcShare * 100)}%` : 'no'} RPCs, ${Number.isFinite(r.consumedShare) ? `${Math.round(r.consumedShare * 100)}%` : 'no'} events, ${r.published} published${r.unanswered ? `, ${r.unanswered} scrapes unanswered` : ''}`).join('; '));
   }
   row('CPU under load (cores)', Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+  if (Object.keys(s.cpuMsPerSaga).length) row('CPU per saga (ms)', Object.entries(s.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', '));
+  if (Object.keys(s.cpuMsPerOrder).length) row('CPU per order placed (ms)', Object.entries(s.cpuMsPerOrder).map(([k, v]) => `${k} ${v}`).join(', '));
   row('busiest methods', s.methods.slice(0, 4).map((m) => `${m.service} ${m.method.split('/').pop()} ×${m.count} p50 ${m.p50Ms} ms p99 ${m.p99Ms} ms`).join('; '));
   if (s.drill.length) row('drill', s.drill.map((e) => `${(e.at / 1000).toFixed(1)}s ${e.service}#${e.replica} ${e.what}`).join(', '));
   row('relay leaders', JSON.stringify(s.relayLeaders));
@@ -78,6 +80,7 @@ export function renderReport(
         heading: 'Where the time goes',
         html:
           htmlTable([['service', 'CPU while the load ran (cores, mean)'], ...Object.entries(s.cpuCores).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v])]) +
+          htmlTable([['process', 'CPU per finished saga (ms, warm-up to drained)'], ...Object.entries(s.cpuMsPerSaga).map(([k, v]) => [k, v])]) +
           htmlTable([['service', 'method', 'calls', 'p50 ms', 'p99 ms'], ...s.methods.map((m) => [m.service, m.method, m.count, m.p50Ms, m.p99Ms])]),
       },
       { heading: 'Work per replica', html: htmlTable([['service', 'replica', 'RPCs', 'share', 'events consumed', 'share', 'events published', 'scrapes unanswered (killed, or too busy to answer in 0.8 s)'], ...replicaRows]) },

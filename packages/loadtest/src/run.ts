@@ -10,6 +10,7 @@ import { callHeaders, signIn, tokenLifetimeEnv } from './credentials';
 import { startCrew, type Crew, type CrewStats } from './crew';
 import { ensureGhz, rotatingHeaders } from './ghz';
 import { runLoad } from './load';
+import { cpuMsPer, cpuSnapshot } from './proc-cpu';
 import { renderReport } from './run-report';
 import { startSampler } from './sampler';
 import { LOADTEST_DIR, totalDuration, type Scenario } from './scenario';
@@ -57,6 +58,13 @@ export interface RunSummary {
   replicas: StackSeries['replicas'];
   /** Where the time goes: mean CPU per service (cores) and the busiest methods' handling times. */
   cpuCores: StackSeries['cpuCores'];
+  /**
+   * Milliseconds of CPU per finished saga, per process group of this run (/proc): from the warm-up
+   * to the drained stack, over the orders of the run. Empty when the stack is not this run's own.
+   */
+  cpuMsPerSaga: Record<string, number>;
+  /** The same CPU over every order the run placed, finished or not (retries and stuck sagas show as the gap to cpuMsPerSaga). */
+  cpuMsPerOrder: Record<string, number>;
   methods: StackSeries['methods'];
   relayLeaders: Record<string, number>;
   drained: { unpublished: number; consumerLag: number; waitedMs: number };
@@ -132,6 +140,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       scenario.as.map((id) => callHeaders(users.get(id)!, scenario.target, { identity: stack.identity, validForMs })),
       scenario.requests.length,
     );
+    const cpuBefore = cpuSnapshot();
     await runLoad({ ghz, scenario, target, metadata, dir, log, part: 'warmup' });
     const sampler = startSampler(() => stack.metricsTargets());
     const samplerStart = Date.now();
@@ -160,6 +169,7 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       unfinishedExamples = crew.unfinished().slice(0, 20);
     }
     const drained = await waitUntilDrained(dbs, stack.kafka, 60_000);
+    const cpuAfter = cpuSnapshot();
     const ticks = await sampler.stop();
     const series = deriveSeries(ticks, { from: loadStart - samplerStart, to: loadEnd - samplerStart });
     const [books, leaders, ordersOfRun] = await Promise.all([readBooks(dbs).then(checkBooks), relayLeaders(dbs), runOrders(dbs.order!, runStart)]);
@@ -222,6 +232,8 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       breaker: { openSamples: series.totals.breakerOpenSamples },
       replicas: series.replicas,
       cpuCores: series.cpuCores,
+      cpuMsPerSaga: stack.running ? cpuMsPer(cpuBefore, cpuAfter, finalCount) : {},
+      cpuMsPerOrder: stack.running ? cpuMsPer(cpuBefore, cpuAfter, allCount) : {},
       methods: series.methods.slice(0, 20),
       relayLeaders: leaders,
       drained,

@@ -131,7 +131,10 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
   const logFile = path.join(logsDir, 'server.log');
   const jvm = [
     ...(process.env.KAFKA_HEAP_OPTS?.split(/\s+/).filter(Boolean) ?? ['-Xms128m', '-Xmx512m']),
-    '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
+    // A local broker lives minutes to hours on a shared small machine: C1 only (C2's compiling was most
+    // of a fresh broker's CPU) and the serial collector (no parallel GC threads); docs/performance.md.
+    ...(process.env.KAFKA_JVM_PERFORMANCE_OPTS?.split(/\s+/).filter(Boolean) ?? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
+    '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`,
     '-cp', path.join(o.jars, '*'),
   ];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_FETCH_MAX_WAIT_MS } from './kafka';
+import { DEFAULT_REQUEST_LOG_OK_PER_SECOND } from './logger';
 import { upstreamTarget } from './upstream-address';
 import { telemetryConfigSchema } from './telemetry-config';
 
@@ -52,6 +54,8 @@ export const baseConfigSchema = z.object({
   GRPC_PORT: port.default(50051),
   METRICS_PORT: port.default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Successful calls logged per method and second ('rpc' lines; every failure is logged): a sample under load. */
+  REQUEST_LOG_OK_PER_SECOND: z.coerce.number().int().min(0).default(DEFAULT_REQUEST_LOG_OK_PER_SECOND),
   /** How long SIGTERM waits for in-flight calls before forcing the server down. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
@@ -98,6 +102,8 @@ export const kafkaConfigSchema = z.object({
    * than their `group.min.session.timeout.ms` (6 s by default).
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6_000),
+  /** How long an idle consumer's fetch waits at the broker (see kafka.ts): idle cost against stop time; well under the session timeout. */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
   /** `scram-sha-512`: the service signs in as its own Kafka user (KAFKA_USERNAME, KAFKA_PASSWORD); required in production. */
   KAFKA_SASL_MECHANISM: z.enum(['none', 'scram-sha-512']).default('none'),
   KAFKA_USERNAME: z.string().min(1).optional(),
@@ -118,7 +124,11 @@ export const dataConfigSchema = z
   .object({
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
     DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
-    OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+    /**
+     * The relay's fallback poll (NOTIFY wakes it at once): a missed NOTIFY, and a standby replica
+     * trying for the lead. Each poll is two queries, in every replica, with nothing to do.
+     */
+    OUTBOX_POLL_MS: z.coerce.number().int().positive().default(5000),
   })
   .extend(kafkaConfigSchema.shape);
 export type DataConfig = z.infer<typeof dataConfigSchema>;

@@ -12,7 +12,7 @@ import {
   type ServiceDef,
   type UnaryHandler,
 } from './grpc-types';
-import type { Logger } from './logger';
+import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { guardRequests, RejectedRequest } from './request-guard';
 import { CONSUMER, LIVENESS } from './service-health';
@@ -49,6 +49,8 @@ export interface GrpcServerOptions {
   maxConcurrentStreams?: number;
   /** The largest request message accepted (default DEFAULT_MAX_RECEIVE_BYTES). */
   maxReceiveBytes?: number;
+  /** Successful calls logged per method and second (createRequestLog); failures always are. */
+  requestLogOkPerSecond?: number;
 }
 
 /** 64 KiB: many times the largest request any RPC needs (an order of a hundred lines is ~5 KiB). */
@@ -75,7 +77,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWr
 }
 
 /** Wraps one plain async handler into a grpc-js handler, instrumented by server-call.ts, with abort on cancel. */
-function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
+function instrument(opts: GrpcServerOptions, requestLog: RequestLog, methodPath: string, kind: 'unary' | 'serverStream', fn: Function) {
   return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
@@ -85,6 +87,7 @@ function instrument(opts: GrpcServerOptions, methodPath: string, kind: 'unary' |
       protocol: 'grpc',
       logger: opts.logger,
       metrics: opts.metrics,
+      requestLog,
       headers: metadataCarrier(call.metadata),
       metadata: call.metadata,
       deadline: deadlineOf(call),
@@ -134,13 +137,14 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
 
   // What each name means: service-health.ts (which keeps them up to date once the server runs).
   const statuses: Record<string, 'SERVING'> = { '': 'SERVING', [LIVENESS]: 'SERVING' };
+  const requestLog = createRequestLog(opts.requestLogOkPerSecond ?? DEFAULT_REQUEST_LOG_OK_PER_SECOND);
   for (const reg of opts.services) {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [key, def] of Object.entries(reg.definition)) {
       const fn = reg.handlers[key];
       if (typeof fn !== 'function') throw new Error(`${reg.name}: no handler for ${def.path}`);
       if (def.requestStream) throw new Error(`${def.path}: client streaming is not supported by the platform kit`);
-      impl[key] = instrument(opts, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
+      impl[key] = instrument(opts, requestLog, def.path, def.responseStream ? 'serverStream' : 'unary', fn.bind(reg.handlers)) as grpc.UntypedHandleCall;
     }
     server.addService(guardRequests(reg.definition) as unknown as grpc.ServiceDefinition, impl);
     statuses[reg.name] = 'SERVING';

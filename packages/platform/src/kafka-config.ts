@@ -39,6 +39,7 @@ export function connectServiceKafka(config: KafkaConfig & Pick<BaseConfig, 'FOOD
     logger,
     namespace: config.KAFKA_NAMESPACE,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     security: kafkaSecurityOf(config),
   });

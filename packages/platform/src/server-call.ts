@@ -3,7 +3,7 @@ import { status as grpcStatus, type Metadata } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { CallContext } from './grpc-types';
 import { statusName } from './grpc-errors';
-import type { Logger } from './logger';
+import { lazyChild, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { runInScope } from './call-scope';
 import { CONNECT_ERROR_CODE, GRPC_STATUS_CODE, rpcSpan } from './semconv';
@@ -18,6 +18,8 @@ export interface InboundCall {
   protocol: 'grpc' | 'connect_rpc';
   logger: Logger;
   metrics: PlatformMetrics;
+  /** The server's request log (createRequestLog): samples successful calls' lines under load. */
+  requestLog: RequestLog;
   /** The request's headers (trace context, x-request-id). */
   headers: Record<string, string>;
   metadata: Metadata;
@@ -43,7 +45,7 @@ export interface ServerCall {
  * The one instrumentation of an inbound RPC, whichever server received it
  * (grpc-server.ts's grpc-js, the edge's Connect routes): a SERVER span child of
  * the caller's trace context, the handler's CallContext, the deadline scope,
- * then on finish the RPC metrics, the span's status and one log line.
+ * then on finish the RPC metrics, the span's status and its log line (sampled under load).
  */
 export function startServerCall(call: InboundCall): ServerCall {
   const started = process.hrtime.bigint();
@@ -52,14 +54,17 @@ export function startServerCall(call: InboundCall): ServerCall {
   const span = getTracer(call.service).startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...call.spanAttributes } }, parent);
   const traceId = span.spanContext().traceId;
   const requestId = call.headers['x-request-id'] ?? randomUUID();
-  const ctx: CallContext = {
-    method: call.method,
-    metadata: call.metadata,
-    deadline: call.deadline,
-    signal: call.signal,
-    logger: call.logger.child({ method: call.method, trace_id: traceId, request_id: requestId, ...call.logFields }),
-    header: (name) => call.headers[name],
-  };
+  const ctx: CallContext = lazyChild(
+    {
+      method: call.method,
+      metadata: call.metadata,
+      deadline: call.deadline,
+      signal: call.signal,
+      header: (name: string) => call.headers[name],
+    },
+    call.logger,
+    () => ({ method: call.method, trace_id: traceId, request_id: requestId, ...call.logFields }),
+  );
   const scope = { deadline: call.deadline, requestId };
   let finished = false;
 
@@ -77,9 +82,7 @@ export function startServerCall(call: InboundCall): ServerCall {
       else if (code !== grpcStatus.OK) span.setAttribute(CONNECT_ERROR_CODE, statusName(code).toLowerCase());
       if (code !== grpcStatus.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
-      const line = { code: statusName(code), ms: Math.round(seconds * 1000) };
-      if (code === grpcStatus.OK || code === grpcStatus.CANCELLED) ctx.logger.info(line, 'rpc');
-      else ctx.logger.warn({ ...line, err: err instanceof Error ? err.message : err }, 'rpc failed');
+      call.requestLog(ctx, call.method, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === grpcStatus.OK || code === grpcStatus.CANCELLED, err);
     },
   };
 }

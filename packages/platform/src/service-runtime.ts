@@ -240,6 +240,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       protoFiles: inboxPool ? [...opts.protoFiles, DEAD_LETTERS_PROTO] : opts.protoFiles,
       reflection: config.GRPC_REFLECTION,
       maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
+      requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
     });
     health.serve(grpc.health, services.map((s) => s.name));
   } catch (err) {

@@ -81,6 +81,7 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
           service: config.SERVICE_NAME,
           logger: rt.logger,
           metrics: rt.metrics,
+          requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
           // The same handlers behind the same caller identity as on the gRPC port.
           services: [
             { desc: AuthService, registration: rt.authenticated(services.auth) },

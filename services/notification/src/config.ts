@@ -17,8 +17,8 @@ export const notificationConfigSchema = baseConfigSchema.extend(dataConfigSchema
   NOTIFICATION_WEBHOOK_BACKOFF_MAX_MS: ms(60_000),
   /** Sends in flight at once. */
   NOTIFICATION_WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
-  /** How often the dispatcher looks for due retries besides being woken. */
-  NOTIFICATION_DISPATCH_POLL_MS: ms(1000),
+  /** How often the dispatcher looks for due work besides being woken (it also wakes when the next retry is due). */
+  NOTIFICATION_DISPATCH_POLL_MS: ms(5000),
   NOTIFICATION_DEFAULT_LOCALE: z.enum(['ko', 'en']).default('ko'),
   /** Per-recipient language, "user=locale,…"; the demo's customer-2 reads English. */
   NOTIFICATION_RECIPIENT_LOCALES: z.string().default('customer-2=en'),

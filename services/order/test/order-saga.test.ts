@@ -251,6 +251,24 @@ describe('order service with the real payment service (no store or delivery serv
     const ok = await t.orders.placeOrder(t.request(c, { storeId, items: [{ menuItemId: 'side', quantity: 2 }] }), t.asCustomer(c));
     expect(ok.order).toMatchObject({ status: S.ORDER_STATUS_PAID, storeName: 'Test Kitchen v3', total: { units: 6000 } });
   });
+
+  it('returns the first order for a retried checkout even when its item has sold out since', async () => {
+    const storeId = uniqueId('store-test-');
+    const stored = (version: number) =>
+      eventually(async () => expect(await t.count(t.orderPool, 'SELECT count(*) AS n FROM menu_stores WHERE store_id = $1 AND menu_version = $2', [storeId, version])).toBe(1));
+    await t.bus.publish([newMenuEnvelope(storeId, 1, 10000, false)]);
+    await stored(1);
+    const c = customer();
+    const req = t.request(c, { storeId, items: [{ menuItemId: 'dish', quantity: 1 }] });
+    const first = await t.orders.placeOrder(req, t.asCustomer(c));
+    await t.bus.publish([newMenuEnvelope(storeId, 2, 10000, true)]);
+    await stored(2);
+    const again = await t.orders.placeOrder(req, t.asCustomer(c));
+    expect(again.order).toMatchObject({ orderId: first.order!.orderId, status: S.ORDER_STATUS_PAID });
+    const fresh = await t.orders.placeOrder(t.request(c, { storeId, items: [{ menuItemId: 'dish', quantity: 1 }] }), t.asCustomer(c)).catch((e) => e);
+    expect(fresh).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/sold out/) });
+    expect(await t.count(t.paymentPool, 'SELECT count(*) AS n FROM payments WHERE order_id = $1', [first.order!.orderId])).toBe(1);
+  });
 });
 
 /** A MenuPublished as the store service builds it: keyed and versioned by the store. */

@@ -18,10 +18,17 @@ export async function placeOrder(deps: OrderDeps, who: User, input: PlaceOrderIn
   if (req.customerId !== who.userId) throw permissionDenied('customer_id must be your own user id');
   validatePlaceOrder(req);
   const fingerprint = requestFingerprint(req);
-  const existing = await store.findByIdempotencyKey(req.customerId, req.idempotencyKey);
-  if (existing) return replay(deps, existing, fingerprint);
-
-  const priced = priceOrder(await store.findStoreMenu(req.storeId), req);
+  // A repeated checkout is found by the insert's key conflict below, not by a read first: one
+  // round trip less for every new order. Only when pricing fails (the menu may have changed
+  // since the first call) is the key looked up, so that a repeat still gets its first order.
+  let priced: ReturnType<typeof priceOrder>;
+  try {
+    priced = priceOrder(await store.findStoreMenu(req.storeId), req);
+  } catch (err) {
+    const existing = await store.findByIdempotencyKey(req.customerId, req.idempotencyKey);
+    if (existing) return replay(deps, existing, fingerprint);
+    throw err;
+  }
   const order = unpaidOrder(
     { orderId: uuidv7(), customerId: req.customerId, storeId: req.storeId, ...priced, deliveryAddress: req.deliveryAddress!, paymentMethod: req.paymentMethod },
     deps.now(),
@@ -29,9 +36,9 @@ export async function placeOrder(deps: OrderDeps, who: User, input: PlaceOrderIn
   );
   // Saved before paying, so that no payment outcome (or crash) can lose it.
   if (!(await store.insertOrder(order, req.idempotencyKey, fingerprint))) {
-    const raced = await store.findByIdempotencyKey(req.customerId, req.idempotencyKey);
-    if (!raced) throw new Error('order insert conflicted, but no order holds its idempotency key');
-    return replay(deps, raced, fingerprint);
+    const first = await store.findByIdempotencyKey(req.customerId, req.idempotencyKey);
+    if (!first) throw new Error('order insert conflicted, but no order holds its idempotency key');
+    return replay(deps, first, fingerprint);
   }
   return settlePayment(deps, order);
 }

@@ -1,7 +1,7 @@
 import { Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
-import { addressAttributes, requestDecoder, startServerCall, toServiceError, type Logger, type PlatformMetrics, type ServiceRegistration } from '@foodmesh/platform';
+import { addressAttributes, createRequestLog, requestDecoder, startServerCall, toServiceError, type Logger, type PlatformMetrics, type ServiceRegistration } from '@foodmesh/platform';
 import { answerUnparsableRequestsWithInvalidArgument } from './connect-parse-errors';
 
 type Def = MethodDefinition<unknown, unknown>;
@@ -19,7 +19,10 @@ export function connectRoutes(opts: {
   logger: Logger;
   metrics: PlatformMetrics;
   services: Array<{ desc: DescService; registration: ServiceRegistration }>;
+  /** Successful calls logged per method and second (the platform's createRequestLog). */
+  requestLogOkPerSecond: number;
 }) {
+  const requestLog = createRequestLog(opts.requestLogOkPerSecond);
   /** Runs one call, instrumented as the gRPC port's are (server-call.ts); `fail` answers an error as Connect does. */
   function instrumented(path: string, hctx: HandlerContext) {
     const headers: Record<string, string> = {};
@@ -34,6 +37,7 @@ export function connectRoutes(opts: {
       protocol: hctx.protocolName === 'connect' ? 'connect_rpc' : 'grpc',
       logger: opts.logger,
       metrics: opts.metrics,
+      requestLog,
       headers,
       metadata,
       deadline: timeout === undefined ? Infinity : Date.now() + timeout,
