@@ -132,10 +132,16 @@ export interface Scenario extends Omit<Parsed, 'thresholds'> {
   thresholds: Threshold[];
 }
 
+/** A file as a person finds it: relative to where they are when it is below there, else absolute. */
+function shownPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
 /** A scenario file with a problem: the message names the file and the field. */
 export class ScenarioError extends Error {
   constructor(file: string, problems: string[]) {
-    super(`${path.relative(process.cwd(), file) || file}:\n  - ${problems.join('\n  - ')}`);
+    super(`${shownPath(file)}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ScenarioError';
   }
 }

@@ -111,7 +111,9 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
     });
 
     it('falls back at once for calls beyond payment\'s concurrency cap instead of queueing them', async () => {
-      await s.setFaults({ maxConcurrent: 2, latencyMs: 300 });
+      // 200 ms holds both slots while the 12 calls arrive, and leaves a busy machine 400 ms of the
+      // 600 ms per-try timeout (at 300 ms, a loaded run timed every try out: nothing paid).
+      await s.setFaults({ maxConcurrent: 2, latencyMs: 200 });
       const placed = await placeAll(s, 12, 12);
       const outcomes = placed.map((p) => p.paymentOutcome);
       expect(outcomes.filter((o) => o === PaymentOutcome.PAYMENT_OUTCOME_PAID).length).toBeGreaterThanOrEqual(2);
