@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { seededRandom } from '@foodmesh/testkit';
-import { backoffMs, choosePlan, planDraw, thinkTime, verdict } from './crew-plan';
+import { backoffMs, choosePlan, planDraw, stateWaitMs, thinkTime, verdict } from './crew-plan';
 
 describe('crew decisions', () => {
   it('splits orders into reject, cancel and deliver by the configured shares', () => {
@@ -35,5 +35,6 @@ describe('crew decisions', () => {
     expect(verdict(status.PERMISSION_DENIED)).toBe('failed');
     expect(verdict(status.INTERNAL)).toBe('failed');
     expect([1, 2, 3, 5, 9].map(backoffMs)).toEqual([100, 200, 400, 1600, 2000]);
+    expect([1, 2, 3, 4].map(stateWaitMs)).toEqual([500, 1000, 2000, 2000]);
   });
 });

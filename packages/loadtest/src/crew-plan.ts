@@ -53,3 +53,9 @@ export function verdict(code: number, opts: { waitsForState?: boolean } = {}): V
 
 /** Backoff before try `attempt` + 1: 100 ms doubling to 2 s. */
 export const backoffMs = (attempt: number): number => Math.min(2000, 100 * 2 ** (attempt - 1));
+/**
+ * Waiting for the stack to catch up with an event the crew already saw (e.g. ConfirmDelivered
+ * before the order service has applied the pickup): a person looks again after a moment, not
+ * at once; a 100 ms start made ~5 calls per confirmation under load.
+ */
+export const stateWaitMs = (attempt: number): number => Math.min(2000, 500 * 2 ** (attempt - 1));

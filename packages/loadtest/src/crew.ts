@@ -12,7 +12,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { seededRandom } from '@foodmesh/testkit';
 import { edgeCallMetadata, type SignedInUser } from './credentials';
-import { backoffMs, choosePlan, planDraw, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
+import { backoffMs, choosePlan, planDraw, stateWaitMs, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
 
 export type FinalState = 'COMPLETED' | 'REJECTED' | 'CANCELLED' | 'PAYMENT_FAILED';
 
@@ -169,7 +169,9 @@ export async function startCrew(opts: {
         const e = err as { code?: number; details?: string; message: string };
         const v = e.code === undefined ? 'failed' : verdict(e.code, opts);
         if (v === 'retry' && Date.now() < giveUpAt) {
-          await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+          // Behind on state: look again after a moment. Busy (UNAVAILABLE, deadline): back off fast, then slower.
+          const waitsForState = opts.waitsForState && e.code === grpcStatus.FAILED_PRECONDITION;
+          await new Promise((r) => setTimeout(r, waitsForState ? stateWaitMs(attempt) : backoffMs(attempt)));
           continue;
         }
         count(action, v === 'raced' ? 'raced' : 'failed');
