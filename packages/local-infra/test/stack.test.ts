@@ -95,7 +95,7 @@ describe('npm start stack', () => {
       expect(env).toContain(`PAYMENT_ADDR=${address}`);
     });
 
-    // SIGTERM: a SIGKILLed member stays in its consumer group for the session timeout (30 s), which
+    // SIGTERM: a SIGKILLed member stays in its consumer group for the session timeout (KAFKA_SESSION_TIMEOUT_MS, 6 s), which
     // the restart's group join would wait for; the scale drill (npm run loadtest -- scale) SIGKILLs.
     it('restarts a stopped replica at the address its callers were given', async () => {
       const before = payment().replicas[1]!;
