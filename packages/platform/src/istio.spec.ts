@@ -46,6 +46,7 @@ describe('Istio rendering of mesh/policy.yaml', () => {
 
     it('bounds retries in flight by the retry budget, where the policy sets one', () => {
       expect(dr.spec.trafficPolicy.connectionPool?.http?.maxRetries).toBe(p.retries?.maxConcurrent);
+      expect(local.retries?.maxConcurrent).toBe(p.retries?.maxConcurrent);
     });
 
     it('opens the breaker at the same thresholds and caps concurrency the same way', () => {

@@ -21,7 +21,8 @@ const retriesSchema = z.object({
   methods: z.array(z.string().regex(/^[A-Z]\w*$/, 'a method name such as Pay')).min(1),
   /**
    * The retry budget: at most this many retries to the upstream in flight at once (Istio's
-   * maxRetries), so retries cannot multiply an overload. Locally the concurrency cap bounds them.
+   * maxRetries), so retries cannot multiply an overload. Locally resilience.ts keeps the same
+   * budget: a failure that finds it spent is returned, not retried (Envoy's retry overflow).
    */
   maxConcurrent: z.number().int().positive().optional(),
 });
@@ -90,7 +91,7 @@ export const BREAKER_FAILURE_CODES = ['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTER
 /** What the client factory applies locally, in one comparable shape. */
 export interface LocalSettings {
   timeoutMs: number;
-  retries?: { attempts: number; perTryTimeoutMs: number; backoffMs: number; retryOn: string[]; methods: string[] };
+  retries?: { attempts: number; perTryTimeoutMs: number; backoffMs: number; retryOn: string[]; methods: string[]; maxConcurrent?: number };
   breaker?: { consecutiveErrors: number; halfOpenAfterMs: number; maxConcurrent: number; maxQueued: number };
 }
 

@@ -74,7 +74,7 @@ export function createPlatformMetrics(service: string) {
     }),
     resilienceRejections: new Counter({
       name: 'resilience_rejections_total',
-      help: 'Calls failed fast without reaching the upstream (circuit_open, overloaded)',
+      help: 'Calls failed fast without reaching the upstream (circuit_open, overloaded), and retries not made because the retry budget was spent (retry_budget)',
       labelNames: ['upstream', 'reason'],
       registers: [registry],
     }),

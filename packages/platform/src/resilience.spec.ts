@@ -40,6 +40,35 @@ describe('upstream resilience (local mode)', () => {
     expect(tries).toBe(1);
   });
 
+  it('keeps the retry budget: under a failing upstream, retries in flight stop at the policy\'s maxConcurrent', async () => {
+    const metrics = createPlatformMetrics('t');
+    const budgeted: LocalSettings = { timeoutMs: 2000, retries: { ...settings.retries!, maxConcurrent: 2 } };
+    const r = createUpstreamResilience({ upstream: 'payment', settings: budgeted, metrics });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const triesPerCall: number[] = Array(10).fill(0);
+    const failing = (call: number) => async () => {
+      triesPerCall[call]!++;
+      const retry = triesPerCall[call]! > 1;
+      if (retry) mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise((res) => setTimeout(res, 20));
+      if (retry) inFlight--;
+      throw fail(status.UNAVAILABLE);
+    };
+    const outcomes = await Promise.allSettled(triesPerCall.map((_, i) => r.execute('Pay', soon(), failing(i))));
+    expect(outcomes.every((o) => o.status === 'rejected' && (o.reason as { code: number }).code === status.UNAVAILABLE)).toBe(true);
+    expect(mostInFlight).toBe(2);
+    // Two calls got the budget and used all their tries; the other eight failed after one.
+    expect([...triesPerCall].sort()).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 3, 3]);
+    expect((await metrics.resilienceRejections.get()).values.find((v) => v.labels.reason === 'retry_budget')?.value).toBe(8);
+
+    // Without a budget the same failure triples the load on the upstream.
+    const unbounded = createUpstreamResilience({ upstream: 'payment', settings: { timeoutMs: 2000, retries: settings.retries } });
+    triesPerCall.fill(0);
+    await Promise.allSettled(triesPerCall.map((_, i) => unbounded.execute('Pay', soon(), failing(i))));
+    expect(triesPerCall.reduce((a, b) => a + b)).toBe(30);
+  });
+
   it('gives each try its own deadline, never past the call deadline', async () => {
     const r = createUpstreamResilience({ upstream: 'payment', settings });
     const deadlines: number[] = [];

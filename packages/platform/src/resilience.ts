@@ -62,6 +62,10 @@ export function createUpstreamResilience(opts: {
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Retries to this upstream in flight (from their backoff until they settle), bounded by the
+  // policy's budget as Envoy's maxRetries bounds them in the mesh.
+  let retriesInFlight = 0;
+  const budgetSpent = () => retries?.maxConcurrent !== undefined && retriesInFlight >= retries.maxConcurrent;
 
   async function tryOnce<T>(attempt: (d: number) => Promise<T>, tryDeadline: number): Promise<T> {
     if (!breaker) return attempt(tryDeadline);
@@ -79,25 +83,36 @@ export function createUpstreamResilience(opts: {
   async function withRetries<T>(method: string, deadline: number, attempt: (d: number) => Promise<T>): Promise<T> {
     const retryable = retries && retries.methods.includes(method) ? retries : undefined;
     const attempts = retryable?.attempts ?? 1;
-    for (let n = 1; ; n++) {
-      const tryDeadline = retryable ? Math.min(deadline, Date.now() + retryable.perTryTimeoutMs) : deadline;
-      try {
-        return await tryOnce(attempt, tryDeadline);
-      } catch (err) {
-        const code = codeName(err);
-        const backoff = (retryable?.backoffMs ?? 0) * 2 ** (n - 1) * (0.5 + Math.random() / 2);
-        const again =
-          retryable &&
-          n < attempts &&
-          code !== undefined &&
-          retryable.retryOn.includes(code) &&
-          (err as { metadata?: Metadata }).metadata?.get('x-error-reason')[0] !== 'CIRCUIT_OPEN' &&
-          Date.now() + backoff < deadline;
-        if (!again) throw err;
-        metrics?.resilienceRetries.inc({ upstream, method, code });
-        log?.info({ method, code, attempt: n }, 'retrying');
-        await sleep(backoff);
+    let retrying = false;
+    try {
+      for (let n = 1; ; n++) {
+        const tryDeadline = retryable ? Math.min(deadline, Date.now() + retryable.perTryTimeoutMs) : deadline;
+        try {
+          return await tryOnce(attempt, tryDeadline);
+        } catch (err) {
+          const code = codeName(err);
+          const backoff = (retryable?.backoffMs ?? 0) * 2 ** (n - 1) * (0.5 + Math.random() / 2);
+          const again =
+            retryable &&
+            n < attempts &&
+            code !== undefined &&
+            retryable.retryOn.includes(code) &&
+            (err as { metadata?: Metadata }).metadata?.get('x-error-reason')[0] !== 'CIRCUIT_OPEN' &&
+            Date.now() + backoff < deadline;
+          if (!again) throw err;
+          if (!retrying && budgetSpent()) {
+            metrics?.resilienceRejections.inc({ upstream, reason: 'retry_budget' });
+            throw err;
+          }
+          if (!retrying) retriesInFlight++;
+          retrying = true;
+          metrics?.resilienceRetries.inc({ upstream, method, code });
+          log?.info({ method, code, attempt: n }, 'retrying');
+          await sleep(backoff);
+        }
       }
+    } finally {
+      if (retrying) retriesInFlight--;
     }
   }
 
