@@ -1,13 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * What an inbound call hands down to the work it causes: its deadline and its
- * request id. The gRPC client factory reads it so that a call with 300 ms left
- * never starts a downstream call with a 2 s timeout.
+ * What an inbound call hands down to the work it causes: its deadline, its
+ * cancellation and its request id. The gRPC client factory reads it so that a
+ * call with 300 ms left never starts a downstream call with a 2 s timeout, and
+ * pg.ts so that a call the client abandoned stops its database work.
  */
 export interface CallScope {
   /** Epoch milliseconds; Infinity when the caller set no deadline. */
   deadline: number;
+  /** Aborted when the caller cancels or the deadline passes. */
+  signal?: AbortSignal;
   requestId: string;
 }
 

@@ -38,6 +38,16 @@ function deadlineExceeded(path: string): grpc.ServiceError {
   });
 }
 
+function callerCancelled(path: string): grpc.ServiceError {
+  return Object.assign(new Error(`${path}: the inbound call was cancelled`), { code: grpc.status.CANCELLED, details: 'the inbound call was cancelled', metadata: new grpc.Metadata() });
+}
+
+/** What cancels an outbound call: the caller's own signal, and the inbound call it is made for. */
+const cancellers = (callOpts?: CallOptions): AbortSignal[] => [callOpts?.signal, currentScope()?.signal].filter((s): s is AbortSignal => s !== undefined);
+const onAbort = (signals: AbortSignal[], cancel: () => void) => {
+  for (const s of signals) s.addEventListener('abort', cancel, { once: true });
+};
+
 /**
  * A promise-based client for one upstream. Every call has a deadline: the
  * policy timeout (or `opts.timeoutMs`), clamped by the inbound call's deadline.
@@ -69,6 +79,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
 
   const prepare = (path: string, deadline: number, callOpts: CallOptions = {}) => {
     if (deadline <= Date.now()) throw deadlineExceeded(path);
+    if (currentScope()?.signal?.aborted) throw callerCancelled(path);
     const { name, attributes } = rpcSpan(path);
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes, ...serverAddress } });
     const metadata = callOpts.metadata?.clone() ?? new grpc.Metadata();
@@ -93,7 +104,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
       api[key] = (request: unknown, callOpts: CallOptions = {}) => {
         const { metadata, options, done } = prepare(def.path, effectiveDeadline(callOpts.timeoutMs ?? Infinity), callOpts);
         const stream: grpc.ClientReadableStream<unknown> = client[key]!(request, metadata, options);
-        if (callOpts.signal) callOpts.signal.addEventListener('abort', () => stream.cancel(), { once: true });
+        onAbort(cancellers(callOpts), () => stream.cancel());
         stream.on('status', (s: grpc.StatusObject) => done(s.code));
         // A caller that stops iterating (break, return, throw) cancels the call, so the
         // server frees what the stream holds (e.g. a status watch) at once.
@@ -110,6 +121,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
       api[key] = (request: unknown, callOpts?: CallOptions) => {
         const deadline = effectiveDeadline(callOpts?.timeoutMs ?? policy.timeoutMs);
         if (deadline <= Date.now()) return Promise.reject(deadlineExceeded(def.path));
+        const signals = cancellers(callOpts);
         return resilience.execute(
           method,
           deadline,
@@ -121,7 +133,7 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
                 if (err) reject(err);
                 else resolve(res);
               });
-              callOpts?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+              onAbort(signals, () => call.cancel());
             }),
         );
       };

@@ -36,6 +36,10 @@ export function toServiceError(err: unknown, logger?: Logger, ref?: string): Sta
   if (isStatusError(err) && err.code === status.DEADLINE_EXCEEDED) {
     return Object.assign(new Error('deadline exceeded'), { code: status.DEADLINE_EXCEEDED, details: 'the request ran out of time; try again', metadata });
   }
+  // Work stopped because the caller went away (pg.ts, grpc-client.ts): nobody waits for a reason.
+  if (isStatusError(err) && err.code === status.CANCELLED) {
+    return Object.assign(new Error('cancelled'), { code: status.CANCELLED, details: 'the request was cancelled by its caller', metadata });
+  }
   logger?.error({ err, ref }, 'unexpected error');
   const details = `internal error${ref ? ` (ref ${ref})` : ''}; it has been logged`;
   return Object.assign(new Error(details), { code: status.INTERNAL, details, metadata });

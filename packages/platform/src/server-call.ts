@@ -54,18 +54,21 @@ export function startServerCall(call: InboundCall): ServerCall {
   const span = getTracer(call.service).startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...call.spanAttributes } }, parent);
   const traceId = span.spanContext().traceId;
   const requestId = call.headers['x-request-id'] ?? randomUUID();
+  // The transport aborts on the client's cancel; the deadline aborts it here too, whatever the
+  // transport does when it passes, so the work the call started (pg.ts, grpc-client.ts) stops.
+  const signal = Number.isFinite(call.deadline) ? AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]) : call.signal;
   const ctx: CallContext = lazyChild(
     {
       method: call.method,
       metadata: call.metadata,
       deadline: call.deadline,
-      signal: call.signal,
+      signal,
       header: (name: string) => call.headers[name],
     },
     call.logger,
     () => ({ method: call.method, trace_id: traceId, request_id: requestId, ...call.logFields }),
   );
-  const scope = { deadline: call.deadline, requestId };
+  const scope = { deadline: call.deadline, signal, requestId };
   let finished = false;
 
   return {

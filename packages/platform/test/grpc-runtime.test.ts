@@ -173,6 +173,16 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     expect(seenByDownstream[0]!.deadlineLeftMs).toBeGreaterThan(0);
   });
 
+  it('starts no downstream call for a call its client cancelled', async () => {
+    seenByDownstream.length = 0;
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 200);
+    // "slow" waits 600 ms before calling payment: by then its caller is gone.
+    await expect(client.getOrder({ orderId: 'slow' }, { timeoutMs: 2000, signal: abort.signal })).rejects.toMatchObject({ code: grpc.status.CANCELLED });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(seenByDownstream).toHaveLength(0);
+  });
+
   it('honours a sub-second policy timeout as that time, not nanoseconds', async () => {
     const quick = createGrpcClient(OrderServiceService, {
       address: `127.0.0.1:${upstream.grpcPort}`,

@@ -278,4 +278,47 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       expect((await rpcError(payments.listPayments({ orderId: req.orderId, customerId: req.customerId, page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
     });
   });
+  describe('a call its client abandoned stops its database work (platform: call scope → pg)', () => {
+    /** Backends of this database waiting on a lock, other than the test's own. */
+    const waitingOnLock = () =>
+      count(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+
+    /** Runs `abandon` while the test holds the order's payment lock, so Pay's transaction waits on it. */
+    const whileLocked = async (abandon: (req: PayRequest) => Promise<void>) => {
+      const req = pay();
+      const holder = await pool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-order:${req.orderId}`]);
+        await abandon(req);
+        // The service's backend stopped waiting while the lock is still held: nobody is left to serve.
+        await eventually(async () => expect(await waitingOnLock()).toBe(0), { timeoutMs: 2_000, intervalMs: 50 });
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      // Once the lock is free nothing of the abandoned Pay carries on: no charge, no event.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await count('SELECT count(*) AS n FROM payments WHERE order_id = $1', [req.orderId])).toBe(0);
+      expect(await outboxCount(req.orderId, 'PaymentApproved')).toBe(0);
+    };
+
+    it('its deadline passing: the client sees DEADLINE_EXCEEDED, the server cancels the statement, nothing is written', async () => {
+      await whileLocked(async (req) => {
+        const call = rpcError(payments.pay(req, { timeoutMs: 800 }));
+        await eventually(async () => expect(await waitingOnLock()).toBe(1), { timeoutMs: 700, intervalMs: 20 });
+        expect(await call).toMatchObject({ code: status.DEADLINE_EXCEEDED });
+      });
+    });
+
+    it('its client cancelling before the deadline: the server cancels the statement, nothing is written', async () => {
+      await whileLocked(async (req) => {
+        const abort = new AbortController();
+        const call = rpcError(payments.pay(req, { timeoutMs: 20_000, signal: abort.signal }));
+        await eventually(async () => expect(await waitingOnLock()).toBe(1), { timeoutMs: 5_000, intervalMs: 20 });
+        abort.abort();
+        expect(await call).toMatchObject({ code: status.CANCELLED });
+      });
+    });
+  });
 });
