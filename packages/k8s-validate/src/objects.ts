@@ -24,8 +24,9 @@ export function matches(selector: Record<string, string> | undefined, labels: Re
 }
 
 /**
- * The literal environment a workload's containers get: values set in `env` over those of the
- * ConfigMaps in `envFrom` (values from Secrets or fields are not known here).
+ * The literal environment a workload's containers get: values set in `env` (literal or a
+ * ConfigMap's key) over those of the ConfigMaps in `envFrom` (values from Secrets or fields are
+ * not known here).
  */
 export function envOf(w: K8sObject, containers: any[], configMaps: K8sObject[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -34,7 +35,12 @@ export function envOf(w: K8sObject, containers: any[], configMaps: K8sObject[]):
       const cm = configMaps.find((m) => m.metadata.name === ef.configMapRef?.name && (m.metadata.namespace ?? '') === (w.metadata.namespace ?? ''));
       Object.assign(env, cm?.data);
     }
-    for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
+    for (const e of c.env ?? []) {
+      const fromMap = e.valueFrom?.configMapKeyRef;
+      const cm = fromMap && configMaps.find((m) => m.metadata.name === fromMap.name && (m.metadata.namespace ?? '') === (w.metadata.namespace ?? ''));
+      const value = typeof e.value === 'string' ? e.value : cm?.data?.[fromMap.key];
+      if (value !== undefined) env[e.name] = value;
+    }
   }
   return env;
 }

@@ -1,3 +1,4 @@
+import { networkWarnings } from './network-posture';
 import { checkPosture, type K8sObject } from './posture';
 
 /** A minimal meshed service that satisfies every rule; each test breaks one thing. */
@@ -78,6 +79,7 @@ function fixture(): K8sObject[] {
         managed: { roles: [{ name: 'api', connectionLimit: 33 }] },
       },
     },
+    { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'api', namespace: ns }, spec: { authentication: { type: 'scram-sha-512' } } },
     { apiVersion: 'postgresql.cnpg.io/v1', kind: 'ScheduledBackup', metadata: { name: 'db-daily', namespace: ns }, spec: { cluster: { name: 'db' }, schedule: '0 0 3 * * *' } },
     { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
     { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: ns }, spec: {} },
@@ -121,6 +123,88 @@ describe('checkPosture', () => {
     delete kafka.authorization;
     expect(rules(objects).sort()).toEqual(['kafka-anonymous', 'kafka-authorization', 'kafka-network']);
     expect(checkPosture(objects, { production: true }).map((p) => p.rule)).toContain('kafka-tls');
+  });
+
+  describe('who reaches the data stores', () => {
+    /** A second workload, `web`, with neither a KafkaUser nor a database role. */
+    const withWeb = () => {
+      const objects = fixture();
+      const web = structuredClone(deployment(objects));
+      web.metadata.name = 'web';
+      web.spec.template.metadata.labels = { app: 'web', version: 'v1' };
+      return { objects: [...objects, web], web };
+    };
+    const egressTo = (name: string, apps: string[], to: object, port: number): K8sObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name, namespace: 'shop' },
+      spec: { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] }, policyTypes: ['Egress'], egress: [{ to: [to], ports: [{ protocol: 'TCP', port }] }] },
+    });
+    const messages = (objects: K8sObject[]) => checkPosture(objects).filter((p) => p.rule.endsWith('-network')).map((p) => `${p.rule}: ${p.message}`);
+
+    it('lets only workloads with a KafkaUser out to Kafka, and into its listener', () => {
+      const { objects } = withWeb();
+      const kafkaPods = { podSelector: { matchLabels: { 'strimzi.io/cluster': 'bus' } } };
+      expect(messages([...objects, egressTo('kafka-clients', ['api'], kafkaPods, 9093)])).toEqual([]);
+      expect(messages([...objects, egressTo('kafka-clients', ['api', 'web'], kafkaPods, 9093)])).toEqual(['kafka-network: lets web reach Kafka (a KafkaUser), but it has none']);
+      objects.find((o) => o.kind === 'Kafka')!.spec.kafka.listeners[0].networkPolicyPeers = [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }] } }];
+      expect(messages(objects)).toEqual(['kafka-network: lets web reach listener tls (a KafkaUser), but it has none']);
+    });
+
+    it('lets only workloads with a database role out to PostgreSQL', () => {
+      const { objects } = withWeb();
+      const pgPods = { podSelector: { matchLabels: { 'cnpg.io/cluster': 'db' } } };
+      expect(messages([...objects, egressTo('pg-clients', ['api'], pgPods, 5432)])).toEqual([]);
+      expect(messages([...objects, egressTo('pg-clients', ['api', 'web'], pgPods, 5432)])).toEqual(['pg-network: lets web reach PostgreSQL (a database role), but it has none']);
+    });
+
+    it("warns (without failing) where operator pods may reach the Kubernetes API anywhere, until the overlay names the API server's CIDR", () => {
+      const apiServer = (cidr: string) => [{ ...egressTo('db', ['x'], { ipBlock: { cidr } }, 443), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 443 }, { port: 6443 }] }] } }];
+      expect(networkWarnings(apiServer('0.0.0.0/0')).map((w) => w.rule)).toEqual(['kube-api-open']);
+      expect(networkWarnings(apiServer('10.20.0.0/28'))).toEqual([]);
+      expect(checkPosture([...fixture(), ...apiServer('0.0.0.0/0')])).toEqual([]);
+    });
+  });
+
+  describe("the webhook's way out", () => {
+    const WEBHOOK = 'https://alerts.partner.co.kr/shop/notify';
+    /** The api configured with a webhook URL from a ConfigMap, its ServiceEntry and Sidecar naming `host`. */
+    const withWebhook = (url: string, host: string) => {
+      const objects = fixture();
+      container(objects).env = [{ name: 'NOTIFICATION_WEBHOOK_URL', valueFrom: { configMapKeyRef: { name: 'webhook', key: 'url' } } }];
+      const sidecar: K8sObject = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Sidecar',
+        metadata: { name: 'api', namespace: 'shop' },
+        spec: { workloadSelector: { labels: { app: 'api' } }, egress: [{ hosts: [`./${host}`, 'istio-system/*'] }] },
+      };
+      const entry: K8sObject = {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        metadata: { name: 'webhook', namespace: 'shop' },
+        spec: { hosts: [host], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'TLS' }] },
+      };
+      return [...objects, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'webhook', namespace: 'shop' }, data: { url } }, sidecar, entry];
+    };
+
+    it('accepts a webhook whose host the ServiceEntry and the Sidecar name', () => {
+      expect(checkPosture(withWebhook(WEBHOOK, 'alerts.partner.co.kr'), { production: true }).filter((p) => p.rule.includes('webhook') || p.rule.includes('host'))).toEqual([]);
+    });
+
+    it('refuses a ServiceEntry or Sidecar for another host than the URL\'s, and a URL not on https:443', () => {
+      expect(rules(withWebhook(WEBHOOK, 'hooks.partner.co.kr'))).toEqual(['webhook-egress', 'webhook-egress']);
+      expect(checkPosture(withWebhook('http://alerts.partner.co.kr/x', 'alerts.partner.co.kr')).map((p) => p.message)).toEqual([
+        'NOTIFICATION_WEBHOOK_URL http://alerts.partner.co.kr/x is not an https URL on the default port (the ServiceEntry opens 443 only)',
+      ]);
+    });
+
+    it('refuses a placeholder host in production only', () => {
+      const objects = withWebhook('https://hooks.example.com/x', 'hooks.example.com');
+      expect(rules(objects)).toEqual([]);
+      expect(checkPosture(objects, { production: true }).filter((p) => p.rule === 'placeholder-host').map((p) => p.message)).toEqual([
+        'host hooks.example.com is a placeholder: set the real receiver\'s URL where it is configured',
+      ]);
+    });
   });
 
   it('rejects a connection budget the HPA can exceed, and roles that exceed max_connections', () => {

@@ -4,6 +4,7 @@
  * would check against a cluster. Pure: objects in, problems out.
  */
 import { envOf, matches, ref, workloadEnv, type K8sObject, type Problem } from './objects.js';
+import { networkRules } from './network-posture.js';
 import { observabilityRules, type MeshConfig } from './observability-posture.js';
 
 export { ref, type K8sObject, type Problem } from './objects.js';
@@ -102,6 +103,7 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
   problems.push(...dataRules(objects, workloads, configMaps, opts));
   problems.push(...userTokenRules(objects, workloads, configMaps));
   problems.push(...observabilityRules(objects, workloads, configMaps, opts));
+  problems.push(...networkRules(objects, workloads, configMaps, opts));
 
   // Services: Istio protocol selection and Kiali need named ports with appProtocol.
   for (const s of services) {

@@ -8,6 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { checkDockerfile, minNodeMajor, type DockerfileFindings } from './dockerfile.js';
 import type { MeshConfig } from './observability-posture.js';
+import { networkWarnings } from './network-posture.js';
 import { checkPosture, ref, type K8sObject, type PostureOptions, type Problem } from './posture.js';
 import { generatedRulesCheck } from './prometheus-rule.js';
 import { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';
@@ -192,6 +193,8 @@ export interface Report {
   source: string;
   objects: K8sObject[];
   problems: Problem[];
+  /** Allowed but worth a person's look (printed, never failing): network-posture.ts. */
+  warnings: Problem[];
   istioctl: 'ran' | 'not installed';
 }
 
@@ -204,7 +207,7 @@ export function validateRendered(tools: Tools, schemaDir: string, text: string, 
   problems.push(...generatedRulesCheck(objects, REPO_ROOT));
   const analyzed = istioAnalyze(tools, text);
   if (analyzed) problems.push(...analyzed);
-  return { source, objects, problems, istioctl: analyzed ? 'ran' : 'not installed' };
+  return { source, objects, problems, warnings: networkWarnings(objects), istioctl: analyzed ? 'ran' : 'not installed' };
 }
 
 /** The IstioOperator Istio is installed with, checked against its schema; its mesh config for the posture rules. */

@@ -218,6 +218,51 @@ describe('npm run k8s:validate', () => {
     ]);
   });
 
+  it('refuses the prod overlay letting the edge (no KafkaUser, no database) out to Kafka or PostgreSQL, and warns while the API server is open to the operator pods', () => {
+    const problems = prodProblemsOf((objects) => {
+      for (const name of ['kafka-clients', 'postgres-clients']) named(objects, 'NetworkPolicy', name).spec.podSelector.matchExpressions[0].values.push('edge');
+    });
+    expect(problems.map((p) => `${p.rule} ${p.object}: ${p.message}`).sort()).toEqual([
+      'kafka-network NetworkPolicy/foodmesh/kafka-clients: lets edge reach Kafka (a KafkaUser), but it has none',
+      'pg-network NetworkPolicy/foodmesh/postgres-clients: lets edge reach PostgreSQL (a database role), but it has none',
+    ]);
+    const warned = (change: (objects: K8sObject[]) => void) =>
+      validateRendered(tools, schemaDir, overlayWith('prod', change), 'prod', { production: true }).warnings.map((w) => w.object).sort();
+    expect(warned(() => undefined)).toEqual(['NetworkPolicy/foodmesh/kafka', 'NetworkPolicy/foodmesh/postgres']);
+    expect(warned((objects) => {
+      for (const name of ['postgres', 'kafka']) named(objects, 'NetworkPolicy', name).spec.egress[1].to[0].ipBlock.cidr = '10.0.0.1/32';
+    })).toEqual([]);
+  });
+
+  describe('the notification webhook (components/notification-webhook), on in an overlay of prod', () => {
+    /** Renders prod plus the component, with the webhook URL in the one ConfigMap it reads. */
+    const prodWithWebhook = (url: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-webhook-'));
+      const rel = (p: string) => path.relative(dir, path.join(REPO_ROOT, p));
+      fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify({ resources: [rel('k8s/overlays/prod'), 'webhook.yaml'], components: [rel('k8s/components/notification-webhook')] }));
+      fs.writeFileSync(path.join(dir, 'webhook.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notification-webhook', namespace: 'foodmesh' }, data: { url } }));
+      try {
+        const text = renderOverlay(tools, dir);
+        return { objects: parseManifests(text, 'webhook').objects, problems: validateRendered(tools, schemaDir, text, 'prod + webhook', { production: true }).problems };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it("takes the ServiceEntry's and the Sidecar's host from the webhook URL the service gets", () => {
+      const { objects, problems } = prodWithWebhook('https://alerts.partner.co.kr/foodmesh/notify');
+      expect(problems).toEqual([]);
+      expect(named(objects, 'ServiceEntry', 'notification-webhook').spec.hosts).toEqual(['alerts.partner.co.kr']);
+      expect(named(objects, 'Sidecar', 'notification').spec.egress[0].hosts).toContain('./alerts.partner.co.kr');
+      expect(envOf(named(objects, 'Deployment', 'notification')).NOTIFICATION_WEBHOOK_URL).toEqual({ configMapKeyRef: { name: 'notification-webhook', key: 'url' } });
+    });
+
+    it('refuses a placeholder host in production', () => {
+      const { problems } = prodWithWebhook('https://hooks.example.com/foodmesh');
+      expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual(['placeholder-host ServiceEntry/foodmesh/notification-webhook']);
+    });
+  });
+
   it('checks the IstioOperator Istio is installed with against its schema', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-iop-'));
     fs.mkdirSync(path.join(root, 'k8s/istio'), { recursive: true });
