@@ -4,9 +4,11 @@
 # The build stage is the same for every service (no SERVICE in it), so building all seven
 # compiles the workspace once; each image then gets only its own service, the shared
 # packages' compiled output and its production dependencies.
-# Node 24 LTS, an exact release (`npm run k8s:validate` checks it and notes a missing digest:
-# no registry is reachable where this was written; pin @sha256 where one is).
-ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+# Node 24 LTS, an exact release, pinned by the digest of its multi-platform index (`npm run
+# k8s:validate` checks both). The digest is the one docker-library/repo-info records for this tag
+# (repos/node/remote/24.21.0-bookworm-slim.md at commit 3179cb4d576b9929bf86873c87f279ac67661c6e);
+# scripts/pin-images.sh re-reads it from the registry.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 # ---- build: npm ci runs the root postinstall = buf generate + tsc -b for every workspace
 FROM ${NODE_IMAGE} AS build

@@ -1,6 +1,7 @@
 export { checkDockerfile, minNodeMajor, type DockerfileFindings, type NodeRuntime } from './dockerfile.js';
 export { checkPosture, type K8sObject, type Problem } from './posture.js';
 export { networkRules, networkWarnings } from './network-posture.js';
+export { imageWarnings } from './image-posture.js';
 export { observabilityRules, selects, serviceHost, type MeshConfig } from './observability-posture.js';
 export { generatedRulesCheck, PROMETHEUS_RULE_FILE, renderPrometheusRule, RULES_SOURCE } from './prometheus-rule.js';
 export { crdSchemas, kubernetesSchemas, localSchemas, SCHEMA_LOCATION } from './schemas.js';

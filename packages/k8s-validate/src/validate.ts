@@ -8,6 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ensureDevSecrets } from './dev-secrets.js';
 import { checkDockerfile, minNodeMajor, type DockerfileFindings } from './dockerfile.js';
 import type { MeshConfig } from './observability-posture.js';
+import { imageWarnings } from './image-posture.js';
 import { networkWarnings } from './network-posture.js';
 import { checkPosture, ref, type K8sObject, type PostureOptions, type Problem } from './posture.js';
 import { generatedRulesCheck } from './prometheus-rule.js';
@@ -207,7 +208,8 @@ export function validateRendered(tools: Tools, schemaDir: string, text: string, 
   problems.push(...generatedRulesCheck(objects, REPO_ROOT));
   const analyzed = istioAnalyze(tools, text);
   if (analyzed) problems.push(...analyzed);
-  return { source, objects, problems, warnings: networkWarnings(objects), istioctl: analyzed ? 'ran' : 'not installed' };
+  const warnings = [...networkWarnings(objects), ...(opts.production ? imageWarnings(objects) : [])];
+  return { source, objects, problems, warnings, istioctl: analyzed ? 'ran' : 'not installed' };
 }
 
 /** The IstioOperator Istio is installed with, checked against its schema; its mesh config for the posture rules. */
