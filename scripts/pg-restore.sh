@@ -7,6 +7,9 @@
 #   kubectl -n foodmesh wait cluster/foodmesh-pg-restored --for=condition=Ready --timeout=30m
 #
 # Then point the services at it (docs/deploy.md, "Restoring PostgreSQL to a point in time").
+# The output passes k8s:validate's CloudNativePG schema, its settings are the prod overlay's, and
+# the procedure is rehearsed with real PostgreSQL (packages/k8s-validate/test/k8s-validate.test.ts,
+# packages/local-infra/test/point-in-time-restore.test.ts).
 set -euo pipefail
 target="${1:?usage: scripts/pg-restore.sh '<YYYY-MM-DD HH:MM:SS+00>' [new-cluster-name]}"
 name="${2:-foodmesh-pg-restored}"
@@ -18,6 +21,8 @@ if ! [[ "$name" =~ ^[a-z]([-a-z0-9]*[a-z0-9])?$ ]] || [ "$name" = foodmesh-pg ];
   echo "pg-restore: '$name' must be a new cluster name (lower-case, not foodmesh-pg)" >&2
   exit 2
 fi
+# The image the running cluster uses (pinned by digest there): a restore replays WAL of that major.
+image=$(sed -n 's/^  imageName: //p' "$(dirname "$0")/../k8s/base/data/postgres.yaml")
 cat <<YAML
 apiVersion: postgresql.cnpg.io/v1
 kind: Cluster
@@ -26,7 +31,7 @@ metadata:
   namespace: foodmesh
 spec:
   instances: 3
-  imageName: ghcr.io/cloudnative-pg/postgresql:17
+  imageName: $image
   inheritedMetadata:
     labels:
       sidecar.istio.io/inject: "false"

@@ -12,6 +12,7 @@ import {
   parseManifests,
   renderOverlay,
   REPO_ROOT,
+  schemaCheck,
   validateDockerfile,
   validateRendered,
   type K8sObject,
@@ -514,5 +515,35 @@ describe('scripts/pin-images.sh', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('scripts/pg-restore.sh', () => {
+  const script = path.join(REPO_ROOT, 'scripts/pg-restore.sh');
+  const restore = (...args: string[]) => spawnSync('bash', [script, ...args], { encoding: 'utf8' });
+
+  it("prints a Cluster the CloudNativePG schema accepts: the prod cluster's backups replayed to the target, on its image and settings", () => {
+    const r = restore('2026-11-26 05:40:00+00', 'foodmesh-pg-restored');
+    expect(r.status).toBe(0);
+    expect(schemaCheck(tools, schemaDir, r.stdout)).toEqual([]);
+    const restored = parse(r.stdout) as K8sObject;
+    const prod = named(rendered.prod.objects, 'Cluster', 'foodmesh-pg');
+    expect(restored.spec.bootstrap.recovery).toEqual({ source: 'foodmesh-pg', recoveryTarget: { targetTime: '2026-11-26 05:40:00+00' } });
+    const { retentionPolicy: _, ...store } = prod.spec.backup;
+    const { data: __, ...archive } = store.barmanObjectStore;
+    expect(restored.spec.externalClusters).toEqual([{ name: 'foodmesh-pg', barmanObjectStore: archive }]);
+    for (const field of ['instances', 'imageName', 'inheritedMetadata', 'storage']) expect(restored.spec[field]).toEqual(prod.spec[field]);
+    expect(restored.spec.postgresql.synchronous).toEqual(prod.spec.postgresql.synchronous);
+    expect(restored.spec.postgresql.parameters.max_connections).toBe(prod.spec.postgresql.parameters.max_connections);
+  });
+
+  it('fails the schema check once a field is misplaced (the check bites)', () => {
+    const broken = restore('2026-11-26 05:40:00+00').stdout.replace('recoveryTarget:', 'recoveryTargets:');
+    expect(schemaCheck(tools, schemaDir, broken)).toEqual([expect.objectContaining({ rule: 'schema', message: expect.stringContaining('recoveryTargets') })]);
+  });
+
+  it('refuses a target without its zone and the running cluster as the new name', () => {
+    expect(restore('2026-11-26 05:40:00')).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining('with its zone') });
+    expect(restore('2026-11-26 05:40:00+00', 'foodmesh-pg')).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining('must be a new cluster name') });
   });
 });

@@ -10,6 +10,8 @@ export interface PostgresOptions {
   /** Overrides the data dir (must be traversable by the `postgres` user). */
   dataDir?: string;
   port?: number;
+  /** More server settings (`-c name=value`), e.g. WAL archiving for a restore rehearsal. */
+  settings?: Record<string, string>;
   log?: Log;
 }
 
@@ -44,7 +46,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   if (persistent) await recoverDataDir(dataDir, log);
   let pid: number;
   try {
-    pid = await boot(dataDir, port, persistent, log);
+    pid = await boot(dataDir, port, persistent, log, opts.settings);
   } catch (err) {
     if (!persistent || !existsSync(path.join(dataDir, 'PG_VERSION'))) {
       reservation?.release();
@@ -53,7 +55,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     // An existing cluster that will not start (crash mid-write, other major version…): dev data is disposable.
     log(`PostgreSQL would not start on ${dataDir} (${(err as Error).message}); re-initialising it (local data lost)`);
     rmSync(dataDir, { recursive: true, force: true });
-    pid = await boot(dataDir, port, persistent, log).catch((e: unknown) => {
+    pid = await boot(dataDir, port, persistent, log, opts.settings).catch((e: unknown) => {
       reservation?.release();
       throw e;
     });
@@ -78,7 +80,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
 }
 
 /** initdb (when needed) + start; returns the postmaster pid. */
-async function boot(dataDir: string, port: number, persistent: boolean, log: Log): Promise<number> {
+async function boot(dataDir: string, port: number, persistent: boolean, log: Log, settings: Record<string, string> = {}): Promise<number> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const output: string[] = [];
   const server = new EmbeddedPostgres({
@@ -95,6 +97,7 @@ async function boot(dataDir: string, port: number, persistent: boolean, log: Log
       '-c', 'max_connections=300', // many services x pool size
       // Throw-away test clusters do not need durability; dev clusters keep it.
       ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: (m) => output.push(m),
     onError: (m) => output.push(String(m)),
