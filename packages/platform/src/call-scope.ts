@@ -7,9 +7,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * pg.ts so that a call the client abandoned stops its database work.
  */
 export interface CallScope {
-  /** Epoch milliseconds; Infinity when the caller set no deadline. */
+  /** Epoch milliseconds; Infinity when the caller set no deadline, or once the call has finished. */
   deadline: number;
-  /** Aborted when the caller cancels or the deadline passes. */
+  /** Aborted when the caller cancels or the deadline passes; gone once the call has finished. */
   signal?: AbortSignal;
   requestId: string;
 }

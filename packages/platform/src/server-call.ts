@@ -5,7 +5,7 @@ import type { CallContext } from './grpc-types';
 import { statusName } from './grpc-errors';
 import { lazyChild, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
-import { runInScope } from './call-scope';
+import { runInScope, type CallScope } from './call-scope';
 import { CONNECT_ERROR_CODE, GRPC_STATUS_CODE, rpcSpan } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
 
@@ -54,9 +54,14 @@ export function startServerCall(call: InboundCall): ServerCall {
   const span = getTracer(call.service).startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...call.spanAttributes } }, parent);
   const traceId = span.spanContext().traceId;
   const requestId = call.headers['x-request-id'] ?? randomUUID();
-  // The transport aborts on the client's cancel; the deadline aborts it here too, whatever the
-  // transport does when it passes, so the work the call started (pg.ts, grpc-client.ts) stops.
-  const signal = Number.isFinite(call.deadline) ? AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]) : call.signal;
+  // Aborted when the client cancels (the transport's signal) or the deadline passes, whatever the
+  // transport does then, so the work the call started (pg.ts, grpc-client.ts) stops.
+  const ended = new AbortController();
+  const end = () => ended.abort(new Error('call cancelled by the client or its deadline'));
+  if (call.signal.aborted) end();
+  else call.signal.addEventListener('abort', end, { once: true });
+  const deadlineTimer = Number.isFinite(call.deadline) ? setTimeout(end, Math.max(0, call.deadline - Date.now())) : undefined;
+  const signal = ended.signal;
   const ctx: CallContext = lazyChild(
     {
       method: call.method,
@@ -68,7 +73,7 @@ export function startServerCall(call: InboundCall): ServerCall {
     call.logger,
     () => ({ method: call.method, trace_id: traceId, request_id: requestId, ...call.logFields }),
   );
-  const scope = { deadline: call.deadline, signal, requestId };
+  const scope: CallScope = { deadline: call.deadline, signal, requestId };
   let finished = false;
 
   return {
@@ -78,6 +83,12 @@ export function startServerCall(call: InboundCall): ServerCall {
     finish(code, err) {
       if (finished) return;
       finished = true;
+      // Work the handler left running on purpose (fire-and-forget) is no longer the caller's:
+      // the call's deadline and cancellation stop bounding it once the call has its answer.
+      clearTimeout(deadlineTimer);
+      call.signal.removeEventListener('abort', end);
+      scope.deadline = Infinity;
+      delete scope.signal;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       call.metrics.serverHandled.inc({ method: call.method, code: statusName(code) });
       call.metrics.serverLatency.observe({ method: call.method }, seconds);

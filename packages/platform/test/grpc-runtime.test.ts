@@ -87,6 +87,11 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
             getOrder: async (req) => {
               if (req.orderId === 'boom') throw new TypeError("Cannot read properties of undefined (reading 'secret')");
               if (req.orderId === 'slow') await new Promise((r) => setTimeout(r, 600));
+              if (req.orderId === 'detached') {
+                // Work left running on purpose after the answer, past the call's deadline.
+                setTimeout(() => void payments.getPayment({ paymentId: 'pay-detached' }).catch(() => undefined), 1200);
+                return { order: Order.fromPartial({ orderId: req.orderId }) };
+              }
               upstreamTraceId = trace.getActiveSpan()?.spanContext().traceId ?? '';
               const { payment } = await payments.getPayment({ paymentId: `pay-${req.orderId}` }, { timeoutMs: 2000 });
               return { order: Order.fromPartial({ orderId: req.orderId, paymentId: payment!.paymentId }) };
@@ -181,6 +186,13 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
     await expect(client.getOrder({ orderId: 'slow' }, { timeoutMs: 2000, signal: abort.signal })).rejects.toMatchObject({ code: grpc.status.CANCELLED });
     await new Promise((r) => setTimeout(r, 800));
     expect(seenByDownstream).toHaveLength(0);
+  });
+
+  it("leaves work a handler detached on purpose unbounded by the finished call's deadline", async () => {
+    seenByDownstream.length = 0;
+    await client.getOrder({ orderId: 'detached' }, { timeoutMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(seenByDownstream).toHaveLength(1);
   });
 
   it('honours a sub-second policy timeout as that time, not nanoseconds', async () => {

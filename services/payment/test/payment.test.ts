@@ -305,8 +305,8 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
     it('its deadline passing: the client sees DEADLINE_EXCEEDED, the server cancels the statement, nothing is written', async () => {
       await whileLocked(async (req) => {
-        const call = rpcError(payments.pay(req, { timeoutMs: 800 }));
-        await eventually(async () => expect(await waitingOnLock()).toBe(1), { timeoutMs: 700, intervalMs: 20 });
+        const call = rpcError(payments.pay(req, { timeoutMs: 2_000 }));
+        await eventually(async () => expect(await waitingOnLock()).toBe(1), { timeoutMs: 1_800, intervalMs: 20 });
         expect(await call).toMatchObject({ code: status.DEADLINE_EXCEEDED });
       });
     });
