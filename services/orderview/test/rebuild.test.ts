@@ -66,7 +66,9 @@ describe('orderview: rebuild from offset zero and lag', () => {
   it('keeps every order, also those whose events the topics no longer hold, identical', async () => {
     const old = orderSaga();
     await f.publish(old.happyPath());
-    await f.waitFor(old.orderId, (v) => v.status === S.ORDER_STATUS_COMPLETED);
+    // Every one of its 9 events applied, not only the last status: the topics are consumed side by
+    // side, so COMPLETED can land before the store's CookingFinished (whose timeline entry follows).
+    await f.waitFor(old.orderId, (v) => v.status === S.ORDER_STATUS_COMPLETED && v.version === 9);
     const before = await viewRows(f.databaseUrl);
     // Retention takes every event so far; then a new order arrives.
     await f.expireEverything();
