@@ -34,7 +34,7 @@ const need = (dbs: Databases, service: string) => {
 export async function readBooks(dbs: Databases): Promise<BooksInput> {
   const [orders, views, payments, platform] = await Promise.all([
     readOnly(need(dbs, 'order'), (q) => q<{ order_id: string; status: string; total_units: string }>('SELECT order_id, status, total_units FROM orders')),
-    readOnly(need(dbs, 'orderview'), (q) => q<{ order_id: string; status: number }>('SELECT order_id, status FROM order_view')),
+    readOnly(need(dbs, 'orderview'), (q) => q<{ order_id: string; status: string | null }>('SELECT order_id, status FROM order_view')),
     readOnly(need(dbs, 'payment'), (q) =>
       q<{ payment_id: string; order_id: string; status: 'APPROVED' | 'DECLINED' | 'REFUNDED'; amount_units: string }>('SELECT payment_id, order_id, status, amount_units FROM payments'),
     ),

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
-import { adminSecurity, stackHandle, startStack, testKafkaCredentials, type RunningStack, type StackHandle } from '@foodmesh/local-infra';
+import { adminSecurity, stackHandle, testKafkaCredentials, type RunningStack, type StackHandle } from '@foodmesh/local-infra';
 import { createGrpcClient, loadMeshPolicy, WORKLOAD_TOKEN_HEADER } from '@foodmesh/platform';
+import { startTestStack } from '@foodmesh/testkit';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { callHeaders, signIn } from '../src/credentials';
 import { ensureGhz } from '../src/ghz';
@@ -24,11 +24,11 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
 
   beforeAll(async () => {
     ensureGhz(); // built once into .foodmesh/bin (CI: .ci/run does it before npm test)
-    const namespace = `lt${randomBytes(3).toString('hex')}.`;
     const brokers = process.env.TEST_KAFKA_BROKERS!.split(',');
     const scenario = loadScenario('smoke');
-    const env = scenario.stack.env;
-    running = await startStack({ databaseAdminUrl: process.env.TEST_DATABASE_URL!, kafkaBrokers: brokers, kafkaCredentials: testKafkaCredentials(), log: () => undefined, logLevel: 'warn', ports: 'any', namespace, env });
+    const started = await startTestStack('lt', { env: scenario.stack.env });
+    running = started.stack;
+    const namespace = started.namespace;
     stack = stackHandle(running, { brokers, namespace, security: adminSecurity(testKafkaCredentials()) }, 'the test stack', () => running.stop());
     summary = await runScenario({ scenario, log: () => undefined, stack, resultsDir });
   }, 300_000);

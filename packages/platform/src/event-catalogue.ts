@@ -1,4 +1,4 @@
-import type { EventCase, EventPayload } from './events';
+import type { EventCase } from './events';
 
 /** The services that publish events; each has one topic, `<producer>.events`. */
 export type Producer = 'order' | 'payment' | 'store' | 'delivery';
@@ -39,11 +39,6 @@ export const EVENT_CATALOGUE = {
 export const EVENT_CASES = Object.keys(EVENT_CATALOGUE) as EventCase[];
 export const PRODUCERS: readonly Producer[] = [...new Set(Object.values(EVENT_CATALOGUE).map((e) => e.producer))];
 
-/** The events a producer publishes. */
-export type EventOf<P extends Producer> = { [C in EventCase]: (typeof EVENT_CATALOGUE)[C]['producer'] extends P ? C : never }[EventCase];
-/** A payload a producer may publish: `{ $case, value }` of one of its events. */
-export type PayloadFrom<P extends Producer> = Extract<EventPayload, { $case: EventOf<P> }>;
-
 /** One topic per producing service. */
 export const topicOf = (producer: string) => `${producer}.events`;
 export const producerOf = (c: EventCase): Producer => EVENT_CATALOGUE[c].producer;
@@ -56,4 +51,3 @@ export const topicsCarrying = (cases: Iterable<string>): string[] => {
 };
 /** Every event about `subject`, e.g. all of an order's events for its view. */
 export const eventsAbout = (subject: Subject): EventCase[] => EVENT_CASES.filter((c) => EVENT_CATALOGUE[c].subject === subject);
-export const isEventCase = (c: string): c is EventCase => Object.hasOwn(EVENT_CATALOGUE, c);

@@ -29,6 +29,11 @@ export interface NewEvent {
   occurredAt?: Date;
 }
 
+/** What caused a change: the event a consumer reacted to (causation) and the saga it belongs to (correlation); none for a command. */
+export type Cause = Pick<NewEvent, 'correlationId' | 'causationId'>;
+/** The cause of what a consumer does in reaction to `env`. */
+export const causedBy = (env: EventEnvelope): Cause => ({ correlationId: env.correlationId, causationId: env.eventId });
+
 /** Builds an envelope: UUIDv7 id, type name, its producer (hence topic) from the catalogue, the active trace context. */
 export function newEnvelope(e: NewEvent): EventEnvelope {
   const eventId = uuidv7();

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './order-lifecycle';
+export * from './enum-names';
 export * from './customer-text';
 export * from './config';
 export * from './logger';

@@ -151,3 +151,4 @@ export function changeFlag(signal: AbortSignal) {
     },
   };
 }
+export type ChangeFlag = ReturnType<typeof changeFlag>;

@@ -4,12 +4,13 @@
  * which moves are allowed. The order service decides with it, the order view
  * folds with it, the web app shows buttons with it.
  *
- * Pure (imports only the generated enum, itself import-free), so domain code
+ * Pure (imports only the generated enum, itself import-free, and enum-names), so domain code
  * and the browser bundle may depend on it. Statuses are taken as their proto
  * numbers: the services' ts-proto enum and the browser's protobuf-es enum are
  * two spellings of the same numbers.
  */
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
+import { enumNames } from './enum-names';
 
 const S = OrderStatus;
 
@@ -83,11 +84,9 @@ export function canMove(from: number, to: number, backward?: BackwardMove): bool
   return rank(to) >= rank(from);
 }
 
+const STATUS_NAMES = enumNames<OrderStatus>(OrderStatus, 'ORDER_STATUS_');
 /** Short status names for messages and storage: ORDER_STATUS_COOKING → COOKING. */
-export const orderStatusName = (s: number): string => (OrderStatus[s] ?? String(s)).replace(/^ORDER_STATUS_/, '');
-
-export function orderStatusFromName(name: string): OrderStatus {
-  const s = (OrderStatus as unknown as Record<string, OrderStatus>)[`ORDER_STATUS_${name}`];
-  if (s === undefined) throw new Error(`unknown order status "${name}"`);
-  return s;
-}
+export const orderStatusName = STATUS_NAMES.name;
+export const orderStatusFromName = STATUS_NAMES.value;
+/** Every status a column may hold, for its CHECK. */
+export const ORDER_STATUS_NAMES = STATUS_NAMES.names;

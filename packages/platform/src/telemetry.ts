@@ -150,8 +150,3 @@ export function extractTraceContext(carrier: Record<string, string | undefined>)
   return propagation.extract(context.active(), clean);
 }
 
-/** The trace id of the active span, for logs ("" when none). */
-export function activeTraceId(): string {
-  return trace.getActiveSpan()?.spanContext().traceId ?? '';
-}
-

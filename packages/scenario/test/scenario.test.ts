@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { context, trace } from '@opentelemetry/api';
-import { startObservability, startStack, testKafkaCredentials, type Observability, type RunningStack } from '@foodmesh/local-infra';
+import { startObservability, type Observability, type RunningStack } from '@foodmesh/local-infra';
 import { getTracer, initTelemetry, parseConfig, shutdownTelemetry, telemetryConfigSchema } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
-import { eventually, testClient } from '@foodmesh/testkit';
+import { eventually, startTestStack, testClient } from '@foodmesh/testkit';
 import { connectClients, type Clients } from '../src/clients';
 import { Flows } from '../src/flows';
 import { checkRecordingRules } from '../src/metrics-report';
@@ -40,16 +40,7 @@ describe('end-to-end scenario on the whole stack', () => {
     observability = await startObservability({ log: (l) => process.stderr.write(`[observe] ${l}\n`) });
     // This test process is a traced client too: its calls are the roots of their traces.
     await initTelemetry({ settings: { ...parseConfig(telemetryConfigSchema, observability.serviceEnv), SERVICE_NAME: 'scenario-test', SERVICE_VERSION: 'test' } });
-    stack = await startStack({
-      databaseAdminUrl: process.env.TEST_DATABASE_URL!,
-      kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
-      kafkaCredentials: testKafkaCredentials(),
-      log: () => undefined,
-      logLevel: 'warn',
-      ports: 'any',
-      namespace: `e2e${randomBytes(3).toString('hex')}.`,
-      observability,
-    });
+    ({ stack } = await startTestStack('e2e', { observability }));
     clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])), stack.identity);
   }, 15 * 60_000);
 

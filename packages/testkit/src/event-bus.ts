@@ -46,6 +46,19 @@ export async function testEventBus(opts: { namespace: string }) {
         return got;
       }, { timeoutMs: opts.timeoutMs });
     },
+    /** Deletes every event published so far from every topic, as retention would. */
+    async expireEverything() {
+      const admin = conn.kafka.admin();
+      await admin.connect();
+      try {
+        for (const topic of topics.map(conn.topic)) {
+          const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+          await admin.deleteTopicRecords({ topic, partitions });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async close() {
       await consumer.disconnect().catch(() => undefined);
       await conn.close();

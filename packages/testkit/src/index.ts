@@ -99,6 +99,7 @@ export function testServiceEnv(opts: { service: string; databaseUrl?: string; na
 export { testEventBus, type TestEventBus } from './event-bus';
 export { orderSaga, type OrderSaga, type SagaOptions } from './saga-events';
 export { serviceFixture, type ServiceFixture } from './service-fixture';
+export { startTestStack } from './test-stack';
 
 /**
  * A test's client of a service under test. Its deadline (30 s) is there to end a hung call, not

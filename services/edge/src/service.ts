@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { keySetOf, runService, type Logger, type PrivateJwk, type RunningService } from '@foodmesh/platform';
+import { keySetOf, runService, type Logger, type PrivateJwk, type RunningService, type ServiceDef } from '@foodmesh/platform';
 import { DeliveryServiceService } from '@foodmesh/proto-gen/foodmesh/delivery/v1/delivery';
 import { NotificationServiceService } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import { OrderServiceService } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
@@ -10,15 +10,20 @@ import { authService } from './adapters/grpc/auth-handlers';
 import { customerService } from './adapters/grpc/customer-handlers';
 import { notificationsService } from './adapters/grpc/notifications-handlers';
 import { opsService } from './adapters/grpc/ops-handlers';
-import { createOrderGuard } from './adapters/grpc/order-guard';
 import { ownerService } from './adapters/grpc/owner-handlers';
 import { riderService } from './adapters/grpc/rider-handlers';
-import type { Upstreams } from './adapters/grpc/upstreams';
+import { translated } from './adapters/grpc/upstreams';
 import { connectRoutes } from './adapters/http/connect-routes';
 import { prometheusSource } from './adapters/http/prometheus';
 import { startWebServer, type WebServer } from './adapters/http/web-server';
-import { createOpsOverview } from './app/ops-overview';
+import { customerRequests } from './app/customer-requests';
 import { createDemoSignIn } from './app/demo-sign-in';
+import { notificationRequests } from './app/notification-requests';
+import { opsRequests } from './app/ops-requests';
+import { createOrderGuard } from './app/order-guard';
+import { ownerRequests } from './app/owner-requests';
+import type { Upstreams } from './app/ports';
+import { riderRequests } from './app/rider-requests';
 import type { EdgeConfig } from './config';
 import { AuthService } from './gen/foodmesh/edge/v1/auth_pb';
 import { CustomerService } from './gen/foodmesh/edge/v1/customer_pb';
@@ -48,24 +53,26 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
     handleSignals: opts.handleSignals,
     logger: opts.logger,
     async build(rt) {
+      // Every upstream's failures translated for the browser (adapters/grpc/upstreams.ts).
+      const client = <D extends ServiceDef>(def: D, upstream: string, address: string) => translated(def, rt.client(def, upstream, address));
       const up: Upstreams = {
-        order: rt.client(OrderServiceService, 'order', config.ORDER_ADDR),
-        store: rt.client(StoreServiceService, 'store', config.STORE_ADDR),
-        delivery: rt.client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
-        orderview: rt.client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
-        notification: rt.client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
-        payment: rt.client(PaymentServiceService, 'payment', config.PAYMENT_ADDR),
+        order: client(OrderServiceService, 'order', config.ORDER_ADDR),
+        store: client(StoreServiceService, 'store', config.STORE_ADDR),
+        delivery: client(DeliveryServiceService, 'delivery', config.DELIVERY_ADDR),
+        orderview: client(OrderViewServiceService, 'orderview', config.ORDERVIEW_ADDR),
+        notification: client(NotificationServiceService, 'notification', config.NOTIFICATION_ADDR),
+        payment: client(PaymentServiceService, 'payment', config.PAYMENT_ADDR),
       };
       const demoKey = config.DEMO_SIGN_IN ? (config.DEMO_SIGNING_KEY as PrivateJwk) : undefined;
-      const demo = demoKey && createDemoSignIn({ key: demoKey, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
+      const demo = createDemoSignIn({ key: demoKey, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.EDGE_TOKEN_TTL_SECONDS });
       const guard = createOrderGuard(up);
       const services = {
-        auth: authService({ demo }),
-        customer: customerService({ up, guard }),
-        owner: ownerService({ up, guard }),
-        rider: riderService({ up }),
-        notifications: notificationsService({ up }),
-        ops: opsService({ up, overview: config.OPS_PROMETHEUS_URL ? createOpsOverview(prometheusSource(config.OPS_PROMETHEUS_URL)) : undefined, traceUrl: config.OPS_TRACE_URL }),
+        auth: authService(demo),
+        customer: customerService(customerRequests({ up, guard })),
+        owner: ownerService(ownerRequests({ up, guard })),
+        rider: riderService(riderRequests({ up })),
+        notifications: notificationsService(notificationRequests({ up })),
+        ops: opsService(opsRequests({ up, metrics: config.OPS_PROMETHEUS_URL ? prometheusSource(config.OPS_PROMETHEUS_URL) : undefined, traceUrl: config.OPS_TRACE_URL })),
       };
 
       web = await startWebServer({

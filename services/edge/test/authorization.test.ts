@@ -7,12 +7,12 @@ import { createTokenVerifier, generateSigningKey, keySetOf, signJwt, type Privat
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { eventually, testIdentity, testLogger, testServiceEnv } from '@foodmesh/testkit';
+import { eventually, startTestStack, testIdentity, testLogger, testServiceEnv } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { AuthService } from '../src/gen/foodmesh/edge/v1/auth_pb';
 import { CustomerService } from '../src/gen/foodmesh/edge/v1/customer_pb';
 import { startEdgeService, type RunningEdge } from '../src/service';
-import { addressesOf, bearer, edgeGrpcClients, edgeWebClient, HOME, outcome, placeRequest, startTestStack, streamOutcome } from './edge-fixture';
+import { addressesOf, bearer, edgeGrpcClients, edgeWebClient, HOME, outcome, placeRequest, streamOutcome } from './edge-fixture';
 
 /** A customer-1 token as the local identity provider signs them, with changes. */
 const craftToken = (opts: { key?: PrivateJwk; issuer?: string; audience?: string; now?: number } = {}) =>

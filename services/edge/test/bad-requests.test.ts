@@ -5,13 +5,14 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import pg from 'pg';
 import protobuf from 'protobufjs';
 import type { RunningStack } from '@foodmesh/local-infra';
+import { startTestStack } from '@foodmesh/testkit';
 import { MAX_DETAILS_LENGTH, protoSchema, type ServiceDef } from '@foodmesh/platform';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { SignInRequest, SignInResponse } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { PlaceOrderRequest as EdgePlaceOrderRequest } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { PlaceOrderRequest } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import { HOME, STORE, startTestStack } from './edge-fixture';
+import { HOME, STORE } from './edge-fixture';
 
 /**
  * Every kind of bad request value, sent to every RPC of every service (the RPCs are read from the

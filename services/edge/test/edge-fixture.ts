@@ -1,11 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { DescService } from '@bufbuild/protobuf';
-import { startStack, type Observability, type RunningStack } from '@foodmesh/local-infra';
+import type { RunningStack } from '@foodmesh/local-infra';
 import { type CallOptions, type ServiceDef } from '@foodmesh/platform';
-import { testClient, testIdentity, testKafkaCredentials } from '@foodmesh/testkit';
+import { testClient, testIdentity } from '@foodmesh/testkit';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { AuthServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/auth';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -16,26 +16,6 @@ import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider'
 
 export const STORE = 'store-gangnam-chicken';
 export const HOME = { region: 'seoul-gangnam', location: { lat: 37.5006, lng: 127.0364 }, text: 'Teheran-ro 212, Gangnam-gu' };
-
-/**
- * Every service of the repository as `npm start` runs it, on the test run's PostgreSQL + Kafka,
- * trusting testIdentity's keys; with `observability`, as `npm start -- --observe` runs it.
- */
-export async function startTestStack(label: string, opts: { observability?: Observability } = {}): Promise<{ stack: RunningStack; namespace: string }> {
-  const namespace = `${label}${randomBytes(3).toString('hex')}.`;
-  const stack = await startStack({
-    databaseAdminUrl: process.env.TEST_DATABASE_URL!,
-    kafkaBrokers: process.env.TEST_KAFKA_BROKERS!.split(','),
-    kafkaCredentials: testKafkaCredentials(),
-    log: () => undefined,
-    logLevel: 'warn',
-    ports: 'any',
-    namespace,
-    identity: testIdentity,
-    observability: opts.observability,
-  });
-  return { stack, namespace };
-}
 
 export const addressesOf = (stack: RunningStack) => Object.fromEntries(stack.services.map((s) => [s.name, s.address]));
 

@@ -6,8 +6,8 @@ import { startObservability, type Observability, type RunningStack } from '@food
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { placeRequest, startTestStack } from './edge-fixture';
-import { eventually, testClient, testIdentity } from '@foodmesh/testkit';
+import { placeRequest } from './edge-fixture';
+import { eventually, startTestStack, testClient, testIdentity } from '@foodmesh/testkit';
 
 /** Debian's chromium (apt-get install chromium); never a downloaded browser build. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,8 +1,7 @@
 import { OrderViewServiceService, type OrderStatusView } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview';
 import { OrderViewAdminServiceService } from '@foodmesh/proto-gen/foodmesh/orderview/v1/orderview_admin';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
-import { PRODUCERS, topicOf } from '@foodmesh/platform';
-import { eventually, scrapeMetrics, serviceFixture, testIdentity, testKafka } from '@foodmesh/testkit';
+import { eventually, scrapeMetrics, serviceFixture, testIdentity } from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startOrderViewService } from '../src/service';
 
@@ -33,20 +32,7 @@ export async function orderViewFixture(extra: Record<string, string> = {}) {
       }),
     metrics: () => scrapeMetrics(service.metricsPort),
     /** Deletes every event published so far from every topic, as retention would (the view keeps them). */
-    async expireEverything() {
-      const kafka = testKafka({ clientId: 'orderview-expiry', namespace: f.namespace });
-      const kafkaAdmin = kafka.kafka.admin();
-      await kafkaAdmin.connect();
-      try {
-        for (const topic of PRODUCERS.map(topicOf).map(kafka.topic)) {
-          const partitions = (await kafkaAdmin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
-          await kafkaAdmin.deleteTopicRecords({ topic, partitions });
-        }
-      } finally {
-        await kafkaAdmin.disconnect();
-        await kafka.close();
-      }
-    },
+    expireEverything: f.bus.expireEverything,
     close: f.close,
   };
 }

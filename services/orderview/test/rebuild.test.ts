@@ -60,7 +60,7 @@ describe('orderview: rebuild from offset zero and lag', () => {
 
     const rebuilt = await viewRows(f.databaseUrl);
     expect(rebuilt).toEqual(live);
-    expect(rebuilt.find((r) => r.order_id === late.orderId)?.status).toBe(S.ORDER_STATUS_COMPLETED);
+    expect(rebuilt.find((r) => r.order_id === late.orderId)?.status).toBe('COMPLETED');
   });
 
   it('keeps every order, also those whose events the topics no longer hold, identical', async () => {

@@ -1,12 +1,7 @@
-import { newEnvelope } from '@foodmesh/platform';
+import { newEnvelope, type Cause } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { DeliveryEvent } from '../domain/delivery';
 import type { DeliveryRecord } from './ports';
-
-export interface Cause {
-  correlationId?: string;
-  causationId?: string;
-}
 
 /** Delivery events: keyed by the order, aggregated on the delivery. */
 function envelope(d: DeliveryRecord, payload: NonNullable<EventEnvelope['payload']>, cause: Cause): EventEnvelope {

@@ -1,12 +1,12 @@
 import { v7 as uuidv7 } from 'uuid';
+import { causedBy } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { OrderCancelled, OrderCompleted } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import type { CookingFinished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
 import { decide, type DeliveryInput } from '../domain/delivery';
-import { deliveryAvailable, deliveryChanged, type Cause } from './delivery-events';
+import { deliveryAvailable, deliveryChanged } from './delivery-events';
 import type { DeliveryRepository, NewDelivery } from './ports';
 
-const causeOf = (env: EventEnvelope): Cause => ({ correlationId: env.correlationId, causationId: env.eventId });
 const noAddress = { region: '', location: { lat: 0, lng: 0 }, text: '' };
 
 /**
@@ -30,7 +30,7 @@ export async function onCookingFinished(repo: DeliveryRepository, e: CookingFini
     riderId: '',
     version: 1,
   };
-  if (await repo.insertDelivery(delivery)) await repo.publish([deliveryAvailable({ ...delivery, createdAt: new Date() }, causeOf(env))]);
+  if (await repo.insertDelivery(delivery)) await repo.publish([deliveryAvailable({ ...delivery, createdAt: new Date() }, causedBy(env))]);
 }
 
 async function applyToOrderDelivery(repo: DeliveryRepository, orderId: string, input: DeliveryInput, env: EventEnvelope): Promise<void> {
@@ -40,7 +40,7 @@ async function applyToOrderDelivery(repo: DeliveryRepository, orderId: string, i
   const decision = decide(delivery, input);
   if (decision.outcome === 'duplicate') return;
   const saved = await repo.saveDelivery({ ...delivery, ...decision.next, version: delivery.version + 1 }, delivery.status);
-  await repo.publish([deliveryChanged(saved, decision.event, causeOf(env))]);
+  await repo.publish([deliveryChanged(saved, decision.event, causedBy(env))]);
 }
 
 /** The customer confirmed: the delivery is COMPLETED (DeliveryCompleted). */

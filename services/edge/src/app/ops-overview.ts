@@ -1,13 +1,5 @@
-import type { PromSample } from '@foodmesh/platform';
 import { BreakerState, type GetOverviewResponse, type ServiceOverview } from '@foodmesh/proto-gen/foodmesh/edge/v1/ops';
-
-/** One sample of an instant query: its labels and value. */
-export type Sample = PromSample;
-
-/** Where the operations page's figures come from (Prometheus's HTTP API; adapters/http/prometheus.ts). */
-export interface MetricsSource {
-  instant(expr: string, signal: AbortSignal): Promise<Sample[]>;
-}
+import type { MetricsSource, Sample } from './ports';
 
 /**
  * What the overview asks Prometheus: the project's recording rules

@@ -1,12 +1,7 @@
-import { pageOf, permissionDenied, readPage, type User, type PageRequestLike } from '@foodmesh/platform';
+import { pageOf, permissionDenied, readPage, type User, type ChangeFlag, type PageRequestLike } from '@foodmesh/platform';
 import type { NotificationRecord } from '../domain/notification';
 import type { NotificationChanges, NotificationReads } from './ports';
 
-export interface ChangeWaiter {
-  raise(): void;
-  next(): Promise<boolean>;
-  dispose(): void;
-}
 
 /**
  * created_at is the inserting transaction's start, so a row can become visible
@@ -32,7 +27,7 @@ export function createNotificationQueries(deps: { reads: NotificationReads; chan
     },
 
     /** In-app notifications created after `since` (or from now on), oldest first, then each new one; until the caller leaves. */
-    async *watch(me: User, recipientId: string, since: Date | undefined, waiter: ChangeWaiter): AsyncGenerator<NotificationRecord> {
+    async *watch(me: User, recipientId: string, since: Date | undefined, waiter: ChangeFlag): AsyncGenerator<NotificationRecord> {
       const recipient = recipientOf(me, recipientId);
       const unsubscribe = deps.changes.subscribe(recipient, () => waiter.raise());
       try {

@@ -1,15 +1,9 @@
-import { newEnvelope, notFound, type User } from '@foodmesh/platform';
+import { newEnvelope, notFound, type Cause, type User } from '@foodmesh/platform';
 import { orderStatusName } from '@foodmesh/platform/order-lifecycle';
 import type { Order } from '../domain/order';
 import { decide, type OrderInput } from '../domain/order-machine';
 import type { OrderDeps } from './order-deps';
 import type { OrderRepository } from './ports';
-
-/** Where an event-driven change came from, for the envelopes it produces. */
-export interface Cause {
-  correlationId: string;
-  causationId: string;
-}
 
 /**
  * Applies one input to one order inside the repository's transaction: lock,

@@ -1,6 +1,6 @@
 import type { Logger } from '@foodmesh/platform';
 import type { Order } from '../domain/order';
-import type { PaymentGateway } from './payment-gateway';
+import type { PaymentGateway } from './ports';
 
 /**
  * Tells the customers of deferred orders, once each, when payment works again. Two signals that

@@ -2,7 +2,7 @@ import { failedPrecondition } from '@foodmesh/platform';
 import { formatWon, renderMessage, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { Order } from '../domain/order';
-import type { PaymentResult } from './payment-gateway';
+import type { PaymentResult } from './ports';
 
 export type PaymentOutcomeKind = 'paid' | 'deferred' | 'declined' | 'none';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@foodmesh/platform';
+import { causedBy, type Logger } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { MenuPublished } from '@foodmesh/proto-gen/foodmesh/events/v1/store_events';
 import { menuFromPublished } from '../domain/menu';
@@ -9,7 +9,7 @@ import type { OrderRepository } from './ports';
 
 /** An event from another service, inside the consumer's inbox transaction. Unknown orders are logged and skipped. */
 export async function applyEvent(repo: OrderRepository, deps: Pick<OrderDeps, 'logger' | 'now'>, orderId: string, input: OrderInput, env: EventEnvelope): Promise<void> {
-  const order = await transitionIn(repo, deps, orderId, input, { correlationId: env.correlationId || orderId, causationId: env.eventId });
+  const order = await transitionIn(repo, deps, orderId, input, causedBy(env));
   if (!order) deps.logger.warn({ order_id: orderId, event: env.type, event_id: env.eventId }, 'event for an unknown order ignored');
 }
 

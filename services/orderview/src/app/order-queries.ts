@@ -1,14 +1,8 @@
-import { notFound, permissionDenied, readPage, pageOf, type PageRequestLike } from '@foodmesh/platform';
+import { notFound, permissionDenied, readPage, pageOf, type ChangeFlag, type PageRequestLike } from '@foodmesh/platform';
 import { isFinal } from '@foodmesh/platform/order-lifecycle';
 import type { OrderView } from '../domain/order-view';
 import type { ViewChanges, ViewReads } from './ports';
 
-/** A raisable flag that a watch waits on (see the platform's changeFlag). */
-export interface ChangeWaiter {
-  raise(): void;
-  next(): Promise<boolean>;
-  dispose(): void;
-}
 
 // Another customer's order is reported as missing, not forbidden: its existence is not theirs to know.
 const hide = (orderId: string) => notFound(`no order ${orderId} in the view (yet)`, 'ORDER_NOT_IN_VIEW');
@@ -42,7 +36,7 @@ export function createOrderQueries(deps: { views: ViewReads; changes: ViewChange
      * missed. An order the view does not know yet (its first event has not
      * arrived) is waited for up to `unknownOrderWaitMs`, then NOT_FOUND.
      */
-    async *watch(orderId: string, customerId: string, waiter: ChangeWaiter): AsyncGenerator<OrderView> {
+    async *watch(orderId: string, customerId: string, waiter: ChangeFlag): AsyncGenerator<OrderView> {
       const unsubscribe = deps.changes.subscribe(orderId, () => waiter.raise());
       let expired = false;
       const giveUp = setTimeout(() => {

@@ -1,3 +1,4 @@
+import { formatWon } from '@foodmesh/platform/customer-text';
 import { alreadyExists, failedPrecondition, invalidArgument } from '@foodmesh/platform/errors';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { positiveKrw, type MoneyLike } from './money';
@@ -47,7 +48,7 @@ export function assertWithinPayWindow(req: Pick<ChargeRequest, 'payBy'>, now: Da
 export function assertSameCharge(existing: { orderId: string; amountUnits: number }, req: ChargeRequest): void {
   if (existing.orderId !== req.orderId || existing.amountUnits !== req.amountUnits) {
     throw alreadyExists(
-      `idempotency key reused for a different payment (it was used for order ${existing.orderId}, ₩${existing.amountUnits})`,
+      `idempotency key reused for a different payment (it was used for order ${existing.orderId}, ${formatWon(existing.amountUnits)})`,
       'IDEMPOTENCY_KEY_REUSED',
     );
   }

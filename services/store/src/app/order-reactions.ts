@@ -1,10 +1,9 @@
+import { causedBy } from '@foodmesh/platform';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { OrderCancellationRequested, OrderPlaced } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { decide } from '../domain/store-order';
 import type { NewStoreOrder, StoreRepository } from './ports';
-import { storeOrderEnvelope, type Cause } from './store-events';
-
-const causeOf = (env: EventEnvelope): Cause => ({ correlationId: env.correlationId, causationId: env.eventId });
+import { storeOrderEnvelope } from './store-events';
 
 const emptyAddress = { region: '', location: { lat: 0, lng: 0 }, text: '' };
 
@@ -31,7 +30,7 @@ export async function onOrderPlaced(repo: StoreRepository, e: OrderPlaced, env: 
   const inserted = await repo.insertStoreOrder(order);
   if (inserted && !store) {
     const saved = { ...order, createdAt: new Date(), updatedAt: new Date() };
-    await repo.publish([storeOrderEnvelope(saved, null, { type: 'OrderRejected', reason: order.reason }, causeOf(env))]);
+    await repo.publish([storeOrderEnvelope(saved, null, { type: 'OrderRejected', reason: order.reason }, causedBy(env))]);
   }
 }
 
@@ -45,7 +44,7 @@ export async function onOrderPlaced(repo: StoreRepository, e: OrderPlaced, env: 
  * finds the order already there and never makes it REQUESTED.
  */
 export async function onCancellationRequested(repo: StoreRepository, e: OrderCancellationRequested, env: EventEnvelope): Promise<void> {
-  const cause = { ...causeOf(env), previousStatus: e.previousStatus };
+  const cause = { ...causedBy(env), previousStatus: e.previousStatus };
   let order = await repo.lockStoreOrder(e.orderId);
   if (!order) {
     const tombstone: NewStoreOrder = {

@@ -1,13 +1,11 @@
-import { newEnvelope } from '@foodmesh/platform';
+import { newEnvelope, type Cause as EventCause } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import type { StoreOrderEvent, StoreOrderStatus } from '../domain/store-order';
 import type { PendingMenu, StoreOrderRecord, StoreRecord } from './ports';
 
 /** What caused an event: the incoming event (consumers) or nothing (owner RPCs). */
-export interface Cause {
-  correlationId?: string;
-  causationId?: string;
+export interface Cause extends EventCause {
   /** From OrderCancellationRequested: where the order returns if the store refuses. */
   previousStatus?: OrderStatus;
 }

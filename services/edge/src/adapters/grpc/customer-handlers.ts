@@ -1,59 +1,41 @@
 import { bindService, type CallContext } from '@foodmesh/platform';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
+import type { CustomerRequests } from '../../app/customer-requests';
 import { callerOf } from './caller';
-import type { OrderGuard } from './order-guard';
-import { upstream, upstreamStream } from './upstream';
-import type { Upstreams } from './upstreams';
 
-/** The customer app's API: the customer is the token's user; their orders only. */
-export const customerService = (deps: { up: Upstreams; guard: OrderGuard }) => {
-  const { up, guard } = deps;
+/** The customer app's API: the caller must be a customer. */
+export const customerService = (requests: CustomerRequests) => {
   const customer = (ctx: CallContext) => callerOf(ctx, 'customer');
-
   return bindService(CustomerServiceService, {
     async listStores(req, ctx) {
-      const me = customer(ctx);
-      return upstream(up.store.listStores({ region: req.region, page: req.page }, me.upstream));
+      return requests.listStores(customer(ctx), req);
     },
     async getMenu(req, ctx) {
-      const me = customer(ctx);
-      return upstream(up.store.getMenu({ storeId: req.storeId }, me.upstream));
+      return requests.getMenu(customer(ctx), req);
     },
     async placeOrder(req, ctx) {
-      const me = customer(ctx);
-      return upstream(up.order.placeOrder({ ...req, customerId: me.user.userId }, me.upstream));
+      return requests.placeOrder(customer(ctx), req);
     },
     async payOrder(req, ctx) {
-      const me = customer(ctx);
-      return guard.customer(req.orderId, me.user.userId, () => upstream(up.order.payOrder(req, me.upstream)));
+      return requests.payOrder(customer(ctx), req);
     },
     async cancelOrder(req, ctx) {
-      const me = customer(ctx);
-      return guard.customer(req.orderId, me.user.userId, () => upstream(up.order.cancelOrder(req, me.upstream)));
+      return requests.cancelOrder(customer(ctx), req);
     },
     async confirmDelivered(req, ctx) {
-      const me = customer(ctx);
-      return guard.customer(req.orderId, me.user.userId, () => upstream(up.order.confirmDelivered(req, me.upstream)));
+      return requests.confirmDelivered(customer(ctx), req);
     },
     async getOrderStatus(req, ctx) {
-      const me = customer(ctx);
-      return guard.customer(req.orderId, me.user.userId, () => upstream(up.orderview.getOrderStatus(req, me.upstream)));
+      return requests.getOrderStatus(customer(ctx), req);
     },
     async listMyOrders(req, ctx) {
-      const me = customer(ctx);
-      return upstream(up.orderview.listMyOrders({ customerId: me.user.userId, page: req.page }, me.upstream));
+      return requests.listMyOrders(customer(ctx), req);
     },
     async listOrderPayments(req, ctx) {
-      const me = customer(ctx);
-      return guard.customerFirst(req.orderId, me.user.userId, async () => {
-        // Payment lists only the payments of the customer whose token the edge forwards: another customer's order has none.
-        const { payments } = await upstream(up.payment.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, me.upstream));
-        return { payments };
-      });
+      return requests.listOrderPayments(customer(ctx), req);
     },
     async *watchOrderStatus(req, ctx) {
-      const me = customer(ctx);
-      yield* guard.customerStream(req.orderId, me.user.userId, () => upstreamStream(up.orderview.watchOrderStatus(req, me.upstream)));
+      yield* requests.watchOrderStatus(customer(ctx), req);
     },
   });
 };

@@ -1,39 +1,26 @@
 import { bindService, type CallContext } from '@foodmesh/platform';
 import { OwnerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/owner';
-import { callerOf, missingClaim } from './caller';
-import type { OrderGuard } from './order-guard';
-import { upstream } from './upstream';
-import type { Upstreams } from './upstreams';
+import type { OwnerRequests } from '../../app/owner-requests';
+import { callerOf } from './caller';
 
-/** The store owner's API: the store is the token's user's store; its orders only. */
-export const ownerService = (deps: { up: Upstreams; guard: OrderGuard }) => {
-  const { up, guard } = deps;
-  const owner = (ctx: CallContext) => {
-    const me = callerOf(ctx, 'owner');
-    if (!me.user.storeId) throw missingClaim('store_id', 'which store you run');
-    return { ...me, storeId: me.user.storeId };
-  };
-
+/** The store owner's API: the caller must be an owner. */
+export const ownerService = (requests: OwnerRequests) => {
+  const owner = (ctx: CallContext) => callerOf(ctx, 'owner');
   return bindService(OwnerServiceService, {
     async listStoreOrders(req, ctx) {
-      const me = owner(ctx);
-      return upstream(up.store.listStoreOrders({ storeId: me.storeId, status: req.status, page: req.page }, me.upstream));
+      return requests.listStoreOrders(owner(ctx), req);
     },
     async acceptOrder(req, ctx) {
-      const me = owner(ctx);
-      return guard.store(req.orderId, me.storeId, () => upstream(up.store.acceptOrder({ ...req, storeId: me.storeId }, me.upstream)));
+      return requests.acceptOrder(owner(ctx), req);
     },
     async rejectOrder(req, ctx) {
-      const me = owner(ctx);
-      return guard.store(req.orderId, me.storeId, () => upstream(up.store.rejectOrder({ ...req, storeId: me.storeId }, me.upstream)));
+      return requests.rejectOrder(owner(ctx), req);
     },
     async startCooking(req, ctx) {
-      const me = owner(ctx);
-      return guard.store(req.orderId, me.storeId, () => upstream(up.store.startCooking({ ...req, storeId: me.storeId }, me.upstream)));
+      return requests.startCooking(owner(ctx), req);
     },
     async finishCooking(req, ctx) {
-      const me = owner(ctx);
-      return guard.store(req.orderId, me.storeId, () => upstream(up.store.finishCooking({ ...req, storeId: me.storeId }, me.upstream)));
+      return requests.finishCooking(owner(ctx), req);
     },
   });
 };

@@ -1,5 +1,5 @@
 import { PrometheusQueryError, queryPrometheus, unavailable } from '@foodmesh/platform';
-import type { MetricsSource } from '../../app/ops-overview';
+import type { MetricsSource } from '../../app/ports';
 
 /**
  * The overview's figures from Prometheus's HTTP API. Prometheus not answering (in `timeoutMs`) is

@@ -1,11 +1,12 @@
-import { withTransaction, type Page, type Pool, type Tx } from '@foodmesh/platform';
+import { enumNames, withTransaction, type Page, type Pool, type Tx } from '@foodmesh/platform';
 import type { AttemptOutcome, NewNotification } from '../../app/ports';
-import {
-  NotificationChannel,
-  NotificationDeliveryStatus,
-  type NotificationRecord,
-} from '../../domain/notification';
+import { NotificationChannel, NotificationDeliveryStatus, RecipientKind, type NotificationRecord } from '../../domain/notification';
 import { IN_APP_BATCH } from '../../app/notification-queries';
+
+// Stored by their short names ('CUSTOMER', 'IN_APP', 'PENDING'), under the migrations' CHECKs.
+const KIND = enumNames<RecipientKind>(RecipientKind, 'RECIPIENT_KIND_');
+const CHANNEL = enumNames<NotificationChannel>(NotificationChannel, 'NOTIFICATION_CHANNEL_');
+const DELIVERY = enumNames<NotificationDeliveryStatus>(NotificationDeliveryStatus, 'NOTIFICATION_DELIVERY_STATUS_');
 
 /** NOTIFY channels: a new in-app notification (payload: recipient id); a webhook notification to send. */
 export const CREATED_CHANNEL = 'notification_created';
@@ -17,8 +18,8 @@ const COLUMNS = `notification_id, recipient_id, recipient_kind, channel, locale,
 interface Row {
   notification_id: string;
   recipient_id: string;
-  recipient_kind: number;
-  channel: number;
+  recipient_kind: string;
+  channel: string;
   locale: string;
   title: string;
   body: string;
@@ -26,7 +27,7 @@ interface Row {
   event_id: string;
   event_type: string;
   created_at: Date;
-  delivery_status: number;
+  delivery_status: string;
   delivered_at: Date | null;
   attempts: number;
 }
@@ -34,8 +35,8 @@ interface Row {
 const toRecord = (r: Row): NotificationRecord => ({
   notificationId: r.notification_id,
   recipientId: r.recipient_id,
-  recipientKind: r.recipient_kind,
-  channel: r.channel,
+  recipientKind: KIND.value(r.recipient_kind),
+  channel: CHANNEL.value(r.channel),
   locale: r.locale as NotificationRecord['locale'],
   title: r.title,
   body: r.body,
@@ -43,11 +44,10 @@ const toRecord = (r: Row): NotificationRecord => ({
   eventId: r.event_id,
   eventType: r.event_type,
   createdAt: r.created_at,
-  deliveryStatus: r.delivery_status,
+  deliveryStatus: DELIVERY.value(r.delivery_status),
   deliveredAt: r.delivered_at ?? undefined,
   attempts: r.attempts,
 });
-
 
 export function createNotificationsRepo(pool: Pool) {
   return {
@@ -66,11 +66,11 @@ export function createNotificationsRepo(pool: Pool) {
         const res = await tx.query(
           `INSERT INTO notifications (notification_id, recipient_id, recipient_kind, channel, locale, title, body, order_id, event_id, event_type,
              delivery_status, delivered_at, attempts, next_attempt_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $12 THEN now() END, CASE WHEN $12 THEN 1 ELSE 0 END, CASE WHEN $12 THEN NULL ELSE now() END)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11 THEN 'DELIVERED' ELSE 'PENDING' END, CASE WHEN $11 THEN now() END,
+                   CASE WHEN $11 THEN 1 ELSE 0 END, CASE WHEN $11 THEN NULL ELSE now() END)
            ON CONFLICT (event_id, recipient_id, channel) DO NOTHING`,
           [
-            n.notificationId, n.recipientId, n.recipientKind, n.channel, n.locale, n.title, n.body, n.orderId, n.eventId, n.eventType,
-            inApp ? NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_DELIVERED : NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_PENDING,
+            n.notificationId, n.recipientId, KIND.name(n.recipientKind), CHANNEL.name(n.channel), n.locale, n.title, n.body, n.orderId, n.eventId, n.eventType,
             inApp,
           ],
         );
@@ -96,9 +96,9 @@ export function createNotificationsRepo(pool: Pool) {
     /** A recipient's in-app notifications created after `after`, oldest first. */
     async inAppAfter(recipientId: string, after: Date): Promise<NotificationRecord[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM notifications WHERE recipient_id = $1 AND channel = $2 AND created_at > $3
-         ORDER BY created_at, notification_id LIMIT $4`,
-        [recipientId, NotificationChannel.NOTIFICATION_CHANNEL_IN_APP, after, IN_APP_BATCH],
+        `SELECT ${COLUMNS} FROM notifications WHERE recipient_id = $1 AND channel = 'IN_APP' AND created_at > $2
+         ORDER BY created_at, notification_id LIMIT $3`,
+        [recipientId, after, IN_APP_BATCH],
       );
       return rows.map(toRecord);
     },
@@ -118,10 +118,10 @@ export function createNotificationsRepo(pool: Pool) {
         `UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
          WHERE notification_id IN (
            SELECT notification_id FROM notifications
-           WHERE next_attempt_at <= now() AND delivery_status = $3
+           WHERE next_attempt_at <= now() AND delivery_status = 'PENDING'
            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING ${COLUMNS}`,
-        [limit, leaseMs, NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_PENDING],
+        [limit, leaseMs],
       );
       return rows.map(toRecord);
     },
@@ -129,8 +129,7 @@ export function createNotificationsRepo(pool: Pool) {
     /** Milliseconds until the next pending send is due (undefined: none pending). */
     async msUntilNextDue(): Promise<number | undefined> {
       const { rows } = await pool.query<{ ms: number | null }>(
-        `SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8 AS ms FROM notifications WHERE next_attempt_at IS NOT NULL AND delivery_status = $1`,
-        [NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_PENDING],
+        `SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8 AS ms FROM notifications WHERE next_attempt_at IS NOT NULL AND delivery_status = 'PENDING'`,
       );
       return rows[0]?.ms ?? undefined;
     },
@@ -146,16 +145,16 @@ export function createNotificationsRepo(pool: Pool) {
           notificationId, attempt, outcome.delivered, outcome.httpStatus ?? null, outcome.delivered ? null : outcome.error,
         ]);
         if (outcome.delivered) {
-          await tx.query(`UPDATE notifications SET delivery_status = $2, delivered_at = now(), attempts = $3, next_attempt_at = NULL, last_error = NULL WHERE notification_id = $1`, [
-            notificationId, NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_DELIVERED, attempt,
+          await tx.query(`UPDATE notifications SET delivery_status = 'DELIVERED', delivered_at = now(), attempts = $2, next_attempt_at = NULL, last_error = NULL WHERE notification_id = $1`, [
+            notificationId, attempt,
           ]);
         } else if (outcome.retryInMs !== undefined) {
           await tx.query(`UPDATE notifications SET attempts = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), last_error = $4 WHERE notification_id = $1`, [
             notificationId, attempt, outcome.retryInMs, outcome.error,
           ]);
         } else {
-          await tx.query(`UPDATE notifications SET delivery_status = $2, attempts = $3, next_attempt_at = NULL, last_error = $4 WHERE notification_id = $1`, [
-            notificationId, NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_FAILED, attempt, outcome.error,
+          await tx.query(`UPDATE notifications SET delivery_status = 'FAILED', attempts = $2, next_attempt_at = NULL, last_error = $3 WHERE notification_id = $1`, [
+            notificationId, attempt, outcome.error,
           ]);
         }
       });

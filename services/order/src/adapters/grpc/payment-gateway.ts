@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { isStatusError, statusName, type GrpcClient, type Logger, type PlatformMetrics } from '@foodmesh/platform';
 import { PaymentServiceService, PaymentStatus } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
-import type { ChargeOrder, PaymentGateway } from '../../app/payment-gateway';
+import type { ChargeOrder, PaymentGateway } from '../../app/ports';
 import { krw } from '../../domain/money';
 
 /** A pay-by time long past: a Pay carrying it is refused before anything is charged. */

@@ -1,4 +1,4 @@
-import { withTransaction, type Page, type Pool, type Tx } from '@foodmesh/platform';
+import { orderStatusFromName, orderStatusName, withTransaction, type Page, type Pool, type Tx } from '@foodmesh/platform';
 import type { ViewFact } from '../../domain/facts';
 import type { OrderView } from '../../domain/order-view';
 
@@ -13,7 +13,7 @@ interface Row {
   customer_id: string;
   store_id: string;
   store_name: string;
-  status: number;
+  status: string;
   items_summary: string;
   total_currency: string;
   total_units: number;
@@ -34,7 +34,7 @@ const toView = (r: Row): OrderView => ({
   customerId: r.customer_id,
   storeId: r.store_id,
   storeName: r.store_name,
-  status: r.status,
+  status: orderStatusFromName(r.status),
   itemsSummary: r.items_summary,
   totalCurrency: r.total_currency,
   totalUnits: r.total_units,
@@ -73,7 +73,7 @@ export function createViewRepo(pool: Pool, table: typeof LIVE_TABLE | typeof REB
            updated_at = $18, pay_by = $19, applied_at = now()
          WHERE order_id = $1`,
         [
-          v.orderId, v.customerId, v.storeId, v.storeName, v.status, v.itemsSummary, v.totalCurrency, v.totalUnits,
+          v.orderId, v.customerId, v.storeId, v.storeName, v.status === 0 ? null : orderStatusName(v.status), v.itemsSummary, v.totalCurrency, v.totalUnits,
           v.riderId, v.riderName, v.estimatedReadyMinutes, v.retryAfterSeconds, JSON.stringify(v.timeline),
           JSON.stringify(facts), JSON.stringify(v.versions), v.version, v.createdAt, v.updatedAt, v.payBy || null,
         ],
@@ -87,16 +87,16 @@ export function createViewRepo(pool: Pool, table: typeof LIVE_TABLE | typeof REB
       return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
     },
 
-    /** The order's view, once it knows a status (status 0, UNSPECIFIED: only events that precede one). */
+    /** The order's view, once it knows a status (NULL, UNSPECIFIED in the view: only events that precede one). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM ${table} WHERE order_id = $1 AND status <> 0`, [orderId]);
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM ${table} WHERE order_id = $1 AND status IS NOT NULL`, [orderId]);
       return rows[0] && toView(rows[0]);
     },
 
     /** A customer's orders, newest first; `page.limit + 1` rows so the caller can tell whether a next page exists. */
     async listByCustomer(customerId: string, page: Page): Promise<OrderView[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM ${table} WHERE customer_id = $1 AND status <> 0 ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${COLUMNS} FROM ${table} WHERE customer_id = $1 AND status IS NOT NULL ORDER BY created_at DESC, order_id DESC LIMIT $2 OFFSET $3`,
         [customerId, page.limit + 1, page.offset],
       );
       return rows.map(toView);

@@ -1,6 +1,7 @@
-import { permissionDenied } from '@foodmesh/platform';
-import { isNotFound, upstream } from './upstream';
-import type { Upstreams } from './upstreams';
+import { DomainError, permissionDenied } from '@foodmesh/platform';
+import type { Upstreams } from './ports';
+
+const isNotFound = (err: unknown) => err instanceof DomainError && err.kind === 'NOT_FOUND';
 
 interface OrderOwner {
   customerId: string;
@@ -17,9 +18,9 @@ interface OrderOwner {
  * stranger with an empty result instead (payments) is checked before it runs.
  */
 export function createOrderGuard(up: Pick<Upstreams, 'order'>) {
-  const denyStranger = async (orderId: string, isMine: (o: OrderOwner) => boolean, what: string, signal?: AbortSignal) => {
+  const denyStranger = async (orderId: string, isMine: (o: OrderOwner) => boolean, what: string) => {
     if (!orderId) return;
-    const owner = await upstream(up.order.getOrderOwner({ orderId }, { signal })).catch((err: unknown) => {
+    const owner = await up.order.getOrderOwner({ orderId }).catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
