@@ -76,10 +76,12 @@ describe('pay-later orders expire, and are never charged late', () => {
 
   it('charges nothing when a late PayOrder races the expiry: payment itself refuses a charge it would make after pay_by', async () => {
     const [o] = await deferredOrders(1);
-    // A second before pay_by the customer pays; payment takes two seconds to get to it.
-    await sleep(untilMs(o!.payBy, -1000));
+    // 1.5 s before pay_by the customer pays; payment takes two seconds to get to it. Faults and the
+    // metric are set up first, so a loaded machine's slow scrape cannot push the PayOrder past pay_by
+    // (the order service would then refuse it itself, and payment's refusal would not be tested).
     await t.setFaults({ latencyMs: 2000 });
     const refusedBefore = metricValue(await scrapeMetrics(t.paymentMetricsPort()), 'grpc_server_handled_total', { method: '/foodmesh.payment.v1.PaymentService/Pay', code: 'FAILED_PRECONDITION' });
+    await sleep(untilMs(o!.payBy, -1500));
     const late = await rpcError(t.orders.payOrder({ orderId: o!.orderId, idempotencyKey: 'just-in-time', paymentMethod: 0 }, o!.as));
     expect(late).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/time to pay for this order ran out/) });
     // It was payment, under the order's lock, that said no (not the order service's own check).
