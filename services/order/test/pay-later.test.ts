@@ -64,6 +64,36 @@ describe('pay later: payment trouble never loses an order', () => {
     expect(await t.count(t.paymentPool, 'SELECT count(*) AS n FROM payments WHERE order_id = $1', [o.orderId])).toBe(1);
   });
 
+  it("a charge whose reply never reached the order service: payment's PaymentApproved makes the order PAID, once", async () => {
+    await t.setFaults({ errorRate: 1 });
+    const o = await deferredOrder();
+    expectDeferred(o.res);
+    await t.setFaults({});
+    // The Pay the order service made, as payment committed it; its reply is what got lost.
+    const { payment } = await t.payments.pay({
+      orderId: o.orderId,
+      customerId: o.c,
+      amount: { currencyCode: 'KRW', units: 40000 },
+      method: o.res.order!.paymentMethod,
+      idempotencyKey: `order:${o.orderId}`,
+      payBy: o.res.order!.payBy,
+    });
+    const paid = await eventually(async () => {
+      const { order } = await t.orders.getOrder({ orderId: o.orderId }, o.as);
+      expect(order!.status).toBe(S.ORDER_STATUS_PAID);
+      return order!;
+    }, { intervalMs: 100 });
+    expect(paid.paymentId).toBe(payment!.paymentId);
+    const [placed] = await t.bus.waitFor('orderPlaced', { orderId: o.orderId });
+    expect(placed.paymentId).toBe(payment!.paymentId);
+
+    // The customer paying again finds it paid; one charge, one OrderPlaced.
+    const again = await t.orders.payOrder({ orderId: o.orderId, idempotencyKey: 'again', paymentMethod: 0 }, o.as);
+    expect(again).toMatchObject({ paymentOutcome: PaymentOutcome.PAYMENT_OUTCOME_PAID, order: { paymentId: payment!.paymentId } });
+    expect(await t.count(t.paymentPool, 'SELECT count(*) AS n FROM payments WHERE order_id = $1', [o.orderId])).toBe(1);
+    expect(t.bus.payloadsOf('orderPlaced', o.orderId)).toHaveLength(1);
+  });
+
   it.each([
     ['overloaded (RESOURCE_EXHAUSTED)', { errorRate: 1, errorCode: status.RESOURCE_EXHAUSTED }],
     ['failing with UNAVAILABLE', { errorRate: 1 }],
