@@ -13,8 +13,16 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 const MAX_PREPARED = 500;
 const statementNames = new Map<string, string>();
 
-/** The prepared statement's name for `text`, the same on every connection of the process. */
+/**
+ * A statement returning `*` (SELECT *, RETURNING *, t.*): a migration that adds a column changes
+ * its row type, which PostgreSQL refuses for a prepared statement ("cached plan must not change
+ * result type") on every connection that prepared it; so such a statement stays unnamed.
+ */
+const RETURNS_STAR = /(?:\bSELECT|\bRETURNING|,)\s*(?:\w+\.)?\*/i;
+
+/** The prepared statement's name for `text`, the same on every connection of the process; none for a `*` statement. */
 export function statementNameOf(text: string): string | undefined {
+  if (RETURNS_STAR.test(text)) return undefined;
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_PREPARED) {
     name = `fm_${statementNames.size + 1}`;
