@@ -69,10 +69,11 @@ export interface Crew {
 const RETRY_FOR_MS = 60_000;
 /**
  * How long a customer waits for the order service to have applied the pickup before confirming
- * anyway (then FAILED_PRECONDITION is retried as for any state the stack is behind on), and how
- * often the crew reads the order service's committed offsets meanwhile.
+ * anyway (then FAILED_PRECONDITION is retried as for any state the stack is behind on): as long as
+ * a consumer group's rebalance after a member dies (the broker's 30 s session timeout), during
+ * which the group commits nothing. And how often the crew reads the group's committed offsets.
  */
-const PICKUP_APPLIED_WAIT_MS = 10_000;
+const PICKUP_APPLIED_WAIT_MS = 30_000;
 const PICKUP_APPLIED_POLL_MS = 200;
 
 /** The topics whose events tell the crew what to do (the apps learn the same from notifications). */
