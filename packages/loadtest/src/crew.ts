@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import type { StackHandle } from '@foodmesh/local-infra';
-import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicsCarrying, type EventCase, type KafkaConnection } from '@foodmesh/platform';
+import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicOfEvent, topicsCarrying, type EventCase, type KafkaConnection } from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -11,8 +11,15 @@ import { RiderServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider'
 import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envelope';
 import { PaymentOutcome } from '@foodmesh/proto-gen/foodmesh/order/v1/order';
 import { seededRandom } from '@foodmesh/testkit';
+import { watchApplied, type AppliedWatch } from './applied-watch';
 import { edgeCallMetadata, type SignedInUser } from './credentials';
 import { backoffMs, choosePlan, planDraw, stateWaitMs, thinkTime, verdict, type CrewSettings, type Plan } from './crew-plan';
+
+/** Where an event's record sits in its topic. */
+interface RecordAt {
+  partition: number;
+  offset: number;
+}
 
 export type FinalState = 'COMPLETED' | 'REJECTED' | 'CANCELLED' | 'PAYMENT_FAILED';
 
@@ -60,6 +67,14 @@ export interface Crew {
  * must know of an order has not consumed its event yet.
  */
 const RETRY_FOR_MS = 60_000;
+/**
+ * How long a customer waits for the order service to have applied the pickup before confirming
+ * anyway (then FAILED_PRECONDITION is retried as for any state the stack is behind on): as long as
+ * a consumer group's rebalance after a member dies (the broker's 30 s session timeout), during
+ * which the group commits nothing. And how often the crew reads the group's committed offsets.
+ */
+const PICKUP_APPLIED_WAIT_MS = 30_000;
+const PICKUP_APPLIED_POLL_MS = 200;
 
 /** The topics whose events tell the crew what to do (the apps learn the same from notifications). */
 /** The events the crew reacts to (onEvent); it follows the topics that carry them. */
@@ -262,14 +277,17 @@ export async function startCrew(opts: {
     await act('pickUp', saga, () => rider.pickUp({ deliveryId }, as(me)));
   };
 
-  // The customer confirms once the pickup is an event (the order service learns of it the same way;
-  // until it has, ConfirmDelivered answers FAILED_PRECONDITION, which is retried).
-  const customerConfirms = async (saga: Saga) => {
+  // The customer confirms once the order service has applied the pickup (until then
+  // ConfirmDelivered answers FAILED_PRECONDITION): its consumer group has committed past the
+  // pickup's record. Past PICKUP_APPLIED_WAIT_MS the customer confirms anyway and retries.
+  const customerConfirms = async (saga: Saga, pickup: RecordAt) => {
+    const applied = await orderApplied.applied(pickup.partition, pickup.offset);
+    count('pickupApplied', applied ? 'seen' : 'waited out');
     const me = customerOf(saga);
-    if (me) await act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true });
+    if (me) later(think(settings.thinkMs.customer), () => act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true }));
   };
 
-  const onEvent = (env: EventEnvelope) => {
+  const onEvent = (env: EventEnvelope, at: RecordAt) => {
     const p = env.payload;
     if (!p) return;
     switch (p.$case) {
@@ -294,7 +312,7 @@ export async function startCrew(opts: {
       }
       case 'deliveryPickedUp': {
         const saga = sagas.get(env.orderId);
-        if (saga && once(saga, 'confirm')) later(think(settings.thinkMs.customer), () => customerConfirms(saga));
+        if (saga && once(saga, 'confirm')) void customerConfirms(saga, at);
         return;
       }
       case 'orderCompleted':
@@ -315,7 +333,11 @@ export async function startCrew(opts: {
   const kafka: KafkaConnection = connectKafka({ ...opts.kafka, clientId: 'loadtest-crew', logger: createLogger({ service: 'loadtest-crew', level: 'error' }) });
   const groupId = `loadtest-crew-${randomUUID().slice(0, 8)}`;
   let consumer: Consumer;
+  const admin = kafka.kafka.admin();
+  let orderApplied: AppliedWatch;
   try {
+    await admin.connect();
+    orderApplied = watchApplied({ admin, groupId: kafka.topic('order'), topic: kafka.topic(topicOfEvent('deliveryPickedUp')), pollMs: PICKUP_APPLIED_POLL_MS, timeoutMs: PICKUP_APPLIED_WAIT_MS });
     await startAtTheEnd(kafka, groupId);
     consumer = kafka.createConsumer(groupId);
     await consumer.connect();
@@ -324,13 +346,14 @@ export async function startCrew(opts: {
       eachMessage: async ({ topic, partition, message }) => {
         if (!message.value) return;
         try {
-          onEvent(decodeEnvelope(message.value));
+          onEvent(decodeEnvelope(message.value), { partition, offset: Number(message.offset) });
         } catch (err) {
           fail(`event ${topic}[${partition}]@${message.offset} not understood: ${(err as Error).message}`);
         }
       },
     });
   } catch (err) {
+    await admin.disconnect();
     await kafka.close();
     for (const c of [customer, owner, rider]) c.close();
     throw err;
@@ -344,9 +367,8 @@ export async function startCrew(opts: {
       stopped = true;
       for (const t of timers) clearTimeout(t);
       for (const w of waiting.splice(0)) w();
+      orderApplied.stop();
       await consumer.disconnect().catch(() => undefined);
-      const admin = kafka.kafka.admin();
-      await admin.connect();
       await admin.deleteGroups([kafka.topic(groupId)]).catch(() => undefined);
       await admin.disconnect();
       await kafka.close();

@@ -20,6 +20,7 @@ import {
   workloadTokenCredential,
   type Caller,
 } from './identity';
+import { createLogger, lazyChild } from './logger';
 import { generateSigningKey, keySetOf, signJwt, type PrivateJwk } from './signing-keys';
 import { createTokenVerifier } from './tokens';
 
@@ -172,6 +173,13 @@ describe('callers', () => {
     await call('payOrder', { 'x-forwarded-client-cert': XFCC });
     await call('cancelOrder', {});
     expect(ran).toEqual(['payOrder by edge', 'cancelOrder caller undefined']);
+
+    // The call's logger is made on first use only (most calls never log): authenticating does not make it.
+    let loggers = 0;
+    const lazy = lazyChild(ctxWith({ 'x-forwarded-client-cert': XFCC }), createLogger({ service: 'identity-spec', level: 'silent' }), () => ((loggers += 1), {}));
+    await (wrapped.handlers.payOrder as Function)({}, lazy);
+    expect(ran.at(-1)).toBe('payOrder by edge');
+    expect(loggers).toBe(0);
 
     const stream = authenticated(
       bindService(NotificationServiceService, {

@@ -155,12 +155,15 @@ export function authenticated(reg: ServiceRegistration, authenticate: Authentica
     else if (def.responseStream) {
       handlers[key] = async function* (req: unknown, ctx: CallContext) {
         const caller = await authenticate(ctx);
-        yield* fn.call(reg.handlers, req, { ...ctx, caller }) as AsyncIterable<unknown>;
+        yield* fn.call(reg.handlers, req, withCaller(ctx, caller)) as AsyncIterable<unknown>;
       };
-    } else handlers[key] = async (req: unknown, ctx: CallContext) => fn.call(reg.handlers, req, { ...ctx, caller: await authenticate(ctx) });
+    } else handlers[key] = async (req: unknown, ctx: CallContext) => fn.call(reg.handlers, req, withCaller(ctx, await authenticate(ctx)));
   }
   return { ...reg, handlers };
 }
+
+/** The call's own context with its caller set: a copy ({ ...ctx }) would read, so make, the call's lazy logger (lazyChild). */
+const withCaller = (ctx: CallContext, caller: Caller): CallContext => Object.assign(ctx, { caller });
 
 export interface ServiceIdentity {
   authenticate: Authenticate;

@@ -34,6 +34,14 @@ interface Row {
   pay_now_notified_at: Date | null;
 }
 
+/**
+ * Named, not `*`: a prepared statement (pg.ts) refuses to return a row of another shape, so a
+ * `SELECT *` would fail on every connection of a running replica once a migration adds a column.
+ */
+const COLUMNS = `order_id, customer_id, request_fingerprint, store_id, store_name, items, total_units, delivery_address, payment_method,
+  status, payment_id, version, resume_status, cancel_reason, store_decision, refund, delivery_id, rider_id, created_at, updated_at, pay_by,
+  pay_now_notified_at`;
+
 const fromRow = (r: Row): Order => ({
   orderId: r.order_id,
   customerId: r.customer_id,
@@ -59,25 +67,25 @@ const fromRow = (r: Row): Order => ({
 });
 
 async function findOrder(db: Queryable, orderId: string): Promise<Order | undefined> {
-  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE order_id = $1`, [orderId]);
   return rows[0] && fromRow(rows[0]);
 }
 
 /** Locks the order's row until the transaction ends: its changes, and so its events, happen one at a time. */
 async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order | undefined> {
-  const { rows } = await tx.query<Row>('SELECT * FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
+  const { rows } = await tx.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE order_id = $1 FOR UPDATE`, [orderId]);
   return rows[0] && fromRow(rows[0]);
 }
 
 /** Orders saved before `savedBefore` that never got a payment outcome (no event yet), oldest first. */
 async function findUnsettled(db: Queryable, savedBefore: Date, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2', [savedBefore, limit]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2`, [savedBefore, limit]);
   return rows.map(fromRow);
 }
 
 /** Unpaid orders whose pay-by time is before `dueBefore`, soonest due first. */
 async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Row>(`SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [dueBefore, limit]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [dueBefore, limit]);
   return rows.map(fromRow);
 }
 
@@ -87,7 +95,7 @@ async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promi
  */
 async function findDeferredUnannounced(db: Queryable, now: Date, savedBefore: Date, limit: number): Promise<Order[]> {
   const { rows } = await db.query<Row>(
-    `SELECT * FROM orders WHERE status = 'AWAITING_PAYMENT' AND version > 0 AND pay_now_notified_at IS NULL AND pay_by > $1 AND created_at <= $2
+    `SELECT ${COLUMNS} FROM orders WHERE status = 'AWAITING_PAYMENT' AND version > 0 AND pay_now_notified_at IS NULL AND pay_by > $1 AND created_at <= $2
      ORDER BY pay_by LIMIT $3`,
     [now, savedBefore, limit],
   );
@@ -95,7 +103,7 @@ async function findDeferredUnannounced(db: Queryable, now: Date, savedBefore: Da
 }
 
 async function findByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
-  const { rows } = await db.query<Row>('SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, key]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE customer_id = $1 AND idempotency_key = $2`, [customerId, key]);
   return rows[0] && { order: fromRow(rows[0]), fingerprint: rows[0].request_fingerprint };
 }
 
