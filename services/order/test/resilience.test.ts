@@ -2,6 +2,9 @@ import { PaymentOutcome, type PlaceOrderResponse } from '@foodmesh/proto-gen/foo
 import { bounded, eventually, metricValue as metric, seededRandom } from '@foodmesh/testkit';
 import { orderStack, policyFile, policyWithoutBreaker, type OrderStack } from './order-stack';
 
+/** The flaky-payment cases' per-try timeout. */
+const PER_TRY_MS = 1200;
+
 /**
  * Fault tests of order → payment with the resilience of mesh/policy.yaml applied
  * by the client factory (RESILIENCE_MODE=local), against the real payment
@@ -83,8 +86,11 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
   describe('payment flaky, slow or overloaded', () => {
     let s: OrderStack;
     beforeAll(async () => {
-      // Breaker off here: these cases are about retries and the fallback, not ejection.
-      s = await orderStack({ random: seededRandom(7), orderEnv: { MESH_POLICY_PATH: policyWithoutBreaker() } });
+      // Breaker off here: these cases are about retries and the fallback, not ejection. 1.2 s per
+      // try (mesh/policy.yaml: 600 ms), so on a loaded machine only the injected faults fail a try
+      // (at 600 ms and load 20 slow tries added deferrals to the 30% case's).
+      const retriesOnly = policyFile(({ circuitBreaker: _breaker, ...payment }) => ({ ...payment, timeoutMs: 4000, retries: { ...payment.retries!, perTryTimeoutMs: PER_TRY_MS } }));
+      s = await orderStack({ random: seededRandom(7), orderEnv: { MESH_POLICY_PATH: retriesOnly } });
     });
     afterAll(() => s?.close());
     afterEach(() => s.setFaults({}));
@@ -102,8 +108,8 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
     });
 
     it('keeps orders whose every try outlives the per-try timeout, and never charges them twice when paid later', async () => {
-      // 800 ms > the 600 ms per-try timeout: each try gives up while payment still charges.
-      await s.setFaults({ latencyMs: 800 });
+      // Longer than the per-try timeout: each try gives up while payment still charges.
+      await s.setFaults({ latencyMs: PER_TRY_MS + 300 });
       const placed = await placeAll(s, 4, 4);
       for (const p of placed) expect(p.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_DEFERRED);
       await s.setFaults({});
@@ -111,8 +117,8 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
     });
 
     it('falls back at once for calls beyond payment\'s concurrency cap instead of queueing them', async () => {
-      // 200 ms holds both slots while the 12 calls arrive, and leaves a busy machine 400 ms of the
-      // 600 ms per-try timeout (at 300 ms, a loaded run timed every try out: nothing paid).
+      // 200 ms holds both slots while the 12 calls arrive, and leaves a busy machine a second of the
+      // per-try timeout (at 300 ms of 600, a loaded run timed every try out: nothing paid).
       await s.setFaults({ maxConcurrent: 2, latencyMs: 200 });
       const placed = await placeAll(s, 12, 12);
       const outcomes = placed.map((p) => p.paymentOutcome);
