@@ -8,6 +8,7 @@ import { decodeMessage, inboxApplier, isPermanentFailure, type ApplyOutcome, typ
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
+import { byTopic, offsetCommits } from './offset-commits';
 import type { Pool, Tx } from './pg';
 import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
@@ -81,7 +82,8 @@ type Handled = { done: true } | { done: false; error: Error; eventId?: string; t
  * the partition is paused (kafkajs keeps fetching the others and heartbeating) and
  * the same message is tried again after a growing pause, until it applies.
  * Messages of one partition (one order) are handled one at a time, in order;
- * several partitions may be in hand at once.
+ * several partitions may be in hand at once. Offsets are committed by interval
+ * (offset-commits.ts).
  */
 export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
   const consumer = createEventConsumer(opts);
@@ -101,6 +103,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   const groupId = opts.groupId ?? opts.consumer;
   const consumer = opts.kafka.createConsumer(groupId);
   const apply = inboxApplier(opts);
+  const commits = offsetCommits(consumer, opts.kafka.commitIntervalMs, log);
   const topics = opts.topics ?? topicsOf(opts.handlers);
   /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
   const logicalTopic = (topic: string) => topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
@@ -209,8 +212,12 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   let assigned: Record<string, number[]> = {};
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = e.payload.memberAssignment;
+    commits.keepOnly(assigned);
     log.info({ assigned, ms: e.payload.duration }, 'joined the consumer group');
   });
+  // Before the member rejoins (kafkajs sends its JoinGroup after looking up the coordinator): the
+  // next owner of a partition starts where this one is.
+  consumer.on(consumer.events.REBALANCING, () => void commits.flush());
   if (opts.onMembership) followMembership(consumer, opts.onMembership);
   consumer.on(consumer.events.CRASH, (e) => {
     // kafkajs restarts the consumer after retriable failures; anything else stops consumption.
@@ -221,12 +228,16 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
     await consumer.run({
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) => {
         const key = `${batch.topic}:${batch.partition}`;
         for (const m of batch.messages) {
           if (!isRunning() || isStale()) break;
+          // Before the work, not after: a member whose group is rebalancing stops here (kafkajs may
+          // hold batches fetched ahead) instead of applying events of partitions it is about to lose.
+          await heartbeat();
           const handled = await handleMessage(batch.topic, batch.partition, m);
           if (!handled.done) {
             setLag(batch.topic, batch.partition, batch.highWatermark, String(Number(m.offset) - 1));
@@ -240,11 +251,12 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
             log.info({ topic: batch.topic, partition: batch.partition, offset: m.offset, attempts: recovered.attempts + 1 }, 'the event applied after its partition was paused; consuming again');
           }
           resolveOffset(m.offset);
+          commits.handled(batch.topic, batch.partition, m.offset);
           opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
-          await heartbeat();
           setLag(batch.topic, batch.partition, batch.highWatermark, m.offset);
         }
-        await commitOffsetsIfNecessary();
+        // Stopping: what this batch handled is committed before the member leaves (the consumer's own commit no longer runs).
+        if (!isRunning()) await commits.flush((offsets) => commitOffsetsIfNecessary(byTopic(offsets)));
       },
     });
     log.info({ topics }, 'consumer started');
@@ -254,6 +266,9 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     async stop() {
       for (const p of paused.values()) clearTimeout(p.timer);
       paused.clear();
+      // What is handled so far; a batch in hand commits the rest itself as it ends.
+      await commits.flush();
+      commits.stop();
       await consumer.disconnect();
     },
     assignments: () => assigned,
