@@ -129,6 +129,33 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
   });
 
+  it('applies the events of a partition fetched together in one transaction, in order, an event twice in the batch once', async () => {
+    // One key, so one partition: 30 events of 3 orders waiting before the consumer starts, one of them twice (a relay republishing).
+    const events = Array.from({ length: 30 }, (_, i) => envelope(`o-${i % 3}`, Math.floor(i / 3) + 1));
+    await publishRaw([...events, events[4]!].map((e) => ({ key: 'one-partition', value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(30));
+    expect(await f.count('SELECT count(DISTINCT tx) AS n FROM applied')).toBeLessThan(10);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+    await eventually(async () => expect(await f.outcomes()).toEqual({ applied: 30, duplicate: 1 }));
+  });
+
+  it('on a failure in a batch applies its events one by one: only the one the domain refuses is parked, the rest apply in order', async () => {
+    await f.pool.query("INSERT INTO refused VALUES ('o-r')");
+    const before = Array.from({ length: 6 }, (_, i) => envelope(`o-${i % 2}`, Math.floor(i / 2) + 1));
+    const after = Array.from({ length: 6 }, (_, i) => envelope(`o-${i % 2}`, Math.floor(i / 2) + 4));
+    const refused = envelope('o-r', 1);
+    await publishRaw([...before, refused, ...after].map((e) => ({ key: 'one-partition', value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(12));
+    const { rows } = await f.pool.query<{ event_id: string }>('SELECT event_id FROM dead_letters');
+    expect(rows).toEqual([{ event_id: refused.eventId }]);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+    expect(await f.outcomes()).toEqual({ applied: 12, parked: 1 });
+  });
+
   it('commits its offsets when it stops: the next member of the group, taking over mid-stream, applies each event once and sees none again', async () => {
     const events = Array.from({ length: 60 }, (_, i) => envelope(`o-${i % 6}`, Math.floor(i / 6) + 1));
     await publishRaw(events.map((e) => ({ key: e.orderId, value: toMessage(e).value })));
