@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { parkMessage } from './dead-letters';
 import { topicsCarrying } from './event-catalogue';
 import type { EventCase } from './events';
-import { decodeMessage, inboxApplier, inboxBatchApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
+import { decodeMessage, DEFAULT_EVENTS_PER_TRANSACTION, inboxApplier, inboxBatchApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
@@ -35,6 +35,12 @@ export interface EventConsumerOptions {
    * order, and an order's events share a partition (key = order_id), so per-order order holds.
    */
   partitionsConcurrently?: number;
+  /**
+   * At most this many fetched events of one partition share an inbox transaction (default
+   * DEFAULT_EVENTS_PER_TRANSACTION). More saves round trips, but the transaction holds the row locks
+   * of all its events until it commits, so a command on one of those orders waits for all of them.
+   */
+  eventsPerTransaction?: number;
   /** The first and the longest pause of a partition whose event fails transiently (default 250 ms, 5 s). */
   retryBackoffMs?: { initial: number; max: number };
   /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
@@ -71,12 +77,6 @@ function headersOf(m: KafkaMessage): Record<string, string> {
   return out;
 }
 
-/**
- * At most this many events of one partition share an inbox transaction: the locks it holds and the
- * work redone when one of them fails stay bounded.
- */
-const MAX_EVENTS_PER_TRANSACTION = 100;
-
 /** A message handled (applied, skipped or parked), or one that failed transiently and must be tried again. */
 type Handled = { done: true } | { done: false; error: Error; eventId?: string; type?: string };
 
@@ -112,6 +112,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   const consumer = opts.kafka.createConsumer(groupId);
   const apply = inboxApplier(opts);
   const applyAll = inboxBatchApplier(opts);
+  const eventsPerTransaction = opts.eventsPerTransaction ?? DEFAULT_EVENTS_PER_TRANSACTION;
   const commits = offsetCommits(consumer, opts.kafka.commitIntervalMs, log);
   const topics = opts.topics ?? topicsOf(opts.handlers);
   /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
@@ -298,7 +299,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
           await heartbeat();
           if (i >= oneByOneUntil) {
             // A single message (the quiet case) goes on its own at once: nothing waits for more.
-            const group = messages.slice(i, i + MAX_EVENTS_PER_TRANSACTION);
+            const group = messages.slice(i, i + eventsPerTransaction);
             if (group.length > 1 && (await applyTogether(batch.topic, batch.partition, group))) {
               group.forEach(handled);
               i += group.length;

@@ -92,10 +92,11 @@ export async function messagingFixture(name: string) {
   /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
   async function startRecordingConsumer(
     member: string,
-    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; onMembership?: (joined: boolean) => void } = {},
+    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; eventsPerTransaction?: number; onMembership?: (joined: boolean) => void } = {},
   ) {
     const c = await startEventConsumer({
       partitionsConcurrently: opts.partitionsConcurrently,
+      eventsPerTransaction: opts.eventsPerTransaction ?? 100,
       onMembership: opts.onMembership,
       consumer: 'recorder',
       groupId: opts.groupId ?? `${service}-recorder`,
