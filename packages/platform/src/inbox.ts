@@ -35,11 +35,13 @@ export function decodeMessage(value: Buffer | null | undefined, headers: Record<
 export const isPermanentFailure = (err: unknown): boolean => isDomainError(err);
 
 /**
- * 20 events of a partition to an inbox transaction: `npm run loadtest -- cpu` side by side (1 vs 20,
- * docs/performance.md) gave PostgreSQL 58 instead of 87 ms of CPU per order, with fewer deadline
- * errors; the cap bounds how long a transaction holds its orders' row locks.
+ * Each event its own inbox transaction by default. Several to a transaction saved PostgreSQL CPU
+ * (`npm run loadtest -- cpu`, 1 vs 20: 87 → 58 ms per order), but a transaction holds the row locks
+ * of all its orders until it commits, and a command on any of them waits: in order-flow on the
+ * overloaded machine, order's PayOrder p50 860 ms with 1, 3.2 s with 20 (docs/performance.md).
+ * Worth it only where handlers lock nothing commands need (projections), so it is a setting.
  */
-export const DEFAULT_EVENTS_PER_TRANSACTION = 20;
+export const DEFAULT_EVENTS_PER_TRANSACTION = 1;
 
 type Handler = (payload: unknown, envelope: EventEnvelope, tx: Tx) => Promise<void>;
 
