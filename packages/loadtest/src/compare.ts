@@ -5,6 +5,8 @@ export const BENCH_FIGURES: Array<{ path: string; label: string; better: 'higher
   { path: 'placeOrder.p99Ms', label: 'PlaceOrder p99 ms', better: 'lower' },
   { path: 'viewLag.p50Ms', label: 'event-to-view lag p50 ms', better: 'lower' },
   { path: 'viewLag.p99Ms', label: 'event-to-view lag p99 ms', better: 'lower' },
+  { path: 'quietViewLag.p50Ms', label: 'lag at 1 order/s p50 ms', better: 'lower' },
+  { path: 'quietViewLag.p99Ms', label: 'lag at 1 order/s p99 ms', better: 'lower' },
   { path: 'saga.p50Ms', label: 'saga end-to-end p50 ms', better: 'lower' },
   { path: 'saga.p99Ms', label: 'saga end-to-end p99 ms', better: 'lower' },
   { path: 'echo.bare.rate', label: 'bare grpc-js echo/s', better: 'higher' },

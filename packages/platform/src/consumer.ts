@@ -4,10 +4,11 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { parkMessage } from './dead-letters';
 import { topicsCarrying } from './event-catalogue';
 import type { EventCase } from './events';
-import { decodeMessage, inboxApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
+import { decodeMessage, DEFAULT_EVENTS_PER_TRANSACTION, inboxApplier, inboxBatchApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
+import { byTopic, offsetCommits } from './offset-commits';
 import type { Pool, Tx } from './pg';
 import { EVENT_TYPE, MESSAGING, messagingSpan, ORDER_ID } from './semconv';
 import { extractTraceContext, getTracer } from './telemetry';
@@ -34,6 +35,12 @@ export interface EventConsumerOptions {
    * order, and an order's events share a partition (key = order_id), so per-order order holds.
    */
   partitionsConcurrently?: number;
+  /**
+   * At most this many fetched events of one partition share an inbox transaction (default
+   * DEFAULT_EVENTS_PER_TRANSACTION). More saves round trips, but the transaction holds the row locks
+   * of all its events until it commits, so a command on one of those orders waits for all of them.
+   */
+  eventsPerTransaction?: number;
   /** The first and the longest pause of a partition whose event fails transiently (default 250 ms, 5 s). */
   retryBackoffMs?: { initial: number; max: number };
   /** Called after each message is handled (applied, skipped or parked), e.g. to follow a replay's progress. */
@@ -80,8 +87,11 @@ type Handled = { done: true } | { done: false; error: Error; eventId?: string; t
  * in `dead_letters` and the partition moves on. Any other failure is transient:
  * the partition is paused (kafkajs keeps fetching the others and heartbeating) and
  * the same message is tried again after a growing pause, until it applies.
- * Messages of one partition (one order) are handled one at a time, in order;
- * several partitions may be in hand at once.
+ * Messages of one partition (one order) are handled in order; several partitions may
+ * be in hand at once. The events of one partition fetched together apply in one
+ * transaction (one inbox insert, their handlers, one COMMIT); if it fails they
+ * apply one by one, so the one that cannot apply is found and only it is parked or
+ * retried. Offsets are committed by interval (offset-commits.ts).
  */
 export async function startEventConsumer(opts: EventConsumerOptions): Promise<EventConsumer> {
   const consumer = createEventConsumer(opts);
@@ -101,6 +111,9 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   const groupId = opts.groupId ?? opts.consumer;
   const consumer = opts.kafka.createConsumer(groupId);
   const apply = inboxApplier(opts);
+  const applyAll = inboxBatchApplier(opts);
+  const eventsPerTransaction = opts.eventsPerTransaction ?? DEFAULT_EVENTS_PER_TRANSACTION;
+  const commits = offsetCommits(consumer, opts.kafka.commitIntervalMs, log);
   const topics = opts.topics ?? topicsOf(opts.handlers);
   /** Spans name the topic as the code does (`order.events`), without a test run's namespace. */
   const logicalTopic = (topic: string) => topics.find((t) => opts.kafka.topic(t) === topic) ?? topic;
@@ -122,6 +135,51 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     });
   }
 
+  /** The span of one event's processing: its creation context (outbox.ts) is the parent, so one order's trace runs on through every consumer. */
+  function processSpan(topic: string, partition: number, m: KafkaMessage, env: EventEnvelope) {
+    const parent = extractTraceContext(env.traceContext);
+    const { name, attributes } = messagingSpan('process', logicalTopic(topic), {
+      [MESSAGING.MESSAGE_ID]: env.eventId,
+      [MESSAGING.CONSUMER_GROUP]: groupId,
+      [MESSAGING.PARTITION]: String(partition),
+      [MESSAGING.KAFKA_OFFSET]: Number(m.offset),
+      ...(m.key ? { [MESSAGING.KAFKA_KEY]: m.key.toString() } : {}),
+      ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
+      [EVENT_TYPE]: env.type,
+    });
+    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+    return { span, active: trace.setSpan(parent, span) };
+  }
+
+  /**
+   * Applies several messages of one partition in one transaction. False, with nothing applied, when
+   * one is unusable or the transaction fails: the caller then handles them one by one.
+   */
+  async function applyTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
+    const envs: EventEnvelope[] = [];
+    for (const m of messages) {
+      const decoded = decodeMessage(m.value, headersOf(m));
+      if ('unusable' in decoded) return false;
+      envs.push(decoded.env);
+    }
+    const spans = new Map(envs.map((env, i) => [env, processSpan(topic, partition, messages[i]!, env)]));
+    try {
+      const outcomes = await applyAll(envs, (env, run) => context.with(spans.get(env)!.active, run));
+      envs.forEach((env, i) => {
+        count(env.type, outcomes[i]!);
+        if (outcomes[i] === 'duplicate') log.info({ event_id: env.eventId, type: env.type, order_id: env.orderId }, 'duplicate event skipped');
+      });
+      log.debug({ topic, partition, count: envs.length, outcomes }, 'events handled in one transaction');
+      return true;
+    } catch (err) {
+      for (const { span } of spans.values()) span.setStatus({ code: SpanStatusCode.ERROR, message: `rolled back with its batch, applied again on its own: ${(err as Error).message}` });
+      log.info({ topic, partition, count: envs.length, err: (err as Error).message }, 'a batch of events failed in one transaction; applying them one by one');
+      return false;
+    } finally {
+      for (const { span } of spans.values()) span.end();
+    }
+  }
+
   async function handleMessage(topic: string, partition: number, m: KafkaMessage): Promise<Handled> {
     const decoded = decodeMessage(m.value, headersOf(m));
     if ('unusable' in decoded) {
@@ -134,20 +192,9 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
       return { done: true };
     }
     const env = decoded.env;
-    // The event's creation context (outbox.ts) is the parent: one order's trace runs on through every consumer.
-    const parent = extractTraceContext(env.traceContext);
-    const { name, attributes } = messagingSpan('process', logicalTopic(topic), {
-      [MESSAGING.MESSAGE_ID]: env.eventId,
-      [MESSAGING.CONSUMER_GROUP]: groupId,
-      [MESSAGING.PARTITION]: String(partition),
-      [MESSAGING.KAFKA_OFFSET]: Number(m.offset),
-      ...(m.key ? { [MESSAGING.KAFKA_KEY]: m.key.toString() } : {}),
-      ...(env.orderId ? { [ORDER_ID]: env.orderId } : {}),
-      [EVENT_TYPE]: env.type,
-    });
-    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+    const { span, active } = processSpan(topic, partition, m, env);
     try {
-      return await context.with(trace.setSpan(parent, span), async (): Promise<Handled> => {
+      return await context.with(active, async (): Promise<Handled> => {
         try {
           const outcome = await apply(env);
           count(env.type, outcome);
@@ -209,8 +256,12 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
   let assigned: Record<string, number[]> = {};
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     assigned = e.payload.memberAssignment;
+    commits.keepOnly(assigned);
     log.info({ assigned, ms: e.payload.duration }, 'joined the consumer group');
   });
+  // Before the member rejoins (kafkajs sends its JoinGroup after looking up the coordinator): the
+  // next owner of a partition starts where this one is.
+  consumer.on(consumer.events.REBALANCING, () => void commits.flush());
   if (opts.onMembership) followMembership(consumer, opts.onMembership);
   consumer.on(consumer.events.CRASH, (e) => {
     // kafkajs restarts the consumer after retriable failures; anything else stops consumption.
@@ -221,18 +272,12 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(opts.kafka.topic), fromBeginning: opts.fromBeginning ?? true });
     await consumer.run({
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) => {
         const key = `${batch.topic}:${batch.partition}`;
-        for (const m of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          const handled = await handleMessage(batch.topic, batch.partition, m);
-          if (!handled.done) {
-            setLag(batch.topic, batch.partition, batch.highWatermark, String(Number(m.offset) - 1));
-            retryLater(batch, m, handled, pause);
-            break;
-          }
+        const handled = (m: KafkaMessage) => {
           const recovered = paused.get(key);
           if (recovered) {
             paused.delete(key);
@@ -240,11 +285,40 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
             log.info({ topic: batch.topic, partition: batch.partition, offset: m.offset, attempts: recovered.attempts + 1 }, 'the event applied after its partition was paused; consuming again');
           }
           resolveOffset(m.offset);
+          commits.handled(batch.topic, batch.partition, m.offset);
           opts.onHandled?.({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset) });
-          await heartbeat();
           setLag(batch.topic, batch.partition, batch.highWatermark, m.offset);
+        };
+        const messages = batch.messages;
+        // Messages before this index are handled one by one: their transaction together failed.
+        let oneByOneUntil = 0;
+        for (let i = 0; i < messages.length; ) {
+          if (!isRunning() || isStale()) break;
+          // Before the work, not after: a member whose group is rebalancing stops here (kafkajs may
+          // hold batches fetched ahead) instead of applying events of partitions it is about to lose.
+          await heartbeat();
+          if (i >= oneByOneUntil) {
+            // A single message (the quiet case) goes on its own at once: nothing waits for more.
+            const group = messages.slice(i, i + eventsPerTransaction);
+            if (group.length > 1 && (await applyTogether(batch.topic, batch.partition, group))) {
+              group.forEach(handled);
+              i += group.length;
+              continue;
+            }
+            oneByOneUntil = i + group.length;
+          }
+          const m = messages[i]!;
+          const outcome = await handleMessage(batch.topic, batch.partition, m);
+          if (!outcome.done) {
+            setLag(batch.topic, batch.partition, batch.highWatermark, String(Number(m.offset) - 1));
+            retryLater(batch, m, outcome, pause);
+            break;
+          }
+          handled(m);
+          i++;
         }
-        await commitOffsetsIfNecessary();
+        // Stopping: what this batch handled is committed before the member leaves (the consumer's own commit no longer runs).
+        if (!isRunning()) await commits.flush((offsets) => commitOffsetsIfNecessary(byTopic(offsets)));
       },
     });
     log.info({ topics }, 'consumer started');
@@ -254,6 +328,9 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     async stop() {
       for (const p of paused.values()) clearTimeout(p.timer);
       paused.clear();
+      // What is handled so far; a batch in hand commits the rest itself as it ends.
+      await commits.flush();
+      commits.stop();
       await consumer.disconnect();
     },
     assignments: () => assigned,

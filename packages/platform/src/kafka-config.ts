@@ -40,6 +40,7 @@ export function connectServiceKafka(config: KafkaConfig & Pick<BaseConfig, 'FOOD
     namespace: config.KAFKA_NAMESPACE,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     security: kafkaSecurityOf(config),
   });

@@ -26,8 +26,11 @@ export async function appendToOutbox(tx: Tx, envelopes: EventEnvelope[]): Promis
     const b = i * 6;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
   });
-  await tx.query(`INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}`, values);
-  await tx.query(`NOTIFY ${CHANNEL}`);
+  // One round trip: the insert and the NOTIFY (sent on commit) in one statement.
+  await tx.query(
+    `WITH appended AS (INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}) SELECT pg_notify('${CHANNEL}', '')`,
+    values,
+  );
 }
 
 /**
@@ -54,13 +57,20 @@ export function outboxRelayLockKey(service: string): bigint {
   return h;
 }
 
+/**
+ * While the relay is busy (its last wake-up found rows and more commits woke it meanwhile), it waits
+ * this long before the next read, so the events of several transactions go in one produce and one
+ * UPDATE. A wake-up after a quiet spell reads at once.
+ */
+const BUSY_LINGER_MS = 5;
+
 export interface OutboxRelayOptions {
   service: string;
   pool: Pool;
   publisher: MessagePublisher;
   logger: Logger;
   metrics?: PlatformMetrics;
-  /** Polling fallback for a missed NOTIFY and for a standby trying to become leader. */
+  /** Polling fallback for a missed NOTIFY and for a standby trying to become leader; also how often the backlog gauges are refreshed. */
   pollMs?: number;
   batchSize?: number;
   /** Test seam: runs after publishing a batch and before marking it sent. */
@@ -199,16 +209,22 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       total += n;
       if (n < batchSize) break;
     }
+    return total;
+  }
+
+  /** The backlog gauges (the leader's view), on the poll's beat rather than on every wake-up: they also move while publishing fails. */
+  async function reportBacklog(): Promise<void> {
+    const client = leaderClient;
+    if (!client || !opts.metrics) return;
     const { rows } = await client.query<{ n: number; age: number | null; aside: number }>(
       `SELECT count(*) FILTER (WHERE set_aside_at IS NULL)::int AS n,
               EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE set_aside_at IS NULL))::float8 AS age,
               count(*) FILTER (WHERE set_aside_at IS NOT NULL)::int AS aside
        FROM outbox WHERE published_at IS NULL`,
     );
-    opts.metrics?.outboxBacklog.set(rows[0]?.n ?? 0);
-    opts.metrics?.outboxOldestAge.set(rows[0]?.age ?? 0);
-    opts.metrics?.outboxSetAside.set(rows[0]?.aside ?? 0);
-    return total;
+    opts.metrics.outboxBacklog.set(rows[0]?.n ?? 0);
+    opts.metrics.outboxOldestAge.set(rows[0]?.age ?? 0);
+    opts.metrics.outboxSetAside.set(rows[0]?.aside ?? 0);
   }
 
   /** Coalesces wake-ups: at most one drain runs, and one more follows if kicked meanwhile. */
@@ -223,7 +239,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       do {
         again = false;
         try {
-          total += await drainOnce();
+          const n = await drainOnce();
+          total += n;
+          if (n > 0 && again) await new Promise((r) => setTimeout(r, BUSY_LINGER_MS));
         } catch (err) {
           log.error({ err }, 'outbox publish failed; rows stay pending and will be retried');
           break;
@@ -239,6 +257,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const tick = () => {
     timer = setTimeout(async () => {
       await kick();
+      await reportBacklog().catch((err: unknown) => log.warn({ err }, 'could not read the outbox backlog'));
       if (!stopped) tick();
     }, pollMs);
   };
@@ -249,6 +268,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     async drain() {
       let total = await kick();
       total += await kick();
+      await reportBacklog();
       return total;
     },
     async stop() {

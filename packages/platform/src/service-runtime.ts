@@ -159,7 +159,7 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
           try {
             const kafka = await rt.kafka(topicsOf(c.handlers));
             if (stopping.signal.aborted) return;
-            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, ...c, consumer: name, kafka, logger, metrics, onMembership });
+            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, eventsPerTransaction: config.INBOX_EVENTS_PER_TRANSACTION, ...c, consumer: name, kafka, logger, metrics, onMembership });
             current = consumer;
             await consumer.start();
             return;

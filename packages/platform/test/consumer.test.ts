@@ -129,6 +129,77 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
   });
 
+  it('applies the events of a partition fetched together in one transaction, in order, an event twice in the batch once', async () => {
+    // One key, so one partition: 30 events of 3 orders waiting before the consumer starts, one of them twice (a relay republishing).
+    const events = Array.from({ length: 30 }, (_, i) => envelope(`o-${i % 3}`, Math.floor(i / 3) + 1));
+    await publishRaw([...events, events[4]!].map((e) => ({ key: 'one-partition', value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(30));
+    expect(await f.count('SELECT count(DISTINCT tx) AS n FROM applied')).toBeLessThan(10);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+    await eventually(async () => expect(await f.outcomes()).toEqual({ applied: 30, duplicate: 1 }));
+  });
+
+  it('on a failure in a batch applies its events one by one: only the one the domain refuses is parked, the rest apply in order', async () => {
+    await f.pool.query("INSERT INTO refused VALUES ('o-r')");
+    const before = Array.from({ length: 6 }, (_, i) => envelope(`o-${i % 2}`, Math.floor(i / 2) + 1));
+    const after = Array.from({ length: 6 }, (_, i) => envelope(`o-${i % 2}`, Math.floor(i / 2) + 4));
+    const refused = envelope('o-r', 1);
+    await publishRaw([...before, refused, ...after].map((e) => ({ key: 'one-partition', value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(12));
+    const { rows } = await f.pool.query<{ event_id: string }>('SELECT event_id FROM dead_letters');
+    expect(rows).toEqual([{ event_id: refused.eventId }]);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+    expect(await f.outcomes()).toEqual({ applied: 12, parked: 1 });
+  });
+
+  it('commits its offsets when it stops: the next member of the group, taking over mid-stream, applies each event once and sees none again', async () => {
+    const events = Array.from({ length: 60 }, (_, i) => envelope(`o-${i % 6}`, Math.floor(i / 6) + 1));
+    await publishRaw(events.map((e) => ({ key: e.orderId, value: toMessage(e).value })));
+
+    const first = await f.startRecordingConsumer('m1', { slowMs: 15 });
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBeGreaterThanOrEqual(15));
+    await first.stop();
+    const appliedByFirst = await f.count('SELECT count(*) AS n FROM applied');
+    expect(appliedByFirst).toBeLessThan(60);
+
+    await f.startRecordingConsumer('m2');
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(60));
+    expect(await f.count("SELECT count(*) AS n FROM applied WHERE member = 'm2'")).toBe(60 - appliedByFirst);
+    expect((await f.outcomes()).duplicate ?? 0).toBe(0);
+  });
+
+  it('commits its offsets by interval, and at once when the group rebalances: a member joining mid-stream sees nothing again', async () => {
+    const events = Array.from({ length: 600 }, (_, i) => envelope(`o-${i % 12}`, Math.floor(i / 12) + 1));
+    await publishRaw(events.map((e) => ({ key: e.orderId, value: toMessage(e).value })));
+
+    await f.startRecordingConsumer('m1', { slowMs: 20 });
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBeGreaterThanOrEqual(20));
+    await f.startRecordingConsumer('m2', { slowMs: 20 });
+    expect(await f.count('SELECT count(*) AS n FROM applied')).toBeLessThan(600);
+    await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(600), { timeoutMs: 40_000 });
+    expect(await f.count("SELECT count(*) AS n FROM applied WHERE member = 'm2'")).toBeGreaterThan(0);
+    expect((await f.outcomes()).duplicate ?? 0).toBe(0);
+    expect(await f.count('SELECT count(*) AS n FROM out_of_order')).toBe(0);
+
+    // Drained: within an interval the group's committed offsets reach the end of every partition.
+    const admin = f.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      const topic = f.kafka.topic(topicOf(f.service));
+      const ends = await admin.fetchTopicOffsets(topic);
+      await eventually(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: `${f.service}-recorder`, topics: [topic] });
+        expect(Object.fromEntries(committed!.partitions.map((p) => [p.partition, p.offset]))).toEqual(Object.fromEntries(ends.map((p) => [p.partition, p.offset])));
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
+
   it('works on several partitions at once when asked, each partition still one event at a time, in order', async () => {
     // 12 orders over the topic's 6 partitions, 4 versions each, all waiting before the consumer starts.
     const events = Array.from({ length: 48 }, (_, i) => envelope(`o-${i % 12}`, Math.floor(i / 12) + 1));

@@ -35,7 +35,7 @@ export async function messagingFixture(name: string) {
   };
   const pool = newPool();
   await pool.query(`
-    CREATE TABLE applied (event_id uuid PRIMARY KEY, order_id text NOT NULL, version int NOT NULL, member text NOT NULL);
+    CREATE TABLE applied (event_id uuid PRIMARY KEY, order_id text NOT NULL, version int NOT NULL, member text NOT NULL, tx bigint NOT NULL DEFAULT txid_current());
     CREATE TABLE out_of_order (order_id text NOT NULL, expected int NOT NULL, got int NOT NULL);
     CREATE TABLE order_versions (order_id text PRIMARY KEY, version int NOT NULL);
     CREATE TABLE refused (order_id text PRIMARY KEY);`);
@@ -82,7 +82,7 @@ export async function messagingFixture(name: string) {
           'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
           [env.orderId, env.aggregateVersion],
         );
-        await tx.query('INSERT INTO applied VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
+        await tx.query('INSERT INTO applied (event_id, order_id, version, member) VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
       } finally {
         inFlight.now--;
       }
@@ -92,10 +92,11 @@ export async function messagingFixture(name: string) {
   /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
   async function startRecordingConsumer(
     member: string,
-    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; onMembership?: (joined: boolean) => void } = {},
+    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; eventsPerTransaction?: number; onMembership?: (joined: boolean) => void } = {},
   ) {
     const c = await startEventConsumer({
       partitionsConcurrently: opts.partitionsConcurrently,
+      eventsPerTransaction: opts.eventsPerTransaction ?? 100,
       onMembership: opts.onMembership,
       consumer: 'recorder',
       groupId: opts.groupId ?? `${service}-recorder`,
