@@ -63,6 +63,12 @@ export function outboxRelayLockKey(service: string): bigint {
  * UPDATE. A wake-up after a quiet spell reads at once.
  */
 const BUSY_LINGER_MS = 5;
+/**
+ * A publish failure is a warning until publishing has failed this long: a broker restart, a
+ * leader election or a starved database connection clears within seconds and the rows simply
+ * wait; an error log means someone should look (the oldest-pending gauge says the same).
+ */
+const FAILING_IS_AN_ERROR_AFTER_MS = 30_000;
 
 export interface OutboxRelayOptions {
   service: string;
@@ -104,6 +110,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let stopped = false;
   let running: Promise<number> | undefined;
   let again = false;
+  let failingSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   async function tryLead(): Promise<void> {
@@ -241,9 +248,16 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         try {
           const n = await drainOnce();
           total += n;
+          if (failingSince !== undefined) {
+            log.info({ failed_for_ms: Date.now() - failingSince }, 'outbox publishing again');
+            failingSince = undefined;
+          }
           if (n > 0 && again) await new Promise((r) => setTimeout(r, BUSY_LINGER_MS));
         } catch (err) {
-          log.error({ err }, 'outbox publish failed; rows stay pending and will be retried');
+          failingSince ??= Date.now();
+          const failingForMs = Date.now() - failingSince;
+          const level = failingForMs >= FAILING_IS_AN_ERROR_AFTER_MS ? 'error' : 'warn';
+          log[level]({ err, failing_for_ms: failingForMs }, 'outbox publish failed; rows stay pending and will be retried');
           break;
         }
       } while (again && !stopped);
