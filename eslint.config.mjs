@@ -8,7 +8,21 @@ const layer = (message, group) => ['error', { patterns: [{ group, message }] }];
 
 export default tseslint.config(
   // Specs and tests are outside the packages' tsconfigs (so outside the type-aware rules).
-  { ignores: ['**/dist/**', '**/gen/**', '**/node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.spec.ts', '**/test/**', 'web/**', 'loadtest/**', 'bench/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/gen/**',
+      '**/node_modules/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+      '**/*.spec.ts',
+      '**/test/**',
+      'web/**',
+      'loadtest/**',
+      'bench/**',
+    ],
+  },
   {
     files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -25,7 +39,13 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@foodmesh/platform', allowTypeImports: true, message: 'domain code is pure: import @foodmesh/platform/errors, /order-lifecycle or /customer-text, or only types' }],
+          paths: [
+            {
+              name: '@foodmesh/platform',
+              allowTypeImports: true,
+              message: 'domain code is pure: import @foodmesh/platform/errors, /order-lifecycle or /customer-text, or only types',
+            },
+          ],
           patterns: [
             { group: ['**/app', '**/app/**', '**/adapters', '**/adapters/**'], message: 'domain code is pure: it may not import app or adapters' },
             { regex: '^(pg|kafkajs|@grpc/.*)$', message: 'domain code is pure: no I/O libraries' },

@@ -9,7 +9,13 @@ import { RiderApp } from './rider';
 import { ErrorBox, Spinner, useLoad } from './ui';
 import { regionLabel } from './format';
 
-const ROLE_NAME: Record<Role, string> = { [Role.UNSPECIFIED]: '', [Role.CUSTOMER]: 'Customer', [Role.OWNER]: 'Store owner', [Role.RIDER]: 'Rider', [Role.OPS]: 'Operator' };
+const ROLE_NAME: Record<Role, string> = {
+  [Role.UNSPECIFIED]: '',
+  [Role.CUSTOMER]: 'Customer',
+  [Role.OWNER]: 'Store owner',
+  [Role.RIDER]: 'Rider',
+  [Role.OPS]: 'Operator',
+};
 
 export function App() {
   const [user, setUser] = useState<User | undefined>(undefined);

@@ -16,11 +16,7 @@ type Line = { item: MenuItem; qty: number };
 type Cart = { storeId: string; storeName: string; lines: Line[] };
 type Payment = { outcome: PaymentOutcome; message: string; retryAfter: number };
 type Screen =
-  | { name: 'stores' }
-  | { name: 'menu'; storeId: string }
-  | { name: 'cart' }
-  | { name: 'order'; orderId: string; payment?: Payment }
-  | { name: 'orders' };
+  { name: 'stores' } | { name: 'menu'; storeId: string } | { name: 'cart' } | { name: 'order'; orderId: string; payment?: Payment } | { name: 'orders' };
 
 const cartTotal = (c: Cart) => c.lines.reduce((sum, l) => sum + Number(l.item.price?.units ?? 0n) * l.qty, 0);
 const cartCount = (c: Cart) => c.lines.reduce((n, l) => n + l.qty, 0);
@@ -34,7 +30,9 @@ export function CustomerApp({ user }: { user: User }) {
     setCart((c) => {
       const base = c && c.storeId === storeId ? c : { storeId, storeName, lines: [] };
       const known = base.lines.some((l) => l.item.menuItemId === item.menuItemId);
-      const lines = (known ? base.lines.map((l) => (l.item.menuItemId === item.menuItemId ? { item, qty } : l)) : [...base.lines, { item, qty }]).filter((l) => l.qty > 0);
+      const lines = (known ? base.lines.map((l) => (l.item.menuItemId === item.menuItemId ? { item, qty } : l)) : [...base.lines, { item, qty }]).filter(
+        (l) => l.qty > 0,
+      );
       return lines.length ? { storeId, storeName, lines } : undefined;
     });
   };
@@ -66,7 +64,9 @@ export function CustomerApp({ user }: { user: User }) {
         />
       )}
       {screen.name === 'cart' && !cart && <Empty icon="🛒">Your cart is empty.</Empty>}
-      {screen.name === 'order' && <OrderScreen key={screen.orderId} orderId={screen.orderId} payment={screen.payment} back={() => setScreen({ name: 'orders' })} />}
+      {screen.name === 'order' && (
+        <OrderScreen key={screen.orderId} orderId={screen.orderId} payment={screen.payment} back={() => setScreen({ name: 'orders' })} />
+      )}
       {screen.name === 'orders' && <MyOrders open={(orderId) => setScreen({ name: 'order', orderId })} />}
       <p class="muted small center">Signed in as {user.displayName}</p>
     </>
@@ -107,7 +107,13 @@ function Stores({ region, setRegion, open }: { region: string; setRegion: (r: st
   );
 }
 
-function Menu(props: { storeId: string; cart?: Cart; setQty: (storeId: string, storeName: string, item: MenuItem, qty: number) => void; back: () => void; checkout: () => void }) {
+function Menu(props: {
+  storeId: string;
+  cart?: Cart;
+  setQty: (storeId: string, storeName: string, item: MenuItem, qty: number) => void;
+  back: () => void;
+  checkout: () => void;
+}) {
   const { data, error, loading, reload } = useLoad((signal) => api.customer.getMenu({ storeId: props.storeId }, { signal }), [props.storeId]);
   const cart = props.cart?.storeId === props.storeId ? props.cart : undefined;
   const qtyOf = (id: string) => cart?.lines.find((l) => l.item.menuItemId === id)?.qty ?? 0;
@@ -177,7 +183,13 @@ const METHODS: Array<[PaymentMethod, string]> = [
   [PaymentMethod.NAVER_PAY, '🟢 Naver Pay'],
 ];
 
-function Checkout(props: { cart: Cart; region: string; setQty: (item: MenuItem, qty: number) => void; back: () => void; placed: (orderId: string, p: Payment) => void }) {
+function Checkout(props: {
+  cart: Cart;
+  region: string;
+  setQty: (item: MenuItem, qty: number) => void;
+  back: () => void;
+  placed: (orderId: string, p: Payment) => void;
+}) {
   const { cart } = props;
   const area = REGIONS[props.region]!;
   const [address, setAddress] = useState(area.address);
@@ -312,8 +324,15 @@ function OrderScreen({ orderId, payment: initial, back }: { orderId: string; pay
       {awaitingPayment && (
         <Card class="paylater" testid="pay-later">
           <div class="title">💳 Payment is pending</div>
-          <p>{payment?.message || renderMessage({ code: 'PAYMENT_DEFERRED', params: { retryAfterSeconds: payment?.retryAfter || view?.retryAfterSeconds || 30 } }, 'en').body}</p>
-          {view?.payBy && <p class="muted small" data-testid="pay-by">Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.</p>}
+          <p>
+            {payment?.message ||
+              renderMessage({ code: 'PAYMENT_DEFERRED', params: { retryAfterSeconds: payment?.retryAfter || view?.retryAfterSeconds || 30 } }, 'en').body}
+          </p>
+          {view?.payBy && (
+            <p class="muted small" data-testid="pay-by">
+              Pay by {time(view.payBy)}; an order still unpaid then is cancelled, and nothing is charged.
+            </p>
+          )}
           <button class="btn" disabled={action.busy} onClick={payNow}>
             {action.busy ? 'Paying…' : 'Pay now'}
           </button>

@@ -8,8 +8,7 @@ import { DeliveryStatus } from './gen/foodmesh/delivery/v1/delivery_pb.js';
 export { formatWon as won } from '@foodmesh/platform/customer-text';
 export const money = (m?: Money) => (m ? formatMoney(m) : '—');
 
-export const time = (t?: Timestamp) =>
-  t ? timestampDate(t).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+export const time = (t?: Timestamp) => (t ? timestampDate(t).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '');
 export const dateTime = (t?: Timestamp) =>
   t ? timestampDate(t).toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '';
 

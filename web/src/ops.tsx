@@ -169,7 +169,13 @@ function SagaPanel() {
     <Card class="ops-panel ops-wide" testid="panel-saga">
       <div class="title">Saga of an order</div>
       <form class="confirm" onSubmit={show}>
-        <input data-testid="saga-order-id" placeholder="Order id" value={orderId} onInput={(e) => setOrderId((e.target as HTMLInputElement).value)} aria-label="Order id" />
+        <input
+          data-testid="saga-order-id"
+          placeholder="Order id"
+          value={orderId}
+          onInput={(e) => setOrderId((e.target as HTMLInputElement).value)}
+          aria-label="Order id"
+        />
         <button class="btn btn-small" disabled={action.busy || !orderId.trim()}>
           Show saga
         </button>

@@ -98,7 +98,11 @@ function StoreOrderCard({ order, changed }: { order: StoreOrder; changed: () => 
                 ))}
               </select>
             </label>
-            <button class="btn btn-small" disabled={action.busy} onClick={() => act(() => api.owner.acceptOrder({ orderId: id, estimatedReadyMinutes: minutes }))}>
+            <button
+              class="btn btn-small"
+              disabled={action.busy}
+              onClick={() => act(() => api.owner.acceptOrder({ orderId: id, estimatedReadyMinutes: minutes }))}
+            >
               Accept
             </button>
             <button class="btn btn-small btn-ghost" disabled={action.busy} onClick={() => setRejecting(true)}>
@@ -109,7 +113,11 @@ function StoreOrderCard({ order, changed }: { order: StoreOrder; changed: () => 
         {order.status === S.REQUESTED && rejecting && (
           <div class="confirm">
             <input aria-label="Reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-            <button class="btn btn-small btn-danger" disabled={action.busy || !reason.trim()} onClick={() => act(() => api.owner.rejectOrder({ orderId: id, reason: reason.trim() }))}>
+            <button
+              class="btn btn-small btn-danger"
+              disabled={action.busy || !reason.trim()}
+              onClick={() => act(() => api.owner.rejectOrder({ orderId: id, reason: reason.trim() }))}
+            >
               Reject order
             </button>
             <button class="btn btn-small btn-ghost" onClick={() => setRejecting(false)}>

@@ -9,7 +9,8 @@ import { Card, Empty, ErrorBox, Spinner, useAction, useLoad } from './ui';
 export function RiderApp({ user }: { user: User }) {
   const here = REGIONS[user.region];
   const available = useLoad(
-    (signal) => api.rider.listAvailableDeliveries({ near: here ? { lat: here.lat, lng: here.lng } : undefined, radiusM: 0, page: { pageSize: 50 } }, { signal }),
+    (signal) =>
+      api.rider.listAvailableDeliveries({ near: here ? { lat: here.lat, lng: here.lng } : undefined, radiusM: 0, page: { pageSize: 50 } }, { signal }),
     [user.region],
   );
   const mine = useLoad((signal) => api.rider.listMyDeliveries({ page: { pageSize: 30 } }, { signal }), []);
@@ -40,7 +41,11 @@ export function RiderApp({ user }: { user: User }) {
               <DeliveryBody d={d} />
               <div class="row">
                 <span class="muted small grow">{distanceM > 0 ? `${(distanceM / 1000).toFixed(1)} km away` : ''}</span>
-                <button class="btn btn-small" disabled={action.busy} onClick={() => action.run(() => api.rider.pickUp({ deliveryId: d.deliveryId })).then(refresh)}>
+                <button
+                  class="btn btn-small"
+                  disabled={action.busy}
+                  onClick={() => action.run(() => api.rider.pickUp({ deliveryId: d.deliveryId })).then(refresh)}
+                >
                   Pick up
                 </button>
               </div>
@@ -60,7 +65,11 @@ export function RiderApp({ user }: { user: User }) {
             {d.status === DeliveryStatus.PICKED_UP && (
               <div class="row">
                 <span class="grow" />
-                <button class="btn btn-small btn-ghost" disabled={action.busy} onClick={() => action.run(() => api.rider.declineDelivery({ deliveryId: d.deliveryId, reason: '' })).then(refresh)}>
+                <button
+                  class="btn btn-small btn-ghost"
+                  disabled={action.busy}
+                  onClick={() => action.run(() => api.rider.declineDelivery({ deliveryId: d.deliveryId, reason: '' })).then(refresh)}
+                >
                   Give back
                 </button>
               </div>

@@ -69,9 +69,18 @@ async function main(): Promise<void> {
     const withoutBreaker = writePolicy({ ...policy, upstreams: { ...policy.upstreams, payment: noBreakerPayment } });
     const orderDb = await db('bench_order');
     const startOrder = async (policyPath: string) => {
-      const svc = await startOrderService(loadOrderConfig(base('order', orderDb, { PAYMENT_ADDR: `127.0.0.1:${payment.grpcPort}`, MESH_POLICY_PATH: policyPath })), { logger: quiet });
+      const svc = await startOrderService(
+        loadOrderConfig(base('order', orderDb, { PAYMENT_ADDR: `127.0.0.1:${payment.grpcPort}`, MESH_POLICY_PATH: policyPath })),
+        { logger: quiet },
+      );
       running.push(svc);
-      const client = createGrpcClient(OrderServiceService, { address: `127.0.0.1:${svc.grpcPort}`, upstream: 'order', policy: { defaults: { timeoutMs: 30_000 }, upstreams: {} }, resilienceMode: 'mesh', caller: 'bench' });
+      const client = createGrpcClient(OrderServiceService, {
+        address: `127.0.0.1:${svc.grpcPort}`,
+        upstream: 'order',
+        policy: { defaults: { timeoutMs: 30_000 }, upstreams: {} },
+        resilienceMode: 'mesh',
+        caller: 'bench',
+      });
       return { svc, client };
     };
     let seq = 0;
@@ -127,7 +136,11 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       load: { concurrency, note: 'PlaceOrder through the real order service; payment, PostgreSQL, Kafka and the load on the same machine' },
-      policy: { timeoutMs: policy.upstreams.payment!.timeoutMs, retries: policy.upstreams.payment!.retries, circuitBreaker: policy.upstreams.payment!.circuitBreaker },
+      policy: {
+        timeoutMs: policy.upstreams.payment!.timeoutMs,
+        retries: policy.upstreams.payment!.retries,
+        circuitBreaker: policy.upstreams.payment!.circuitBreaker,
+      },
       results,
       ratios: {
         noBreakerP50OverBreakerOpenP50: Math.round((results.paymentDownNoBreaker!.p50Ms / results.paymentDownBreakerOpen!.p50Ms) * 10) / 10,
@@ -141,7 +154,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log('PlaceOrder latency              p50 ms   p99 ms   orders/s   outcomes');
     for (const [name, r] of Object.entries(results)) {
-      console.log(`  ${name.padEnd(28)} ${String(r.p50Ms).padStart(7)}  ${String(r.p99Ms).padStart(7)}  ${String(r.throughputPerS).padStart(9)}   ${JSON.stringify(r.outcomes)}`);
+      console.log(
+        `  ${name.padEnd(28)} ${String(r.p50Ms).padStart(7)}  ${String(r.p99Ms).padStart(7)}  ${String(r.throughputPerS).padStart(9)}   ${JSON.stringify(r.outcomes)}`,
+      );
     }
     console.log(`  ratios: ${JSON.stringify(report.ratios)}`);
     console.log(`wrote ${path.relative(process.cwd(), file)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

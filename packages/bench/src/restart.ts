@@ -194,7 +194,8 @@ async function main(): Promise<void> {
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log('\nservice       serving p50/max   joined p50/max    consuming p50/max  (ms from spawn)');
     for (const [name, r] of Object.entries(perService)) {
-      const cell = (x: { p50Ms: number; maxMs: number; missing: number } | null) => (x ? `${x.p50Ms}/${x.maxMs}${x.missing ? ` (${x.missing} missing)` : ''}` : '-');
+      const cell = (x: { p50Ms: number; maxMs: number; missing: number } | null) =>
+        x ? `${x.p50Ms}/${x.maxMs}${x.missing ? ` (${x.missing} missing)` : ''}` : '-';
       console.log(`${name.padEnd(13)} ${cell(r.toServing).padEnd(17)} ${cell(r.toJoined).padEnd(17)} ${cell(r.toConsuming)}`);
     }
     console.log(`\n${path.relative(process.cwd(), file)}`);

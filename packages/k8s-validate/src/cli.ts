@@ -29,7 +29,9 @@ function main(): number {
     const kinds = new Map<string, number>();
     for (const o of r.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
     const status = r.problems.length ? `FAILED (${r.problems.length} problems)` : 'ok';
-    console.log(`${r.source}: ${status}${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''} — ${r.objects.length} objects; istioctl analyze ${r.istioctl}`);
+    console.log(
+      `${r.source}: ${status}${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''} — ${r.objects.length} objects; istioctl analyze ${r.istioctl}`,
+    );
     for (const p of r.problems) console.log(`  ✗ [${p.rule}] ${p.object}: ${p.message}`);
     for (const w of r.warnings) console.log(`  ! [${w.rule}] ${w.object}: ${w.message}`);
     if (r.problems.length) failed++;

@@ -43,5 +43,7 @@ export function ensureDevSecrets(dir: string): string[] {
 if (require.main === module) {
   const dir = path.resolve(__dirname, '../../../k8s/overlays/dev/generated');
   const written = ensureDevSecrets(dir);
-  console.log(written.length ? `k8s:dev-secrets: wrote ${written.join(', ')} in ${path.relative(process.cwd(), dir)}` : 'k8s:dev-secrets: all present, nothing changed');
+  console.log(
+    written.length ? `k8s:dev-secrets: wrote ${written.join(', ')} in ${path.relative(process.cwd(), dir)}` : 'k8s:dev-secrets: all present, nothing changed',
+  );
 }

@@ -36,6 +36,10 @@ describe('checkDockerfile', () => {
 });
 
 describe('minNodeMajor', () => {
-  it.each([['>=24', 24], ['^24.9.0', 24], ['>=24 <27', 24]])('reads %s as %i', (range, major) => expect(minNodeMajor(range)).toBe(major));
+  it.each([
+    ['>=24', 24],
+    ['^24.9.0', 24],
+    ['>=24 <27', 24],
+  ])('reads %s as %i', (range, major) => expect(minNodeMajor(range)).toBe(major));
   it('refuses a missing range', () => expect(() => minNodeMajor(undefined)).toThrow('engines.node'));
 });

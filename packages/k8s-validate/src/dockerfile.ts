@@ -28,16 +28,19 @@ export function checkDockerfile(text: string, runtime: NodeRuntime): DockerfileF
   const froms = lines.filter((l) => /^FROM\s/i.test(l)).map((l) => l.split(/\s+/)[1]!);
   if (froms.length === 0) problem('base-image', 'no FROM line');
   for (const f of froms) {
-    if (!f.startsWith('${NODE_IMAGE}') && !/^[a-z]+$/.test(f)) problem('base-image', `FROM ${f}: every stage builds from \${NODE_IMAGE}, so one line pins the base`);
+    if (!f.startsWith('${NODE_IMAGE}') && !/^[a-z]+$/.test(f))
+      problem('base-image', `FROM ${f}: every stage builds from \${NODE_IMAGE}, so one line pins the base`);
   }
   if (!arg) problem('base-image', 'no `ARG NODE_IMAGE=<image>` pinning the base image');
   else {
     const m = PINNED_NODE.exec(arg);
     if (!m) problem('base-image', `NODE_IMAGE=${arg}: pin an exact Node release, e.g. node:${minNodeMajor}.x.y-bookworm-slim (no floating tags)`);
     else {
-      if (Number(m[1]) < minNodeMajor) problem('base-image', `NODE_IMAGE=${arg}: Node ${m[1]} is older than the runtime the project requires (${minNodeMajor}, package.json engines)`);
+      if (Number(m[1]) < minNodeMajor)
+        problem('base-image', `NODE_IMAGE=${arg}: Node ${m[1]} is older than the runtime the project requires (${minNodeMajor}, package.json engines)`);
       const release = `${m[1]}.${m[2]}.${m[3]}`;
-      if (runtime.release && release !== runtime.release) problem('base-image', `NODE_IMAGE=${arg}: ships Node ${release}, but CI tests Node ${runtime.release} (.nvmrc): keep them one release`);
+      if (runtime.release && release !== runtime.release)
+        problem('base-image', `NODE_IMAGE=${arg}: ships Node ${release}, but CI tests Node ${runtime.release} (.nvmrc): keep them one release`);
       if (Number(m[1]) % 2 === 1) problem('base-image', `NODE_IMAGE=${arg}: Node ${m[1]} is not an LTS line (odd majors never are)`);
       if (!m[4]) {
         findings.warnings.push({

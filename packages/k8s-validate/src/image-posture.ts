@@ -11,14 +11,18 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export function imageWarnings(objects: K8sObject[]): Problem[] {
   const warnings: Problem[] = [];
-  const warn = (o: K8sObject, what: string) => warnings.push({ object: ref(o), rule: 'image-digest', message: `${what} is not pinned by digest: scripts/pin-images.sh` });
+  const warn = (o: K8sObject, what: string) =>
+    warnings.push({ object: ref(o), rule: 'image-digest', message: `${what} is not pinned by digest: scripts/pin-images.sh` });
   for (const o of objects) {
     if (WORKLOAD_KINDS.has(o.kind)) {
       const pod = o.spec?.template?.spec ?? {};
-      for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) if (!BY_DIGEST.test(c.image ?? '')) warn(o, `container ${c.name}'s image ${c.image}`);
+      for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])])
+        if (!BY_DIGEST.test(c.image ?? '')) warn(o, `container ${c.name}'s image ${c.image}`);
     }
-    if (o.kind === 'Cluster' && o.apiVersion.startsWith('postgresql.cnpg.io/') && !BY_DIGEST.test(o.spec?.imageName ?? '')) warn(o, `imageName ${o.spec?.imageName ?? '(the operator default)'}`);
-    if (o.kind === 'Kafka' && !BY_DIGEST.test(o.spec?.kafka?.image ?? '')) warn(o, `the broker image ${o.spec?.kafka?.image ?? `(the operator's for Kafka ${o.spec?.kafka?.version ?? 'default'})`}`);
+    if (o.kind === 'Cluster' && o.apiVersion.startsWith('postgresql.cnpg.io/') && !BY_DIGEST.test(o.spec?.imageName ?? ''))
+      warn(o, `imageName ${o.spec?.imageName ?? '(the operator default)'}`);
+    if (o.kind === 'Kafka' && !BY_DIGEST.test(o.spec?.kafka?.image ?? ''))
+      warn(o, `the broker image ${o.spec?.kafka?.image ?? `(the operator's for Kafka ${o.spec?.kafka?.version ?? 'default'})`}`);
   }
   return warnings;
 }

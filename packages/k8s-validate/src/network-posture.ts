@@ -37,13 +37,16 @@ export function networkRules(objects: K8sObject[], workloads: K8sObject[], confi
   };
   for (const k of of('Kafka')) {
     for (const l of k.spec?.kafka?.listeners ?? []) {
-      for (const peer of l.networkPolicyPeers ?? []) if (peer.podSelector) onlyWith(k, peer.podSelector, kafkaUsers, 'kafka-network', `listener ${l.name} (a KafkaUser)`);
+      for (const peer of l.networkPolicyPeers ?? [])
+        if (peer.podSelector) onlyWith(k, peer.podSelector, kafkaUsers, 'kafka-network', `listener ${l.name} (a KafkaUser)`);
     }
   }
   for (const p of of('NetworkPolicy')) {
     for (const rule of p.spec?.egress ?? []) {
-      if (peersWith(rule, 'strimzi.io/cluster') || ports(rule).some((n) => KAFKA_PORTS.has(n))) onlyWith(p, p.spec.podSelector, kafkaUsers, 'kafka-network', 'Kafka (a KafkaUser)');
-      if (peersWith(rule, 'cnpg.io/cluster') || ports(rule).includes(5432)) onlyWith(p, p.spec.podSelector, dbRoles, 'pg-network', 'PostgreSQL (a database role)');
+      if (peersWith(rule, 'strimzi.io/cluster') || ports(rule).some((n) => KAFKA_PORTS.has(n)))
+        onlyWith(p, p.spec.podSelector, kafkaUsers, 'kafka-network', 'Kafka (a KafkaUser)');
+      if (peersWith(rule, 'cnpg.io/cluster') || ports(rule).includes(5432))
+        onlyWith(p, p.spec.podSelector, dbRoles, 'pg-network', 'PostgreSQL (a database role)');
     }
   }
 
@@ -61,15 +64,19 @@ export function networkRules(objects: K8sObject[], workloads: K8sObject[], confi
       add(w, 'webhook-egress', `NOTIFICATION_WEBHOOK_URL ${url} is not an https URL on the default port (the ServiceEntry opens 443 only)`);
       continue;
     }
-    if (!external.some((e) => nsOf(e) === nsOf(w) && (e.spec?.hosts ?? []).includes(host))) add(w, 'webhook-egress', `no MESH_EXTERNAL ServiceEntry for ${host}, its webhook's host: the sidecar (REGISTRY_ONLY) would refuse it`);
-    for (const sc of of('Sidecar').filter((s) => nsOf(s) === nsOf(w) && s.spec?.workloadSelector && selects({ matchLabels: s.spec.workloadSelector.labels }, podLabels(w)))) {
+    if (!external.some((e) => nsOf(e) === nsOf(w) && (e.spec?.hosts ?? []).includes(host)))
+      add(w, 'webhook-egress', `no MESH_EXTERNAL ServiceEntry for ${host}, its webhook's host: the sidecar (REGISTRY_ONLY) would refuse it`);
+    for (const sc of of('Sidecar').filter(
+      (s) => nsOf(s) === nsOf(w) && s.spec?.workloadSelector && selects({ matchLabels: s.spec.workloadSelector.labels }, podLabels(w)),
+    )) {
       const hosts: string[] = (sc.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
       if (!hosts.includes(`./${host}`)) add(sc, 'webhook-egress', `egress lacks ./${host}, the host of ${w.metadata.name}'s NOTIFICATION_WEBHOOK_URL`);
     }
   }
   if (opts.production) {
     for (const e of external) {
-      for (const h of e.spec?.hosts ?? []) if (PLACEHOLDER_HOST_RE.test(h)) add(e, 'placeholder-host', `host ${h} is a placeholder: set the real receiver's URL where it is configured`);
+      for (const h of e.spec?.hosts ?? [])
+        if (PLACEHOLDER_HOST_RE.test(h)) add(e, 'placeholder-host', `host ${h} is a placeholder: set the real receiver's URL where it is configured`);
     }
   }
   return problems;

@@ -55,7 +55,12 @@ function samplingPercent(env: Record<string, string>): number {
   return 100;
 }
 
-export function observabilityRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8sObject[], opts: { production?: boolean; meshConfig?: MeshConfig }): Problem[] {
+export function observabilityRules(
+  objects: K8sObject[],
+  workloads: K8sObject[],
+  configMaps: K8sObject[],
+  opts: { production?: boolean; meshConfig?: MeshConfig },
+): Problem[] {
   const problems: Problem[] = [];
   const add = (o: K8sObject | string, rule: string, message: string) => problems.push({ object: typeof o === 'string' ? o : ref(o), rule, message });
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -70,13 +75,18 @@ export function observabilityRules(objects: K8sObject[], workloads: K8sObject[],
   for (const { w, env } of services) {
     const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
     if (env.OTEL_TRACES_EXPORTER !== 'otlp' || !endpoint) {
-      add(w, 'tracing', `exports no spans (OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER ?? 'unset'}): set otlp and OTEL_EXPORTER_OTLP_ENDPOINT to the mesh's collector`);
+      add(
+        w,
+        'tracing',
+        `exports no spans (OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER ?? 'unset'}): set otlp and OTEL_EXPORTER_OTLP_ENDPOINT to the mesh's collector`,
+      );
       continue;
     }
     collectors.add(serviceHost(endpoint, nsOf(w)));
     percents.add(samplingPercent(env));
   }
-  if (collectors.size > 1) add('ConfigMap', 'tracing', `the services send spans to different collectors (${[...collectors].join(', ')}): one trace needs one backend`);
+  if (collectors.size > 1)
+    add('ConfigMap', 'tracing', `the services send spans to different collectors (${[...collectors].join(', ')}): one trace needs one backend`);
   if (percents.size > 1) add('ConfigMap', 'tracing', `the services sample differently (${[...percents].join(' %, ')} %)`);
   const [collector] = collectors;
   const [percent] = percents;
@@ -85,12 +95,17 @@ export function observabilityRules(objects: K8sObject[], workloads: K8sObject[],
   const providers = new Map((opts.meshConfig?.extensionProviders ?? []).map((p) => [p.name, p]));
   const tracing = of('Telemetry').filter((t) => t.spec?.tracing?.length);
   for (const ns of new Set(services.map((s) => nsOf(s.w)))) {
-    if (!tracing.some((t) => nsOf(t) === ns && !t.spec?.selector)) add(`Namespace//${ns}`, 'tracing', 'no namespace-wide Telemetry turns on the sidecars\' tracing: Istio\'s spans would be missing from every trace');
+    if (!tracing.some((t) => nsOf(t) === ns && !t.spec?.selector))
+      add(`Namespace//${ns}`, 'tracing', "no namespace-wide Telemetry turns on the sidecars' tracing: Istio's spans would be missing from every trace");
   }
   for (const t of tracing) {
     for (const tr of t.spec.tracing) {
       if (percent !== undefined && (tr.randomSamplingPercentage ?? 1) !== percent) {
-        add(t, 'tracing', `samples ${tr.randomSamplingPercentage ?? 1} % of requests, the services ${percent} % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half`);
+        add(
+          t,
+          'tracing',
+          `samples ${tr.randomSamplingPercentage ?? 1} % of requests, the services ${percent} % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half`,
+        );
       }
       for (const { name } of tr.providers ?? []) {
         if (!opts.meshConfig) continue;
@@ -115,10 +130,12 @@ export function observabilityRules(objects: K8sObject[], workloads: K8sObject[],
     const labelsService = (monitor.spec.podMetricsEndpoints ?? []).every((e: any) =>
       (e.relabelings ?? []).some((r: any) => r.targetLabel === 'service' && (r.sourceLabels ?? []).includes('__meta_kubernetes_pod_label_app')),
     );
-    if (!labelsService) add(monitor, 'scrape', 'every endpoint must label its targets `service` from the pod\'s app label (the recording rules group by it)');
-    if (tpl.annotations?.['prometheus.io/scrape'] !== 'true') add(w, 'scrape', 'its pods need the prometheus.io/scrape annotation: Istio merges the app\'s metrics into the sidecar\'s endpoint by it');
+    if (!labelsService) add(monitor, 'scrape', "every endpoint must label its targets `service` from the pod's app label (the recording rules group by it)");
+    if (tpl.annotations?.['prometheus.io/scrape'] !== 'true')
+      add(w, 'scrape', "its pods need the prometheus.io/scrape annotation: Istio merges the app's metrics into the sidecar's endpoint by it");
   }
-  if (of('PrometheusRule').length === 0) add('PrometheusRule', 'scrape', 'no PrometheusRule: the recording rules (observability/prometheus/rules.yaml) would not run in the cluster');
+  if (of('PrometheusRule').length === 0)
+    add('PrometheusRule', 'scrape', 'no PrometheusRule: the recording rules (observability/prometheus/rules.yaml) would not run in the cluster');
 
   // Kiali: the same Prometheus as the operations page, the same tracing backend as everyone.
   const kialis = of('Kiali');
@@ -126,19 +143,26 @@ export function observabilityRules(objects: K8sObject[], workloads: K8sObject[],
   const opsPrometheus = services.map((s) => s.env.OPS_PROMETHEUS_URL).find(Boolean);
   for (const k of kialis) {
     const ext = k.spec?.external_services ?? {};
-    if (opsPrometheus && ext.prometheus?.url !== opsPrometheus) add(k, 'kiali', `reads Prometheus ${ext.prometheus?.url}, the operations page ${opsPrometheus}: one Prometheus for both`);
-    if (ext.tracing?.enabled !== true || !ext.tracing?.internal_url) add(k, 'kiali', 'tracing must be enabled with an internal_url: Kiali\'s graph leads to traces');
+    if (opsPrometheus && ext.prometheus?.url !== opsPrometheus)
+      add(k, 'kiali', `reads Prometheus ${ext.prometheus?.url}, the operations page ${opsPrometheus}: one Prometheus for both`);
+    if (ext.tracing?.enabled !== true || !ext.tracing?.internal_url)
+      add(k, 'kiali', "tracing must be enabled with an internal_url: Kiali's graph leads to traces");
     else if (collector && serviceHost(ext.tracing.internal_url, nsOf(k)).split('.')[1] !== collector.split('.')[1]) {
       add(k, 'kiali', `queries traces at ${ext.tracing.internal_url}, but spans go to ${collector}: not the same backend`);
     }
-    if (opts.production && (k.spec?.auth?.strategy ?? 'token') === 'anonymous') add(k, 'kiali', 'auth.strategy anonymous in production: anyone reaching Kiali sees (and may change) the mesh');
+    if (opts.production && (k.spec?.auth?.strategy ?? 'token') === 'anonymous')
+      add(k, 'kiali', 'auth.strategy anonymous in production: anyone reaching Kiali sees (and may change) the mesh');
   }
 
   // The edge reaches that Prometheus through its sidecar.
   for (const { w, env } of services.filter((s) => s.env.OPS_PROMETHEUS_URL)) {
     const host = serviceHost(env.OPS_PROMETHEUS_URL!, nsOf(w));
     const [name, ns] = host.split('.');
-    const sidecar = of('Sidecar').find((sc) => nsOf(sc) === nsOf(w) && Object.entries(sc.spec?.workloadSelector?.labels ?? { '': '' }).every(([k, v]) => w.spec?.template?.metadata?.labels?.[k] === v));
+    const sidecar = of('Sidecar').find(
+      (sc) =>
+        nsOf(sc) === nsOf(w) &&
+        Object.entries(sc.spec?.workloadSelector?.labels ?? { '': '' }).every(([k, v]) => w.spec?.template?.metadata?.labels?.[k] === v),
+    );
     const hosts: string[] = (sidecar?.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
     const allowed = hosts.some((h) => {
       const [hNs, hName] = h.split('/');

@@ -43,7 +43,12 @@ function fixture(): K8sObject[] {
       metadata: { name: 'api', namespace: ns },
       spec: { selector: { app: 'api' }, ports: [{ name: 'grpc-api', port: 50051, appProtocol: 'grpc' }] },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api', namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'api', namespace: ns },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } },
+    },
     {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
@@ -55,14 +60,28 @@ function fixture(): K8sObject[] {
         behavior: { scaleUp: {}, scaleDown: {} },
       },
     },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: ns },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
     {
       apiVersion: 'kafka.strimzi.io/v1',
       kind: 'Kafka',
       metadata: { name: 'bus', namespace: ns },
       spec: {
         kafka: {
-          listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' }, networkPolicyPeers: [{ podSelector: { matchLabels: { app: 'api' } } }] }],
+          listeners: [
+            {
+              name: 'tls',
+              port: 9093,
+              type: 'internal',
+              tls: true,
+              authentication: { type: 'scram-sha-512' },
+              networkPolicyPeers: [{ podSelector: { matchLabels: { app: 'api' } } }],
+            },
+          ],
           authorization: { type: 'simple' },
         },
       },
@@ -80,7 +99,12 @@ function fixture(): K8sObject[] {
       },
     },
     { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'api', namespace: ns }, spec: { authentication: { type: 'scram-sha-512' } } },
-    { apiVersion: 'postgresql.cnpg.io/v1', kind: 'ScheduledBackup', metadata: { name: 'db-daily', namespace: ns }, spec: { cluster: { name: 'db' }, schedule: '0 0 3 * * *' } },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ScheduledBackup',
+      metadata: { name: 'db-daily', namespace: ns },
+      spec: { cluster: { name: 'db' }, schedule: '0 0 3 * * *' },
+    },
     { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
     { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: ns }, spec: {} },
     {
@@ -138,16 +162,27 @@ describe('checkPosture', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name, namespace: 'shop' },
-      spec: { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] }, policyTypes: ['Egress'], egress: [{ to: [to], ports: [{ protocol: 'TCP', port }] }] },
+      spec: {
+        podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] },
+        policyTypes: ['Egress'],
+        egress: [{ to: [to], ports: [{ protocol: 'TCP', port }] }],
+      },
     });
-    const messages = (objects: K8sObject[]) => checkPosture(objects).filter((p) => p.rule.endsWith('-network')).map((p) => `${p.rule}: ${p.message}`);
+    const messages = (objects: K8sObject[]) =>
+      checkPosture(objects)
+        .filter((p) => p.rule.endsWith('-network'))
+        .map((p) => `${p.rule}: ${p.message}`);
 
     it('lets only workloads with a KafkaUser out to Kafka, and into its listener', () => {
       const { objects } = withWeb();
       const kafkaPods = { podSelector: { matchLabels: { 'strimzi.io/cluster': 'bus' } } };
       expect(messages([...objects, egressTo('kafka-clients', ['api'], kafkaPods, 9093)])).toEqual([]);
-      expect(messages([...objects, egressTo('kafka-clients', ['api', 'web'], kafkaPods, 9093)])).toEqual(['kafka-network: lets web reach Kafka (a KafkaUser), but it has none']);
-      objects.find((o) => o.kind === 'Kafka')!.spec.kafka.listeners[0].networkPolicyPeers = [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }] } }];
+      expect(messages([...objects, egressTo('kafka-clients', ['api', 'web'], kafkaPods, 9093)])).toEqual([
+        'kafka-network: lets web reach Kafka (a KafkaUser), but it has none',
+      ]);
+      objects.find((o) => o.kind === 'Kafka')!.spec.kafka.listeners[0].networkPolicyPeers = [
+        { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }] } },
+      ];
       expect(messages(objects)).toEqual(['kafka-network: lets web reach listener tls (a KafkaUser), but it has none']);
     });
 
@@ -155,11 +190,18 @@ describe('checkPosture', () => {
       const { objects } = withWeb();
       const pgPods = { podSelector: { matchLabels: { 'cnpg.io/cluster': 'db' } } };
       expect(messages([...objects, egressTo('pg-clients', ['api'], pgPods, 5432)])).toEqual([]);
-      expect(messages([...objects, egressTo('pg-clients', ['api', 'web'], pgPods, 5432)])).toEqual(['pg-network: lets web reach PostgreSQL (a database role), but it has none']);
+      expect(messages([...objects, egressTo('pg-clients', ['api', 'web'], pgPods, 5432)])).toEqual([
+        'pg-network: lets web reach PostgreSQL (a database role), but it has none',
+      ]);
     });
 
     it("warns (without failing) where operator pods may reach the Kubernetes API anywhere, until the overlay names the API server's CIDR", () => {
-      const apiServer = (cidr: string) => [{ ...egressTo('db', ['x'], { ipBlock: { cidr } }, 443), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 443 }, { port: 6443 }] }] } }];
+      const apiServer = (cidr: string) => [
+        {
+          ...egressTo('db', ['x'], { ipBlock: { cidr } }, 443),
+          spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 443 }, { port: 6443 }] }] },
+        },
+      ];
       expect(networkWarnings(apiServer('0.0.0.0/0')).map((w) => w.rule)).toEqual(['kube-api-open']);
       expect(networkWarnings(apiServer('10.20.0.0/28'))).toEqual([]);
       expect(checkPosture([...fixture(), ...apiServer('0.0.0.0/0')])).toEqual([]);
@@ -188,10 +230,12 @@ describe('checkPosture', () => {
     };
 
     it('accepts a webhook whose host the ServiceEntry and the Sidecar name', () => {
-      expect(checkPosture(withWebhook(WEBHOOK, 'alerts.partner.co.kr'), { production: true }).filter((p) => p.rule.includes('webhook') || p.rule.includes('host'))).toEqual([]);
+      expect(
+        checkPosture(withWebhook(WEBHOOK, 'alerts.partner.co.kr'), { production: true }).filter((p) => p.rule.includes('webhook') || p.rule.includes('host')),
+      ).toEqual([]);
     });
 
-    it('refuses a ServiceEntry or Sidecar for another host than the URL\'s, and a URL not on https:443', () => {
+    it("refuses a ServiceEntry or Sidecar for another host than the URL's, and a URL not on https:443", () => {
       expect(rules(withWebhook(WEBHOOK, 'hooks.partner.co.kr'))).toEqual(['webhook-egress', 'webhook-egress']);
       expect(checkPosture(withWebhook('http://alerts.partner.co.kr/x', 'alerts.partner.co.kr')).map((p) => p.message)).toEqual([
         'NOTIFICATION_WEBHOOK_URL http://alerts.partner.co.kr/x is not an https URL on the default port (the ServiceEntry opens 443 only)',
@@ -201,9 +245,11 @@ describe('checkPosture', () => {
     it('refuses a placeholder host in production only', () => {
       const objects = withWebhook('https://hooks.example.com/x', 'hooks.example.com');
       expect(rules(objects)).toEqual([]);
-      expect(checkPosture(objects, { production: true }).filter((p) => p.rule === 'placeholder-host').map((p) => p.message)).toEqual([
-        'host hooks.example.com is a placeholder: set the real receiver\'s URL where it is configured',
-      ]);
+      expect(
+        checkPosture(objects, { production: true })
+          .filter((p) => p.rule === 'placeholder-host')
+          .map((p) => p.message),
+      ).toEqual(["host hooks.example.com is a placeholder: set the real receiver's URL where it is configured"]);
     });
   });
 
@@ -211,7 +257,9 @@ describe('checkPosture', () => {
     const objects = fixture();
     const cluster = objects.find((o) => o.kind === 'Cluster')!;
     cluster.spec.managed.roles[0].connectionLimit = 32;
-    expect(checkPosture(objects)).toEqual([expect.objectContaining({ rule: 'pg-connections', message: expect.stringContaining('connectionLimit 32 < 3 replicas') })]);
+    expect(checkPosture(objects)).toEqual([
+      expect.objectContaining({ rule: 'pg-connections', message: expect.stringContaining('connectionLimit 32 < 3 replicas') }),
+    ]);
     cluster.spec.managed.roles[0].connectionLimit = 33;
     cluster.spec.postgresql.parameters.max_connections = '40';
     expect(checkPosture(objects)).toEqual([expect.objectContaining({ rule: 'pg-connections', message: expect.stringContaining('max_connections 40') })]);
@@ -222,7 +270,12 @@ describe('checkPosture', () => {
     const cluster = objects.find((o) => o.kind === 'Cluster')!;
     cluster.spec.postgresql.synchronous.dataDurability = 'preferred';
     expect(rules(objects)).toEqual([]);
-    expect(checkPosture(objects, { production: true }).map((p) => p.rule).filter((r) => r.startsWith('pg-')).sort()).toEqual(['pg-backup', 'pg-sync-replication']);
+    expect(
+      checkPosture(objects, { production: true })
+        .map((p) => p.rule)
+        .filter((r) => r.startsWith('pg-'))
+        .sort(),
+    ).toEqual(['pg-backup', 'pg-sync-replication']);
   });
 
   it('rejects a container without a readiness probe', () => {
@@ -315,7 +368,10 @@ describe('checkPosture', () => {
         metadata: { name: 'kiali', namespace: 'istio-system' },
         spec: {
           auth: { strategy: 'token' },
-          external_services: { prometheus: { url: 'http://prometheus.monitoring:9090' }, tracing: { enabled: true, internal_url: 'http://query.tracing:16685' } },
+          external_services: {
+            prometheus: { url: 'http://prometheus.monitoring:9090' },
+            tracing: { enabled: true, internal_url: 'http://query.tracing:16685' },
+          },
         },
       },
     );
@@ -348,7 +404,9 @@ describe('checkPosture', () => {
         apiVersion: 'security.istio.io/v1',
         kind: 'RequestAuthentication',
         metadata: { name: 'users', namespace: 'shop' },
-        spec: { jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks.json', audiences: ['shop'], forwardOriginalToken: true }] },
+        spec: {
+          jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks.json', audiences: ['shop'], forwardOriginalToken: true }],
+        },
       });
       return observed(objects);
     };
@@ -373,8 +431,12 @@ describe('checkPosture', () => {
     it('refuses in production: a Secret in the manifests, another FOODMESH_ENV, a dev-only switch, workload tokens', () => {
       expect(rules([...foodmesh(), secret({ password: 'f4e1c0ffee' })])).toEqual([]); // a Secret is fine outside production
       expect(checkPosture([...foodmesh(), secret({ password: 'f4e1c0ffee' })], { production: true }).map((p) => p.rule)).toEqual(['secret-in-manifest']);
-      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development' }), { production: true }).map((p) => p.message)).toEqual(['FOODMESH_ENV is development, not production']);
-      const messages = checkPosture(foodmesh({ DEMO_SIGN_IN: 'on', PAYMENT_ADMIN_API: 'on', WORKLOAD_IDENTITY: 'token' })).map((p) => `${p.rule}: ${p.message}`);
+      expect(checkPosture(foodmesh({ FOODMESH_ENV: 'development' }), { production: true }).map((p) => p.message)).toEqual([
+        'FOODMESH_ENV is development, not production',
+      ]);
+      const messages = checkPosture(foodmesh({ DEMO_SIGN_IN: 'on', PAYMENT_ADMIN_API: 'on', WORKLOAD_IDENTITY: 'token' })).map(
+        (p) => `${p.rule}: ${p.message}`,
+      );
       expect(messages).toEqual([
         'production: DEMO_SIGN_IN=on in production (local and dev only)',
         'production: PAYMENT_ADMIN_API=on in production (local and dev only)',
@@ -406,7 +468,7 @@ describe('checkPosture', () => {
         'audiences ["other"] lack the services\' AUTH_AUDIENCE shop',
         "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)",
         'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)',
-        'issuer https://stale.example.com/ is not the services\' AUTH_ISSUER (https://auth.example.com/)',
+        "issuer https://stale.example.com/ is not the services' AUTH_ISSUER (https://auth.example.com/)",
       ]);
     });
 
@@ -423,7 +485,7 @@ describe('checkPosture', () => {
         expect(checkPosture(objects).map((p) => `${p.rule} ${p.object}`)).toEqual(['tracing Deployment/shop/api', 'tracing Namespace//shop']);
       });
 
-      it("refuses proxies sending spans elsewhere, through a provider the mesh lacks, or sampling another share", () => {
+      it('refuses proxies sending spans elsewhere, through a provider the mesh lacks, or sampling another share', () => {
         const elsewhere = { extensionProviders: [{ name: 'otel', opentelemetry: { service: 'jaeger.other', port: 4317 } }] };
         expect(checkPosture(foodmesh(), { meshConfig: elsewhere }).map((p) => p.message)).toEqual([
           'provider otel sends to jaeger.other, the services to collector.tracing: two backends, two halves of every trace',

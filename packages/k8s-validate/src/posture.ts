@@ -48,7 +48,8 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
     if (podSc.seccompProfile?.type !== 'RuntimeDefault') add(w, 'seccomp', 'pod securityContext.seccompProfile.type must be RuntimeDefault');
     const sa = pod.serviceAccountName;
     if (!sa || sa === 'default') add(w, 'service-account', 'needs its own serviceAccountName (its mesh identity)');
-    else if (!serviceAccounts.some((s) => s.metadata.name === sa && inNs(s, w.metadata.namespace))) add(w, 'service-account', `ServiceAccount ${sa} is not rendered`);
+    else if (!serviceAccounts.some((s) => s.metadata.name === sa && inNs(s, w.metadata.namespace)))
+      add(w, 'service-account', `ServiceAccount ${sa} is not rendered`);
 
     const containers: any[] = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
     for (const c of containers) {
@@ -62,7 +63,8 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
       const limits = c.resources?.limits ?? {};
       const requests = c.resources?.requests ?? {};
       if (limits.cpu === undefined || limits.memory === undefined) add(w, 'limits', `${where} needs resources.limits.cpu and .memory`);
-      if (requests.cpu === undefined || requests.memory === undefined) add(w, 'requests', `${where} needs resources.requests.cpu and .memory (the HPA divides by them)`);
+      if (requests.cpu === undefined || requests.memory === undefined)
+        add(w, 'requests', `${where} needs resources.requests.cpu and .memory (the HPA divides by them)`);
       const sc = c.securityContext ?? {};
       if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) add(w, 'non-root', `${where} must run with runAsNonRoot: true`);
       if ((sc.runAsUser ?? podSc.runAsUser) === 0) add(w, 'non-root', `${where} runs as uid 0`);
@@ -113,7 +115,8 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
       }
       const expected = (p.name ?? '').startsWith('grpc-') ? 'grpc' : 'http';
       if (!p.appProtocol) add(s, 'app-protocol', `port ${p.name} needs appProtocol`);
-      else if (p.appProtocol !== expected && !(expected === 'http' && p.appProtocol === 'http2')) add(s, 'app-protocol', `port ${p.name} has appProtocol ${p.appProtocol}, expected ${expected}`);
+      else if (p.appProtocol !== expected && !(expected === 'http' && p.appProtocol === 'http2'))
+        add(s, 'app-protocol', `port ${p.name} has appProtocol ${p.appProtocol}, expected ${expected}`);
     }
   }
 
@@ -126,21 +129,24 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
   const workloadNs = new Set(workloads.map((w) => w.metadata.namespace ?? ''));
   for (const ns of workloadNs) {
     if (!meshedNs.has(ns)) {
-      problems.push({ object: `Namespace//${ns}`, rule: 'injection', message: 'workloads run in a namespace without istio-injection=enabled (or istio.io/rev)' });
+      problems.push({
+        object: `Namespace//${ns}`,
+        rule: 'injection',
+        message: 'workloads run in a namespace without istio-injection=enabled (or istio.io/rev)',
+      });
       continue;
     }
     const strict = of('PeerAuthentication').some((p) => inNs(p, ns) && !p.spec?.selector && p.spec?.mtls?.mode === 'STRICT');
     if (!strict) problems.push({ object: `Namespace//${ns}`, rule: 'mtls', message: 'no namespace-wide PeerAuthentication with mtls.mode STRICT' });
     const aps = of('AuthorizationPolicy').filter((a) => inNs(a, ns));
     const denyAll = aps.some((a) => !a.spec || Object.keys(a.spec).length === 0);
-    if (!denyAll) problems.push({ object: `Namespace//${ns}`, rule: 'authz', message: 'no allow-nothing AuthorizationPolicy (spec: {}): access is not deny-by-default' });
+    if (!denyAll)
+      problems.push({ object: `Namespace//${ns}`, rule: 'authz', message: 'no allow-nothing AuthorizationPolicy (spec: {}): access is not deny-by-default' });
   }
   for (const w of workloads) {
     const labels = w.spec?.template?.metadata?.labels ?? {};
     if (labels['sidecar.istio.io/inject'] === 'false') continue;
-    const selected = of('AuthorizationPolicy').filter(
-      (a) => inNs(a, w.metadata.namespace) && a.spec?.selector && matches(a.spec.selector.matchLabels, labels),
-    );
+    const selected = of('AuthorizationPolicy').filter((a) => inNs(a, w.metadata.namespace) && a.spec?.selector && matches(a.spec.selector.matchLabels, labels));
     if (selected.length === 0) add(w, 'authz', 'no AuthorizationPolicy selects this workload: nobody may call it');
   }
   for (const a of of('AuthorizationPolicy')) {
@@ -208,7 +214,8 @@ export function checkPosture(objects: K8sObject[], opts: PostureOptions = {}): P
         if (name === '*' || hNs !== '.') continue;
         // ./<svc>.<ns>.svc.cluster.local: the Service, a Strimzi/CNPG one (operator-made, not rendered) or a ServiceEntry's host
         const entry = of('ServiceEntry').some((e) => inNs(e, sc.metadata.namespace) && (e.spec?.hosts ?? []).includes(name));
-        if (!serviceNamed(name, sc.metadata.namespace) && !entry && !/^foodmesh-(kafka|pg)-/.test(name)) add(sc, 'istio-refs', `egress host ${h} is not a rendered Service or ServiceEntry`);
+        if (!serviceNamed(name, sc.metadata.namespace) && !entry && !/^foodmesh-(kafka|pg)-/.test(name))
+          add(sc, 'istio-refs', `egress host ${h} is not a rendered Service or ServiceEntry`);
       }
     }
   }
@@ -225,22 +232,27 @@ function secretRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K
   const add = (o: K8sObject, rule: string, message: string) => problems.push({ object: ref(o), rule, message });
   for (const o of objects) {
     if (o.kind === 'Secret') {
-      if (opts.production) add(o, 'secret-in-manifest', 'production renders no Secret: provide it from a secret store (External Secrets, Sealed Secrets; docs/deploy.md)');
+      if (opts.production)
+        add(o, 'secret-in-manifest', 'production renders no Secret: provide it from a secret store (External Secrets, Sealed Secrets; docs/deploy.md)');
       const values = { ...Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), ...o.stringData };
-      for (const [k, v] of Object.entries(values)) if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…"): generate or provide the real secret`);
+      for (const [k, v] of Object.entries(values))
+        if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…"): generate or provide the real secret`);
     }
-    if (o.kind === 'ConfigMap') for (const [k, v] of Object.entries(o.data ?? {})) if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…")`);
+    if (o.kind === 'ConfigMap')
+      for (const [k, v] of Object.entries(o.data ?? {})) if (PLACEHOLDER_RE.test(v)) add(o, 'placeholder-secret', `${k} is a placeholder ("change-me…")`);
   }
   for (const w of workloads) {
     for (const c of w.spec?.template?.spec?.containers ?? []) {
-      for (const e of c.env ?? []) if (PLACEHOLDER_RE.test(e.value ?? '')) add(w, 'placeholder-secret', `container ${c.name}: ${e.name} is a placeholder ("change-me…")`);
+      for (const e of c.env ?? [])
+        if (PLACEHOLDER_RE.test(e.value ?? '')) add(w, 'placeholder-secret', `container ${c.name}: ${e.name} is a placeholder ("change-me…")`);
     }
     const env = workloadEnv(w, configMaps);
     if (!env.AUTH_ISSUER) continue; // not a foodmesh service
     if (opts.production && env.FOODMESH_ENV !== 'production') add(w, 'production', `FOODMESH_ENV is ${env.FOODMESH_ENV ?? 'unset'}, not production`);
     if (env.FOODMESH_ENV !== 'production') continue;
     for (const name of DEV_ONLY_SWITCHES) if (env[name] === 'on') add(w, 'production', `${name}=on in production (local and dev only)`);
-    if (env.WORKLOAD_IDENTITY !== 'mesh') add(w, 'production', `WORKLOAD_IDENTITY is ${env.WORKLOAD_IDENTITY ?? 'unset'}: production knows workloads by their mTLS identity (mesh)`);
+    if (env.WORKLOAD_IDENTITY !== 'mesh')
+      add(w, 'production', `WORKLOAD_IDENTITY is ${env.WORKLOAD_IDENTITY ?? 'unset'}: production knows workloads by their mTLS identity (mesh)`);
   }
   return problems;
 }
@@ -279,7 +291,8 @@ function userTokenRules(objects: K8sObject[], workloads: K8sObject[], configMaps
         add(r, `issuer ${j.issuer} is not the services' AUTH_ISSUER (${[...expected.keys()].join(', ') || 'none'})`);
         continue;
       }
-      if (!(j.audiences ?? []).includes(env.AUTH_AUDIENCE)) add(r, `audiences ${JSON.stringify(j.audiences ?? [])} lack the services' AUTH_AUDIENCE ${env.AUTH_AUDIENCE}`);
+      if (!(j.audiences ?? []).includes(env.AUTH_AUDIENCE))
+        add(r, `audiences ${JSON.stringify(j.audiences ?? [])} lack the services' AUTH_AUDIENCE ${env.AUTH_AUDIENCE}`);
       const keysAgree = env.AUTH_JWKS_URL ? j.jwksUri === env.AUTH_JWKS_URL && !j.jwks : !!env.AUTH_JWKS && !j.jwksUri && sameJson(j.jwks ?? '', env.AUTH_JWKS);
       if (!keysAgree) add(r, "its key set (jwksUri / jwks) is not the services' (AUTH_JWKS_URL / AUTH_JWKS)");
       if (j.forwardOriginalToken !== true) add(r, 'needs forwardOriginalToken: true (the services verify the token again; the edge forwards it)');
@@ -315,7 +328,12 @@ function dataRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8s
         !p.spec?.ingress?.length &&
         !p.spec?.egress?.length,
     );
-    if (!denyAll) problems.push({ object: `Namespace//${ns}`, rule: 'network-policy', message: 'no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)' });
+    if (!denyAll)
+      problems.push({
+        object: `Namespace//${ns}`,
+        rule: 'network-policy',
+        message: 'no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)',
+      });
   }
 
   for (const k of of('Kafka')) {
@@ -324,11 +342,12 @@ function dataRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8s
       if (opts.production && l.tls !== true) add(k, 'kafka-tls', `listener ${l.name} is not TLS`);
       if (!l.networkPolicyPeers?.length) add(k, 'kafka-network', `listener ${l.name} has no networkPolicyPeers: any pod may reach it`);
     }
-    if (k.spec?.kafka?.authorization?.type !== 'simple') add(k, 'kafka-authorization', 'needs authorization: { type: simple } (the KafkaUsers\' ACLs)');
+    if (k.spec?.kafka?.authorization?.type !== 'simple') add(k, 'kafka-authorization', "needs authorization: { type: simple } (the KafkaUsers' ACLs)");
   }
 
   const hpaMax = (deployment: string, ns: string | undefined) =>
-    of('HorizontalPodAutoscaler').find((h) => (h.metadata.namespace ?? '') === (ns ?? '') && h.spec?.scaleTargetRef?.name === deployment)?.spec?.maxReplicas as number | undefined;
+    of('HorizontalPodAutoscaler').find((h) => (h.metadata.namespace ?? '') === (ns ?? '') && h.spec?.scaleTargetRef?.name === deployment)?.spec?.maxReplicas as
+      number | undefined;
   for (const c of of('Cluster').filter((o) => o.apiVersion.startsWith('postgresql.cnpg.io/'))) {
     const roles: any[] = c.spec?.managed?.roles ?? [];
     let total = 0;
@@ -339,23 +358,37 @@ function dataRules(objects: K8sObject[], workloads: K8sObject[], configMaps: K8s
         continue;
       }
       total += limit;
-      const w = workloads.find((x) => x.kind === 'Deployment' && x.metadata.name === role.name && (x.metadata.namespace ?? '') === (c.metadata.namespace ?? ''));
+      const w = workloads.find(
+        (x) => x.kind === 'Deployment' && x.metadata.name === role.name && (x.metadata.namespace ?? '') === (c.metadata.namespace ?? ''),
+      );
       const replicas = w && hpaMax(w.metadata.name, w.metadata.namespace);
       if (!w || replicas === undefined) continue;
       const pool = Number(workloadEnv(w, configMaps).DATABASE_POOL_MAX ?? DEFAULT_POOL_MAX);
       const needed = replicas * (pool + CONNECTIONS_BEYOND_POOL);
-      if (needed > limit) add(c, 'pg-connections', `role ${role.name}: connectionLimit ${limit} < ${replicas} replicas (HPA max) × (DATABASE_POOL_MAX ${pool} + ${CONNECTIONS_BEYOND_POOL})`);
+      if (needed > limit)
+        add(
+          c,
+          'pg-connections',
+          `role ${role.name}: connectionLimit ${limit} < ${replicas} replicas (HPA max) × (DATABASE_POOL_MAX ${pool} + ${CONNECTIONS_BEYOND_POOL})`,
+        );
     }
     const max = Number(c.spec?.postgresql?.parameters?.max_connections ?? 100);
-    if (total + RESERVED_CONNECTIONS > max) add(c, 'pg-connections', `max_connections ${max} < the roles' connectionLimits (${total}) + ${RESERVED_CONNECTIONS} reserved`);
+    if (total + RESERVED_CONNECTIONS > max)
+      add(c, 'pg-connections', `max_connections ${max} < the roles' connectionLimits (${total}) + ${RESERVED_CONNECTIONS} reserved`);
 
     if (!opts.production) continue;
     const sync = c.spec?.postgresql?.synchronous;
     if ((c.spec?.instances ?? 1) < 2 || !sync || (sync.number ?? 0) < 1 || sync.dataDurability !== 'required') {
-      add(c, 'pg-sync-replication', 'production needs instances >= 2 and postgresql.synchronous with number >= 1 and dataDurability: required (a commit is on two instances)');
+      add(
+        c,
+        'pg-sync-replication',
+        'production needs instances >= 2 and postgresql.synchronous with number >= 1 and dataDurability: required (a commit is on two instances)',
+      );
     }
     if (!c.spec?.backup) add(c, 'pg-backup', 'production needs spec.backup (WAL archiving and base backups: point-in-time restore)');
-    const scheduled = of('ScheduledBackup').some((b) => b.spec?.cluster?.name === c.metadata.name && (b.metadata.namespace ?? '') === (c.metadata.namespace ?? ''));
+    const scheduled = of('ScheduledBackup').some(
+      (b) => b.spec?.cluster?.name === c.metadata.name && (b.metadata.namespace ?? '') === (c.metadata.namespace ?? ''),
+    );
     if (!scheduled) add(c, 'pg-backup', 'production needs a ScheduledBackup of this cluster');
   }
   return problems;

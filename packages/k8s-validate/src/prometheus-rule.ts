@@ -30,7 +30,20 @@ export function renderPrometheusRule(rulesYaml: string): string {
 export function generatedRulesCheck(objects: K8sObject[], root: string): Problem[] {
   const { groups } = parse(fs.readFileSync(path.join(root, RULES_SOURCE), 'utf8')) as { groups: unknown[] };
   const rendered = objects.filter((o) => o.kind === 'PrometheusRule' && o.metadata.name === 'foodmesh-recording-rules');
-  if (rendered.length !== 1) return [{ object: 'PrometheusRule/foodmesh/foodmesh-recording-rules', rule: 'prometheus-rules', message: `${PROMETHEUS_RULE_FILE} is not in the rendered output` }];
+  if (rendered.length !== 1)
+    return [
+      {
+        object: 'PrometheusRule/foodmesh/foodmesh-recording-rules',
+        rule: 'prometheus-rules',
+        message: `${PROMETHEUS_RULE_FILE} is not in the rendered output`,
+      },
+    ];
   if (isDeepStrictEqual(rendered[0]!.spec?.groups, groups)) return [];
-  return [{ object: ref(rendered[0]!), rule: 'prometheus-rules', message: `differs from ${RULES_SOURCE}: change the rules file and run npm run observability:render, never patch it` }];
+  return [
+    {
+      object: ref(rendered[0]!),
+      rule: 'prometheus-rules',
+      message: `differs from ${RULES_SOURCE}: change the rules file and run npm run observability:render, never patch it`,
+    },
+  ];
 }

@@ -85,9 +85,10 @@ export function kubernetesSchemas(swaggerPath: string, outDir: string): number {
     const r: Schema = {};
     for (const [k, v] of Object.entries(o)) {
       if (k === 'x-kubernetes-group-version-kind' || k === 'description') continue;
-      r[k] = k === 'properties' && v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v as Schema).map(([n, sub]) => [n, inline(sub, stack)]))
-        : inline(v, stack);
+      r[k] =
+        k === 'properties' && v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v as Schema).map(([n, sub]) => [n, inline(sub, stack)]))
+          : inline(v, stack);
     }
     return r;
   };

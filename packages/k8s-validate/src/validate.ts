@@ -135,11 +135,11 @@ interface KubeconformResource {
  * unknown apiVersion/kind fails), no unknown fields, right types, enums and required fields.
  */
 export function schemaCheck(tools: Tools, schemaDir: string, text: string): Problem[] {
-  const r = spawnSync(
-    tools.kubeconform,
-    ['-strict', '-output', 'json', '-schema-location', path.join(schemaDir, SCHEMA_LOCATION), '-'],
-    { input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
+  const r = spawnSync(tools.kubeconform, ['-strict', '-output', 'json', '-schema-location', path.join(schemaDir, SCHEMA_LOCATION), '-'], {
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error) throw r.error;
   let out: { resources?: KubeconformResource[] };
   try {
@@ -182,9 +182,14 @@ export function generatedMeshCheck(objects: K8sObject[], root = REPO_ROOT): Prob
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
     const gen = parse(fs.readFileSync(path.join(dir, f), 'utf8')) as K8sObject;
     const rendered = objects.find((o) => o.kind === gen.kind && o.metadata.name === gen.metadata.name);
-    if (!rendered) problems.push({ object: `${gen.kind}/${gen.metadata.name}`, rule: 'mesh-generated', message: `k8s/base/mesh/${f} is not in the rendered output` });
+    if (!rendered)
+      problems.push({ object: `${gen.kind}/${gen.metadata.name}`, rule: 'mesh-generated', message: `k8s/base/mesh/${f} is not in the rendered output` });
     else if (!isDeepStrictEqual(rendered.spec, gen.spec)) {
-      problems.push({ object: ref(rendered), rule: 'mesh-generated', message: `differs from k8s/base/mesh/${f}: change mesh/policy.yaml and run npm run mesh:render, never patch it` });
+      problems.push({
+        object: ref(rendered),
+        rule: 'mesh-generated',
+        message: `differs from k8s/base/mesh/${f}: change mesh/policy.yaml and run npm run mesh:render, never patch it`,
+      });
     }
   }
   return problems;

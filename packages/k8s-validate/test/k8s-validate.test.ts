@@ -73,11 +73,14 @@ describe('npm run k8s:validate', () => {
   it('fails, exit 1, on a rendered manifest with a Deployment that lost its probes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-broken-'));
     const file = path.join(dir, 'broken.yaml');
-    fs.writeFileSync(file, devWith((objects) => {
-      const c = named(objects, 'Deployment', 'payment').spec.template.spec.containers[0];
-      delete c.livenessProbe;
-      delete c.readinessProbe;
-    }));
+    fs.writeFileSync(
+      file,
+      devWith((objects) => {
+        const c = named(objects, 'Deployment', 'payment').spec.template.spec.containers[0];
+        delete c.livenessProbe;
+        delete c.readinessProbe;
+      }),
+    );
     const r = spawnSync('npm', ['run', '--silent', 'k8s:validate', '--', file], { cwd: REPO_ROOT, encoding: 'utf8' });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(r.stdout).toContain('[probes] Deployment/foodmesh/payment: container payment has no livenessProbe');
@@ -86,48 +89,68 @@ describe('npm run k8s:validate', () => {
   });
 
   it('rejects a field of the wrong type (Kubernetes schema)', () => {
-    const problems = problemsOf(devWith((objects) => {
-      named(objects, 'Deployment', 'order').spec.template.spec.containers[0].ports[0].containerPort = 'fifty';
-    }));
-    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'Deployment/order', message: expect.stringContaining('containerPort: got string, want integer') }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        named(objects, 'Deployment', 'order').spec.template.spec.containers[0].ports[0].containerPort = 'fifty';
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ rule: 'schema', object: 'Deployment/order', message: expect.stringContaining('containerPort: got string, want integer') }),
+    );
   });
 
   it('rejects an unknown field in a Deployment (strict schema)', () => {
-    const problems = problemsOf(devWith((objects) => {
-      named(objects, 'Deployment', 'store').spec.template.spec.containers[0].readinessProbe.grpc.portt = 50051;
-    }));
-    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'Deployment/store', message: expect.stringContaining("'portt' not allowed") }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        named(objects, 'Deployment', 'store').spec.template.spec.containers[0].readinessProbe.grpc.portt = 50051;
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ rule: 'schema', object: 'Deployment/store', message: expect.stringContaining("'portt' not allowed") }),
+    );
   });
 
   it('rejects an AuthorizationPolicy with an unknown field (Istio CRD schema)', () => {
-    const problems = problemsOf(devWith((objects) => {
-      const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
-      rule.from[0].source = { principalz: rule.from[0].source.principals };
-    }));
-    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'AuthorizationPolicy/payment', message: expect.stringContaining("'principalz' not allowed") }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
+        rule.from[0].source = { principalz: rule.from[0].source.principals };
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ rule: 'schema', object: 'AuthorizationPolicy/payment', message: expect.stringContaining("'principalz' not allowed") }),
+    );
   });
 
   it('rejects an Istio enum value Istio does not know', () => {
-    const problems = problemsOf(devWith((objects) => {
-      named(objects, 'PeerAuthentication', 'default').spec.mtls.mode = 'STRICTLY';
-    }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        named(objects, 'PeerAuthentication', 'default').spec.mtls.mode = 'STRICTLY';
+      }),
+    );
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'PeerAuthentication/default' }));
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'mtls' }));
   });
 
   it('rejects a kind it has no schema for, and a Strimzi field of the wrong type', () => {
-    const problems = problemsOf(devWith((objects) => {
-      named(objects, 'KafkaTopic', 'order.events').kind = 'KafkaTopik';
-      named(objects, 'KafkaTopic', 'payment.events').spec.partitions = 'six';
-    }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        named(objects, 'KafkaTopic', 'order.events').kind = 'KafkaTopik';
+        named(objects, 'KafkaTopic', 'payment.events').spec.partitions = 'six';
+      }),
+    );
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', message: expect.stringContaining('could not find schema for KafkaTopik') }));
-    expect(problems).toContainEqual(expect.objectContaining({ rule: 'schema', object: 'KafkaTopic/payment.events', message: expect.stringContaining('got string, want integer') }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ rule: 'schema', object: 'KafkaTopic/payment.events', message: expect.stringContaining('got string, want integer') }),
+    );
   });
 
   it('rejects a patched copy of the generated payment DestinationRule', () => {
-    const problems = problemsOf(devWith((objects) => {
-      named(objects, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors = 50;
-    }));
+    const problems = problemsOf(
+      devWith((objects) => {
+        named(objects, 'DestinationRule', 'payment').spec.trafficPolicy.outlierDetection.consecutive5xxErrors = 50;
+      }),
+    );
     expect(problems).toContainEqual(expect.objectContaining({ rule: 'mesh-generated', object: 'DestinationRule/foodmesh/payment' }));
   });
 
@@ -150,7 +173,7 @@ describe('npm run k8s:validate', () => {
     ]);
   });
 
-  it("refuses a RequestAuthentication that checks other tokens than the services do", () => {
+  it('refuses a RequestAuthentication that checks other tokens than the services do', () => {
     const problems = prodProblemsOf((objects) => {
       const ra = objects.find((o) => o.kind === 'RequestAuthentication' && o.metadata.namespace === 'istio-system')!;
       ra.spec.jwtRules[0].jwksUri = 'https://stale.example.com/jwks.json';
@@ -163,19 +186,27 @@ describe('npm run k8s:validate', () => {
   });
 
   it('refuses traces, metrics and Kiali wired to different backends', () => {
-    const problems = validateRendered(tools, schemaDir, devWith((objects) => {
-      // The services' spans go elsewhere than the proxies' (and sample less), Kiali reads another
-      // Prometheus than the operations page, and someone hand-edited a recording rule.
-      const config = named(objects, 'ConfigMap', 'foodmesh-config').data!;
-      config.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://otel-collector.observability:4318';
-      config.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
-      config.OTEL_TRACES_SAMPLER_ARG = '0.5';
-      named(objects, 'Kiali', 'kiali').spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
-      named(objects, 'PrometheusRule', 'foodmesh-recording-rules').spec.groups[0].rules[0].expr = 'vector(1)';
-      // And a service nobody scrapes.
-      named(objects, 'Deployment', 'store').spec.template.metadata.labels.app = 'store-v2';
-    }), 'broken', { meshConfig }).problems;
-    expect(problems.filter((p) => ['tracing', 'kiali', 'scrape', 'prometheus-rules'].includes(p.rule)).map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
+    const problems = validateRendered(
+      tools,
+      schemaDir,
+      devWith((objects) => {
+        // The services' spans go elsewhere than the proxies' (and sample less), Kiali reads another
+        // Prometheus than the operations page, and someone hand-edited a recording rule.
+        const config = named(objects, 'ConfigMap', 'foodmesh-config').data!;
+        config.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://otel-collector.observability:4318';
+        config.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+        config.OTEL_TRACES_SAMPLER_ARG = '0.5';
+        named(objects, 'Kiali', 'kiali').spec.external_services.prometheus.url = 'http://prometheus.istio-system:9090';
+        named(objects, 'PrometheusRule', 'foodmesh-recording-rules').spec.groups[0].rules[0].expr = 'vector(1)';
+        // And a service nobody scrapes.
+        named(objects, 'Deployment', 'store').spec.template.metadata.labels.app = 'store-v2';
+      }),
+      'broken',
+      { meshConfig },
+    ).problems;
+    expect(
+      problems.filter((p) => ['tracing', 'kiali', 'scrape', 'prometheus-rules'].includes(p.rule)).map((p) => `${p.rule} ${p.object}: ${p.message}`),
+    ).toEqual([
       'tracing Telemetry/foodmesh/default: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
       'tracing Telemetry/foodmesh/default: provider otel-tracing sends to jaeger-collector.istio-system.svc.cluster.local, the services to otel-collector.observability: two backends, two halves of every trace',
       'tracing Telemetry/istio-system/foodmesh-ingress-tracing: samples 100 % of requests, the services 50 % (OTEL_TRACES_SAMPLER): traces would lose their app or proxy half',
@@ -187,15 +218,21 @@ describe('npm run k8s:validate', () => {
     ]);
   });
 
-  it("refuses a Telemetry whose provider the mesh config lacks, and a Kiali anyone may open in production", () => {
+  it('refuses a Telemetry whose provider the mesh config lacks, and a Kiali anyone may open in production', () => {
     const problems = prodProblemsOf((objects) => {
       named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
       named(objects, 'Kiali', 'kiali').spec.auth.strategy = 'anonymous';
     });
     expect(problems.map((p) => `${p.rule} ${p.object}`)).toEqual(['kiali Kiali/istio-system/kiali']);
-    const withMesh = validateRendered(tools, schemaDir, overlayWith('prod', (objects) => {
-      named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
-    }), 'broken prod', { production: true, meshConfig }).problems;
+    const withMesh = validateRendered(
+      tools,
+      schemaDir,
+      overlayWith('prod', (objects) => {
+        named(objects, 'Telemetry', 'default').spec.tracing[0].providers[0].name = 'zipkin';
+      }),
+      'broken prod',
+      { production: true, meshConfig },
+    ).problems;
     expect(withMesh.map((p) => `${p.rule} ${p.object}: ${p.message}`)).toEqual([
       'tracing Telemetry/foodmesh/default: provider zipkin is not an OpenTelemetry extensionProvider of k8s/istio/istio-operator.yaml',
     ]);
@@ -229,11 +266,16 @@ describe('npm run k8s:validate', () => {
       'pg-network NetworkPolicy/foodmesh/postgres-clients: lets edge reach PostgreSQL (a database role), but it has none',
     ]);
     const warned = (change: (objects: K8sObject[]) => void) =>
-      validateRendered(tools, schemaDir, overlayWith('prod', change), 'prod', { production: true }).warnings.filter((w) => w.rule === 'kube-api-open').map((w) => w.object).sort();
+      validateRendered(tools, schemaDir, overlayWith('prod', change), 'prod', { production: true })
+        .warnings.filter((w) => w.rule === 'kube-api-open')
+        .map((w) => w.object)
+        .sort();
     expect(warned(() => undefined)).toEqual(['NetworkPolicy/foodmesh/kafka', 'NetworkPolicy/foodmesh/postgres']);
-    expect(warned((objects) => {
-      for (const name of ['postgres', 'kafka']) named(objects, 'NetworkPolicy', name).spec.egress[1].to[0].ipBlock.cidr = '10.0.0.1/32';
-    })).toEqual([]);
+    expect(
+      warned((objects) => {
+        for (const name of ['postgres', 'kafka']) named(objects, 'NetworkPolicy', name).spec.egress[1].to[0].ipBlock.cidr = '10.0.0.1/32';
+      }),
+    ).toEqual([]);
   });
 
   describe('the notification webhook (components/notification-webhook), on in an overlay of prod', () => {
@@ -241,11 +283,20 @@ describe('npm run k8s:validate', () => {
     const prodWithWebhook = (url: string) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-webhook-'));
       const rel = (p: string) => path.relative(dir, path.join(REPO_ROOT, p));
-      fs.writeFileSync(path.join(dir, 'kustomization.yaml'), stringify({ resources: [rel('k8s/overlays/prod'), 'webhook.yaml'], components: [rel('k8s/components/notification-webhook')] }));
-      fs.writeFileSync(path.join(dir, 'webhook.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notification-webhook', namespace: 'foodmesh' }, data: { url } }));
+      fs.writeFileSync(
+        path.join(dir, 'kustomization.yaml'),
+        stringify({ resources: [rel('k8s/overlays/prod'), 'webhook.yaml'], components: [rel('k8s/components/notification-webhook')] }),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'webhook.yaml'),
+        stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notification-webhook', namespace: 'foodmesh' }, data: { url } }),
+      );
       try {
         const text = renderOverlay(tools, dir);
-        return { objects: parseManifests(text, 'webhook').objects, problems: validateRendered(tools, schemaDir, text, 'prod + webhook', { production: true }).problems };
+        return {
+          objects: parseManifests(text, 'webhook').objects,
+          problems: validateRendered(tools, schemaDir, text, 'prod + webhook', { production: true }).problems,
+        };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -256,7 +307,9 @@ describe('npm run k8s:validate', () => {
       expect(problems).toEqual([]);
       expect(named(objects, 'ServiceEntry', 'notification-webhook').spec.hosts).toEqual(['alerts.partner.co.kr']);
       expect(named(objects, 'Sidecar', 'notification').spec.egress[0].hosts).toContain('./alerts.partner.co.kr');
-      expect(envOf(named(objects, 'Deployment', 'notification')).NOTIFICATION_WEBHOOK_URL).toEqual({ configMapKeyRef: { name: 'notification-webhook', key: 'url' } });
+      expect(envOf(named(objects, 'Deployment', 'notification')).NOTIFICATION_WEBHOOK_URL).toEqual({
+        configMapKeyRef: { name: 'notification-webhook', key: 'url' },
+      });
     });
 
     it('refuses a placeholder host in production', () => {
@@ -278,13 +331,16 @@ describe('npm run k8s:validate', () => {
   });
 
   // Opt-in (FOODMESH_ISTIOCTL=1 npm run k8s:tools builds istioctl, ~5 min): defined only where it is installed.
-  if (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl'))) it('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
-    const problems = problemsOf(devWith((objects) => {
-      const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
-      rule.from[0].source = { principalz: rule.from[0].source.principals };
-    }));
-    expect(problems).toContainEqual(expect.objectContaining({ rule: 'istioctl-analyze', message: expect.stringContaining('IST0106') }));
-  });
+  if (fs.existsSync(path.join(REPO_ROOT, '.foodmesh/bin/istioctl')))
+    it('istioctl analyze also rejects the broken AuthorizationPolicy', () => {
+      const problems = problemsOf(
+        devWith((objects) => {
+          const rule = named(objects, 'AuthorizationPolicy', 'payment').spec.rules[0];
+          rule.from[0].source = { principalz: rule.from[0].source.principals };
+        }),
+      );
+      expect(problems).toContainEqual(expect.objectContaining({ rule: 'istioctl-analyze', message: expect.stringContaining('IST0106') }));
+    });
 });
 
 describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
@@ -293,7 +349,11 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
   const SERVICES = ['order', 'payment', 'store', 'delivery', 'orderview', 'notification', 'edge'];
 
   it('has a Deployment, Service, ServiceAccount, PDB and autoscaling/v2 HPA per service', () => {
-    expect(deployments().map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+    expect(
+      deployments()
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual([...SERVICES].sort());
     for (const name of SERVICES) {
       expect(named(objects(), 'ServiceAccount', name)).toBeDefined();
       expect(named(objects(), 'Service', name)).toBeDefined();
@@ -357,7 +417,9 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     ]);
     // Every other grant on payment is the admin API, for the dev-only ops identity.
     const others = grants.filter((g) => !paymentService.includes(g));
-    expect(others).toEqual(overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : []);
+    expect(others).toEqual(
+      overlay === 'dev' ? [{ principals: ['cluster.local/ns/foodmesh/sa/ops'], paths: ['/foodmesh.payment.v1.PaymentAdminService/*'] }] : [],
+    );
     // Deny by default: without a matching ALLOW nothing gets through.
     expect(named(objects(), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
   });
@@ -370,7 +432,8 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
       'istio-system/foodmesh-users {"matchLabels":{"istio":"ingressgateway"}}',
     ]);
     const keys = overlay === 'prod' ? { jwksUri: config.AUTH_JWKS_URL } : { jwks: config.AUTH_JWKS };
-    for (const r of ras) expect(r.spec.jwtRules).toEqual([{ issuer: config.AUTH_ISSUER, audiences: [config.AUTH_AUDIENCE], forwardOriginalToken: true, ...keys }]);
+    for (const r of ras)
+      expect(r.spec.jwtRules).toEqual([{ issuer: config.AUTH_ISSUER, audiences: [config.AUTH_AUDIENCE], forwardOriginalToken: true, ...keys }]);
     // At the gateway: no token, no public API (dev: except the demo sign-in); the web app's files need none.
     const gate = named(objects(), 'AuthorizationPolicy', 'foodmesh-require-token');
     expect(gate.metadata.namespace).toBe('istio-system');
@@ -378,7 +441,14 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     expect(gate.spec.rules).toEqual([
       {
         from: [{ source: { notRequestPrincipals: ['*'] } }],
-        to: [{ operation: { paths: ['/foodmesh.edge.v1.*'], ...(overlay === 'dev' && { notPaths: ['/foodmesh.edge.v1.AuthService/SignIn', '/foodmesh.edge.v1.AuthService/ListDemoUsers'] }) } }],
+        to: [
+          {
+            operation: {
+              paths: ['/foodmesh.edge.v1.*'],
+              ...(overlay === 'dev' && { notPaths: ['/foodmesh.edge.v1.AuthService/SignIn', '/foodmesh.edge.v1.AuthService/ListDemoUsers'] }),
+            },
+          },
+        ],
       },
     ]);
     // Behind the edge: the edge's identity AND a user's valid token, for every service it calls for users.
@@ -390,27 +460,45 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     expect(config.WORKLOAD_IDENTITY).toBe('mesh');
   });
 
-  it(overlay === 'prod' ? 'is production: no demo sign-in, no fault knob, no reflection, no Secret in the manifests' : 'is development: demo sign-in with a generated key, the fault knob, reflection', () => {
-    const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
-    const edge = envOf(named(objects(), 'Deployment', 'edge'));
-    const payment = envOf(named(objects(), 'Deployment', 'payment'));
-    const secrets = ofKind(objects(), 'Secret');
-    if (overlay === 'prod') {
-      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS]).toEqual(['production', undefined, undefined]);
-      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual([undefined, undefined, undefined]);
-      expect(secrets).toEqual([]);
-    } else {
-      expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS_URL]).toEqual(['development', 'on', undefined]);
-      expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual(['on', { secretKeyRef: { name: 'edge-demo-signing-key', key: 'jwk' } }, 'on']);
-      expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['delivery-db', 'edge-demo-signing-key', 'notification-db', 'order-db', 'orderview-db', 'payment-db', 'store-db']);
-      // Generated: a key whose public half is the key set everyone verifies with, and real passwords.
-      const jwk = JSON.parse(Buffer.from(named(objects(), 'Secret', 'edge-demo-signing-key').data!.jwk!, 'base64').toString());
-      const { d, ...publicHalf } = jwk;
-      expect(d).toEqual(expect.any(String));
-      expect(JSON.parse(config.AUTH_JWKS!)).toEqual({ keys: [publicHalf] });
-      for (const s of secrets.filter((x) => x.metadata.name.endsWith('-db'))) expect(Buffer.from(s.data!.password!, 'base64').toString()).toMatch(/^[0-9a-f]{48}$/);
-    }
-  });
+  it(
+    overlay === 'prod'
+      ? 'is production: no demo sign-in, no fault knob, no reflection, no Secret in the manifests'
+      : 'is development: demo sign-in with a generated key, the fault knob, reflection',
+    () => {
+      const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
+      const edge = envOf(named(objects(), 'Deployment', 'edge'));
+      const payment = envOf(named(objects(), 'Deployment', 'payment'));
+      const secrets = ofKind(objects(), 'Secret');
+      if (overlay === 'prod') {
+        expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS]).toEqual(['production', undefined, undefined]);
+        expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual([undefined, undefined, undefined]);
+        expect(secrets).toEqual([]);
+      } else {
+        expect([config.FOODMESH_ENV, config.GRPC_REFLECTION, config.AUTH_JWKS_URL]).toEqual(['development', 'on', undefined]);
+        expect([edge.DEMO_SIGN_IN, edge.DEMO_SIGNING_KEY, payment.PAYMENT_ADMIN_API]).toEqual([
+          'on',
+          { secretKeyRef: { name: 'edge-demo-signing-key', key: 'jwk' } },
+          'on',
+        ]);
+        expect(secrets.map((s) => s.metadata.name).sort()).toEqual([
+          'delivery-db',
+          'edge-demo-signing-key',
+          'notification-db',
+          'order-db',
+          'orderview-db',
+          'payment-db',
+          'store-db',
+        ]);
+        // Generated: a key whose public half is the key set everyone verifies with, and real passwords.
+        const jwk = JSON.parse(Buffer.from(named(objects(), 'Secret', 'edge-demo-signing-key').data!.jwk!, 'base64').toString());
+        const { d, ...publicHalf } = jwk;
+        expect(d).toEqual(expect.any(String));
+        expect(JSON.parse(config.AUTH_JWKS!)).toEqual({ keys: [publicHalf] });
+        for (const s of secrets.filter((x) => x.metadata.name.endsWith('-db')))
+          expect(Buffer.from(s.data!.password!, 'base64').toString()).toMatch(/^[0-9a-f]{48}$/);
+      }
+    },
+  );
 
   it('lets only the ingress gateway reach the edge: gRPC on its gRPC port, everything else on its web port', () => {
     expect(named(objects(), 'AuthorizationPolicy', 'edge').spec.rules).toEqual([
@@ -433,7 +521,10 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
   });
 
   it('ships the payment DestinationRule/VirtualService exactly as rendered from mesh/policy.yaml', () => {
-    for (const [kind, file] of [['DestinationRule', 'payment-destinationrule.yaml'], ['VirtualService', 'payment-virtualservice.yaml']]) {
+    for (const [kind, file] of [
+      ['DestinationRule', 'payment-destinationrule.yaml'],
+      ['VirtualService', 'payment-virtualservice.yaml'],
+    ]) {
       const generated = parse(fs.readFileSync(path.join(REPO_ROOT, 'k8s/base/mesh', file), 'utf8')) as K8sObject;
       const o = named(objects(), kind, 'payment');
       expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('mesh-render');
@@ -444,18 +535,24 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
   it("sends the services' and the proxies' spans to one backend, scrapes every service, and shows both in Kiali", () => {
     const config = named(objects(), 'ConfigMap', 'foodmesh-config').data!;
     const provider = meshConfig.extensionProviders!.find((p) => p.name === 'otel-tracing')!.opentelemetry!;
-    expect([config.OTEL_TRACES_EXPORTER, config.OTEL_EXPORTER_OTLP_ENDPOINT]).toEqual(['otlp', `http://${provider.service.replace('.svc.cluster.local', '')}:4318`]);
-    const percent = overlay === 'prod' ? 10 : 100;
-    expect(ofKind(objects(), 'Telemetry').map((t) => `${t.metadata.namespace}/${t.metadata.name} ${t.spec.tracing[0].providers[0].name} ${t.spec.tracing[0].randomSamplingPercentage}`).sort()).toEqual([
-      `foodmesh/default otel-tracing ${percent}`,
-      `istio-system/foodmesh-ingress-tracing otel-tracing ${percent}`,
+    expect([config.OTEL_TRACES_EXPORTER, config.OTEL_EXPORTER_OTLP_ENDPOINT]).toEqual([
+      'otlp',
+      `http://${provider.service.replace('.svc.cluster.local', '')}:4318`,
     ]);
+    const percent = overlay === 'prod' ? 10 : 100;
+    expect(
+      ofKind(objects(), 'Telemetry')
+        .map((t) => `${t.metadata.namespace}/${t.metadata.name} ${t.spec.tracing[0].providers[0].name} ${t.spec.tracing[0].randomSamplingPercentage}`)
+        .sort(),
+    ).toEqual([`foodmesh/default otel-tracing ${percent}`, `istio-system/foodmesh-ingress-tracing otel-tracing ${percent}`]);
     expect(config.OTEL_TRACES_SAMPLER_ARG).toBe(overlay === 'prod' ? '0.1' : undefined);
     const monitor = named(objects(), 'PodMonitor', 'foodmesh');
     expect(monitor.spec.selector.matchExpressions[0].values.sort()).toEqual([...SERVICES].sort());
     const kiali = named(objects(), 'Kiali', 'kiali');
     expect(kiali.spec.external_services.prometheus.url).toBe(envOf(named(objects(), 'Deployment', 'edge')).OPS_PROMETHEUS_URL);
-    expect(kiali.spec.external_services.tracing).toEqual(expect.objectContaining({ enabled: true, provider: 'jaeger', internal_url: 'http://tracing.istio-system:16685/jaeger' }));
+    expect(kiali.spec.external_services.tracing).toEqual(
+      expect.objectContaining({ enabled: true, provider: 'jaeger', internal_url: 'http://tracing.istio-system:16685/jaeger' }),
+    );
     expect(kiali.spec.auth.strategy).toBe(overlay === 'prod' ? 'token' : 'anonymous');
     const rules = parse(fs.readFileSync(path.join(REPO_ROOT, 'observability/prometheus/rules.yaml'), 'utf8'));
     expect(named(objects(), 'PrometheusRule', 'foodmesh-recording-rules').spec.groups).toEqual(rules.groups);
@@ -465,7 +562,9 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (overlay) => {
     const topics = ofKind(objects(), 'KafkaTopic');
     expect(topics.map((t) => t.spec.topicName).sort()).toEqual(['delivery.events', 'order.events', 'payment.events', 'store.events']);
     for (const t of topics) expect(t.spec.partitions).toBe(6);
-    const dbs = ofKind(objects(), 'Database').map((d) => `${d.spec.name}:${d.spec.owner}`).sort();
+    const dbs = ofKind(objects(), 'Database')
+      .map((d) => `${d.spec.name}:${d.spec.owner}`)
+      .sort();
     expect(dbs).toEqual(['delivery:delivery', 'notification:notification', 'order:order', 'orderview:orderview', 'payment:payment', 'store:store']);
   });
 });
@@ -496,22 +595,38 @@ describe('scripts/pin-images.sh', () => {
       // The registry, as crane answers it: a digest per reference (here its sha256, so each differs).
       const bin = path.join(root, 'bin');
       fs.mkdirSync(bin);
-      fs.writeFileSync(path.join(bin, 'crane'), '#!/bin/sh\n[ "$1" = digest ] && printf "sha256:%s\\n" "$(printf %s "$2" | sha256sum | cut -c1-64)"\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, 'crane'), '#!/bin/sh\n[ "$1" = digest ] && printf "sha256:%s\\n" "$(printf %s "$2" | sha256sum | cut -c1-64)"\n', {
+        mode: 0o755,
+      });
       const sha = (ref: string) => `sha256:${createHash('sha256').update(ref).digest('hex')}`;
-      const unpinned = (text: string) => validateRendered(tools, schemaDir, text, 'prod', { production: true }).warnings.filter((w) => w.rule === 'image-digest').map((w) => w.object.split('/')[2]);
+      const unpinned = (text: string) =>
+        validateRendered(tools, schemaDir, text, 'prod', { production: true })
+          .warnings.filter((w) => w.rule === 'image-digest')
+          .map((w) => w.object.split('/')[2]);
       expect(unpinned(rendered.prod.text).sort()).toEqual(['delivery', 'edge', 'foodmesh-kafka', 'notification', 'order', 'orderview', 'payment', 'store']);
-      const r = spawnSync('bash', [path.join(root, 'scripts/pin-images.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const r = spawnSync('bash', [path.join(root, 'scripts/pin-images.sh')], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`quay.io/strimzi/operator:1.2.0@${sha('quay.io/strimzi/operator:1.2.0')}`);
       expect(r.stdout).toContain(`ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0@${sha('ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0')}`);
-      expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toContain(`ARG NODE_IMAGE=node:24.21.0-bookworm-slim@${sha('node:24.21.0-bookworm-slim')}\n`);
+      expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toContain(
+        `ARG NODE_IMAGE=node:24.21.0-bookworm-slim@${sha('node:24.21.0-bookworm-slim')}\n`,
+      );
       const text = renderOverlay(tools, path.join(root, 'k8s/overlays/prod'));
       expect(unpinned(text)).toEqual([]);
       const { objects } = parseManifests(text, 'pinned prod');
-      expect(named(objects, 'Kafka', 'foodmesh-kafka').spec.kafka.image).toBe(`quay.io/strimzi/kafka:1.2.0-kafka-4.3.1@${sha('quay.io/strimzi/kafka:1.2.0-kafka-4.3.1')}`);
-      expect(named(objects, 'Deployment', 'order').spec.template.spec.containers[0].image).toBe(`registry.example.com/foodmesh/order:0.1.0@${sha('registry.example.com/foodmesh/order:0.1.0')}`);
-      expect(named(objects, 'Cluster', 'foodmesh-pg').spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\.11-202608170816-system-bookworm@sha256:[0-9a-f]{64}$/);
+      expect(named(objects, 'Kafka', 'foodmesh-kafka').spec.kafka.image).toBe(
+        `quay.io/strimzi/kafka:1.2.0-kafka-4.3.1@${sha('quay.io/strimzi/kafka:1.2.0-kafka-4.3.1')}`,
+      );
+      expect(named(objects, 'Deployment', 'order').spec.template.spec.containers[0].image).toBe(
+        `registry.example.com/foodmesh/order:0.1.0@${sha('registry.example.com/foodmesh/order:0.1.0')}`,
+      );
+      expect(named(objects, 'Cluster', 'foodmesh-pg').spec.imageName).toMatch(
+        /^ghcr\.io\/cloudnative-pg\/postgresql:17\.11-202608170816-system-bookworm@sha256:[0-9a-f]{64}$/,
+      );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -544,6 +659,10 @@ describe('scripts/pg-restore.sh', () => {
 
   it('refuses a target without its zone and the running cluster as the new name', () => {
     expect(restore('2026-11-26 05:40:00')).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining('with its zone') });
-    expect(restore('2026-11-26 05:40:00+00', 'foodmesh-pg')).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining('must be a new cluster name') });
+    expect(restore('2026-11-26 05:40:00+00', 'foodmesh-pg')).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: expect.stringContaining('must be a new cluster name'),
+    });
   });
 });

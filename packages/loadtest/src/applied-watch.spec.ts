@@ -2,12 +2,19 @@ import { settle, type Waiter } from './applied-watch';
 
 const waiter = (partition: number, offset: number, giveUpAt = 1_000): Waiter => ({ partition, offset, giveUpAt, resolve: () => undefined });
 
-describe('settle: which waiters one reading of a group\'s committed offsets answers', () => {
+describe("settle: which waiters one reading of a group's committed offsets answers", () => {
   it('a record is applied once the committed offset (the next to read) is past it, on its own partition', () => {
     const at5 = waiter(0, 5);
     const at6 = waiter(0, 6);
     const other = waiter(1, 5);
-    const { done, left } = settle([at5, at6, other], new Map([[0, 6], [1, 5]]), 0);
+    const { done, left } = settle(
+      [at5, at6, other],
+      new Map([
+        [0, 6],
+        [1, 5],
+      ]),
+      0,
+    );
     expect(done).toEqual([[at5, true]]);
     expect(left).toEqual([at6, other]);
   });

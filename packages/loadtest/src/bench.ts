@@ -53,7 +53,12 @@ async function echoBenchmark(ghz: string, dir: string) {
         const output = path.join(dir, `echo-${kind}-${round}.json`);
         const config = path.join(dir, `echo-${kind}-${round}-config.json`);
         const stage = { schedule: 'const' as const, concurrency: ECHO.concurrency, connections: 1, duration: ECHO.durationMs, timeout: 10_000 };
-        writeFileSync(config, JSON.stringify(ghzConfig({ stage, rpc, host: `127.0.0.1:${server.port}`, requests: [{ userId: 'customer-1' }], metadata: {}, output, name: `echo ${kind}` })));
+        writeFileSync(
+          config,
+          JSON.stringify(
+            ghzConfig({ stage, rpc, host: `127.0.0.1:${server.port}`, requests: [{ userId: 'customer-1' }], metadata: {}, output, name: `echo ${kind}` }),
+          ),
+        );
         const s = summarizeRpc([await runGhz(ghz, config, output)]);
         if (s.errorRate > 0) throw new Error(`the ${kind} echo server answered errors: ${JSON.stringify(s.errors)}`);
         rates[kind].push(s.rate);
@@ -126,7 +131,12 @@ async function main(argv: string[]): Promise<number> {
     /** ms of CPU per finished saga by process group (/proc), the crew's and ghz's included. */
     cpuMsPerSaga: run.cpuMsPerSaga,
     cpuMsPerOrder: run.cpuMsPerOrder,
-    saga: { completed: run.crew ? Object.values(run.crew.sagas.final).reduce((a, b) => a + b, 0) : 0, unfinished: run.crew?.sagas.unfinished, p50Ms: run.crew?.endToEndP50Ms, p99Ms: run.crew?.endToEndP99Ms },
+    saga: {
+      completed: run.crew ? Object.values(run.crew.sagas.final).reduce((a, b) => a + b, 0) : 0,
+      unfinished: run.crew?.sagas.unfinished,
+      p50Ms: run.crew?.endToEndP50Ms,
+      p99Ms: run.crew?.endToEndP99Ms,
+    },
     /** % of one core per process group over IDLE_MS with no traffic (the runner is this process). */
     idleCorePercent: idle,
     echo,
@@ -141,12 +151,22 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 
   console.log('');
-  console.log(`  PlaceOrder through the edge   ${result.placeOrder.rate}/s (goal ≥ ${GOALS.placeOrderRate}), p50 ${result.placeOrder.p50Ms} ms, p99 ${result.placeOrder.p99Ms} ms (goal ≤ ${GOALS.placeOrderP99Ms})`);
+  console.log(
+    `  PlaceOrder through the edge   ${result.placeOrder.rate}/s (goal ≥ ${GOALS.placeOrderRate}), p50 ${result.placeOrder.p50Ms} ms, p99 ${result.placeOrder.p99Ms} ms (goal ≤ ${GOALS.placeOrderP99Ms})`,
+  );
   console.log(`  event-to-view lag             p50 ${result.viewLag.p50Ms} ms, p99 ${result.viewLag.p99Ms} ms (goal ≤ ${GOALS.viewLagP99Ms})`);
   console.log(`  quiet lag (1 order/s)         p50 ${result.quietViewLag.p50Ms} ms, p99 ${result.quietViewLag.p99Ms} ms (goal ≤ ${GOALS.quietViewLagP99Ms})`);
   console.log(`  saga end to end (crew)        ${result.saga.completed} completed, p50 ${result.saga.p50Ms} ms, p99 ${result.saga.p99Ms} ms`);
-  console.log(`  CPU per saga (ms)             ${Object.entries(result.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  idle (% of a core)            ${Object.entries(idle).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `  CPU per saga (ms)             ${Object.entries(result.cpuMsPerSaga)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  idle (% of a core)            ${Object.entries(idle)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`  echo                          bare ${echo.bare.rate}/s, kit ${echo.kit.rate}/s: kit/bare ${echo.kitOverBare} (goal ≥ ${GOALS.kitOverBare})`);
   console.log(`  books                         ${result.books.balanced ? 'balanced' : `DO NOT BALANCE: ${result.books.problems.join('; ')}`}`);
   console.log(`wrote ${path.relative(process.cwd(), file)} (${result.runSeconds} s)`);

@@ -39,7 +39,8 @@ export const CHARGED_STATUSES = new Set(['PAID', 'ACCEPTED', 'COOKING', 'COOKED'
 export function checkBooks(input: BooksInput): BooksResult {
   const problems: string[] = [];
   const report = (what: string, examples: string[]) => {
-    if (examples.length) problems.push(`${examples.length} ${what}${examples.length > 5 ? ` (first 5: ${examples.slice(0, 5).join('; ')})` : `: ${examples.join('; ')}`}`);
+    if (examples.length)
+      problems.push(`${examples.length} ${what}${examples.length > 5 ? ` (first 5: ${examples.slice(0, 5).join('; ')})` : `: ${examples.join('; ')}`}`);
   };
 
   const orders = new Map<string, { status: string; totalUnits: number }>();
@@ -66,7 +67,10 @@ export function checkBooks(input: BooksInput): BooksResult {
   }
   report('order(s) missing from the view', missing);
   report('order(s) whose view shows another status', differ);
-  report('view row(s) of orders the order service does not have', [...views.keys()].filter((id) => !orders.has(id)));
+  report(
+    'view row(s) of orders the order service does not have',
+    [...views.keys()].filter((id) => !orders.has(id)),
+  );
 
   const charges = new Map<string, Array<{ paymentId: string; status: string; amountUnits: number }>>();
   let chargedUnits = 0;
@@ -91,7 +95,8 @@ export function checkBooks(input: BooksInput): BooksResult {
     const kept = approved.reduce((n, p) => n + p.amountUnits, 0);
     if (CHARGED_STATUSES.has(o.status)) {
       expectedNetUnits += o.totalUnits;
-      if (approved.length !== 1 || kept !== o.totalUnits) wrong.push(`${id} ${o.status}: total ${o.totalUnits}, charged ${kept} in ${approved.length} payment(s)`);
+      if (approved.length !== 1 || kept !== o.totalUnits)
+        wrong.push(`${id} ${o.status}: total ${o.totalUnits}, charged ${kept} in ${approved.length} payment(s)`);
     } else if (approved.length && o.status === 'AWAITING_PAYMENT') {
       chargedUnpaid.push(`${id}: ${kept}`);
     } else if (approved.length) {

@@ -19,7 +19,12 @@ export interface SignedInUser {
   expiresAt: Date;
 }
 
-const ROLES: Partial<Record<ProtoRole, Role>> = { [ProtoRole.ROLE_CUSTOMER]: 'customer', [ProtoRole.ROLE_OWNER]: 'owner', [ProtoRole.ROLE_RIDER]: 'rider', [ProtoRole.ROLE_OPS]: 'ops' };
+const ROLES: Partial<Record<ProtoRole, Role>> = {
+  [ProtoRole.ROLE_CUSTOMER]: 'customer',
+  [ProtoRole.ROLE_OWNER]: 'owner',
+  [ProtoRole.ROLE_RIDER]: 'rider',
+  [ProtoRole.ROLE_OPS]: 'ops',
+};
 
 /**
  * Signs in every demo user (the crew needs all owners and riders), or only `userIds`, and checks
@@ -27,7 +32,13 @@ const ROLES: Partial<Record<ProtoRole, Role>> = { [ProtoRole.ROLE_CUSTOMER]: 'cu
  * the second half of it into UNAUTHENTICATED. An unknown user fails before any load is sent.
  */
 export async function signIn(edgeAddress: string, opts: { validForMs: number; userIds?: string[] }): Promise<Map<string, SignedInUser>> {
-  const auth = createGrpcClient(AuthServiceService, { address: edgeAddress, upstream: 'edge', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'loadtest' });
+  const auth = createGrpcClient(AuthServiceService, {
+    address: edgeAddress,
+    upstream: 'edge',
+    policy: loadMeshPolicy(),
+    resilienceMode: 'mesh',
+    caller: 'loadtest',
+  });
   try {
     const ids = opts.userIds ?? (await auth.listDemoUsers({})).users.map((u) => u.userId);
     const users = new Map<string, SignedInUser>();

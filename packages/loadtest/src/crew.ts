@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Consumer } from 'kafkajs';
 import type { StackHandle } from '@foodmesh/local-infra';
-import { connectKafka, createGrpcClient, createLogger, decodeEnvelope, loadMeshPolicy, topicOfEvent, topicsCarrying, type EventCase, type KafkaConnection } from '@foodmesh/platform';
+import {
+  connectKafka,
+  createGrpcClient,
+  createLogger,
+  decodeEnvelope,
+  loadMeshPolicy,
+  topicOfEvent,
+  topicsCarrying,
+  type EventCase,
+  type KafkaConnection,
+} from '@foodmesh/platform';
 import { OrderStatus } from '@foodmesh/proto-gen/foodmesh/common/v1/order_status';
 import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_method';
 import { CustomerServiceService } from '@foodmesh/proto-gen/foodmesh/edge/v1/customer';
@@ -206,7 +216,16 @@ export async function startCrew(opts: {
   const track = (env: EventEnvelope, customerId: string, storeId: string): Saga => {
     let saga = sagas.get(env.orderId);
     if (!saga) {
-      saga = { orderId: env.orderId, customerId, storeId, plan: choosePlan(settings, planDraw(sagas.size + 1)), startedAt: env.occurredAt?.getTime() ?? Date.now(), steps: new Set(), deferred: false, payLaterPending: false };
+      saga = {
+        orderId: env.orderId,
+        customerId,
+        storeId,
+        plan: choosePlan(settings, planDraw(sagas.size + 1)),
+        startedAt: env.occurredAt?.getTime() ?? Date.now(),
+        steps: new Set(),
+        deferred: false,
+        payLaterPending: false,
+      };
       sagas.set(env.orderId, saga);
       stats.sagas.seen++;
     }
@@ -284,7 +303,10 @@ export async function startCrew(opts: {
     const applied = await orderApplied.applied(pickup.partition, pickup.offset);
     count('pickupApplied', applied ? 'seen' : 'waited out');
     const me = customerOf(saga);
-    if (me) later(think(settings.thinkMs.customer), () => act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true }));
+    if (me)
+      later(think(settings.thinkMs.customer), () =>
+        act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true }),
+      );
   };
 
   const onEvent = (env: EventEnvelope, at: RecordAt) => {
@@ -337,7 +359,13 @@ export async function startCrew(opts: {
   let orderApplied: AppliedWatch;
   try {
     await admin.connect();
-    orderApplied = watchApplied({ admin, groupId: kafka.topic('order'), topic: kafka.topic(topicOfEvent('deliveryPickedUp')), pollMs: PICKUP_APPLIED_POLL_MS, timeoutMs: PICKUP_APPLIED_WAIT_MS });
+    orderApplied = watchApplied({
+      admin,
+      groupId: kafka.topic('order'),
+      topic: kafka.topic(topicOfEvent('deliveryPickedUp')),
+      pollMs: PICKUP_APPLIED_POLL_MS,
+      timeoutMs: PICKUP_APPLIED_WAIT_MS,
+    });
     await startAtTheEnd(kafka, groupId);
     consumer = kafka.createConsumer(groupId);
     await consumer.connect();

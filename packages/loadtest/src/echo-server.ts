@@ -24,7 +24,9 @@ async function bare(): Promise<number> {
     listDemoUsers: unused,
     getCurrentUser: unused,
   });
-  return new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+  return new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+  );
 }
 
 async function kit(): Promise<number> {

@@ -7,7 +7,18 @@ describe('ghz config', () => {
 
   it('maps a const stage to rps, concurrency and a duration', () => {
     const c = ghzConfig({ ...base, stage: { schedule: 'const', rps: 20, concurrency: 8, connections: 2, duration: 4000, timeout: 10_000 } });
-    expect(c).toMatchObject({ call: 'foodmesh.edge.v1.CustomerService.PlaceOrder', insecure: true, rps: 20, concurrency: 8, connections: 2, duration: '4000ms', 'duration-stop': 'wait', timeout: '10000ms', 'load-schedule': 'const', format: 'json' });
+    expect(c).toMatchObject({
+      call: 'foodmesh.edge.v1.CustomerService.PlaceOrder',
+      insecure: true,
+      rps: 20,
+      concurrency: 8,
+      connections: 2,
+      duration: '4000ms',
+      'duration-stop': 'wait',
+      timeout: '10000ms',
+      'load-schedule': 'const',
+      format: 'json',
+    });
     expect(String(c.proto)).toMatch(/proto\/foodmesh\/edge\/v1\/customer\.proto$/);
     expect(c).not.toHaveProperty('load-start');
     expect(c).not.toHaveProperty('total');
@@ -21,8 +32,18 @@ describe('ghz config', () => {
   });
 
   it('maps a step stage to ghz load-start/end/step and step duration', () => {
-    const c = ghzConfig({ ...base, stage: { schedule: 'step', start: 70, end: 10, step: -10, stepDuration: 20_000, concurrency: 100, connections: 4, duration: 140_000, timeout: 10_000 } });
-    expect(c).toMatchObject({ 'load-schedule': 'step', 'load-start': 70, 'load-end': 10, 'load-step': -10, 'load-step-duration': '20000ms', duration: '140000ms' });
+    const c = ghzConfig({
+      ...base,
+      stage: { schedule: 'step', start: 70, end: 10, step: -10, stepDuration: 20_000, concurrency: 100, connections: 4, duration: 140_000, timeout: 10_000 },
+    });
+    expect(c).toMatchObject({
+      'load-schedule': 'step',
+      'load-start': 70,
+      'load-end': 10,
+      'load-step': -10,
+      'load-step-duration': '20000ms',
+      duration: '140000ms',
+    });
     expect(c).not.toHaveProperty('rps');
   });
 

@@ -22,10 +22,21 @@ export async function runLoad(opts: {
     const name = opts.part === 'warmup' ? 'warmup' : String(i + 1);
     const output = path.join(opts.dir, `ghz-${name}.json`);
     const configFile = path.join(opts.dir, `ghz-config-${name}.json`);
-    const config = ghzConfig({ stage, rpc: scenario.rpc, host: opts.target, requests: scenario.requests, metadata: opts.metadata, output, name: `${scenario.name} ${name}`, tls: opts.tls });
+    const config = ghzConfig({
+      stage,
+      rpc: scenario.rpc,
+      host: opts.target,
+      requests: scenario.requests,
+      metadata: opts.metadata,
+      output,
+      name: `${scenario.name} ${name}`,
+      tls: opts.tls,
+    });
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     const shape = `${stage.schedule === 'const' ? `${stage.rps ?? 'max'}/s` : `${stage.start}→${stage.end}/s`}${stage.total ? `, ${stage.total} calls` : ''}`;
-    opts.log(`${opts.part === 'warmup' ? 'warm-up' : `load stage ${i + 1}/${stages.length}`}: ghz ${stage.schedule} ${shape}, ${stage.concurrency} workers${stage.duration ? `, ${stage.duration / 1000} s` : ''} against ${opts.target}`);
+    opts.log(
+      `${opts.part === 'warmup' ? 'warm-up' : `load stage ${i + 1}/${stages.length}`}: ghz ${stage.schedule} ${shape}, ${stage.concurrency} workers${stage.duration ? `, ${stage.duration / 1000} s` : ''} against ${opts.target}`,
+    );
     reports.push(await runGhz(opts.ghz, configFile, output));
   }
   return reports;

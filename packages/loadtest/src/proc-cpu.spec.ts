@@ -3,8 +3,17 @@ import { cpuMsPer, cpuSnapshot } from './proc-cpu';
 
 describe('CPU per process group', () => {
   it('divides each group’s CPU between two snapshots by the work done, costliest first, with the total', () => {
-    const before = new Map([['kafka', 10], ['order', 2], ['idle', 1]]);
-    const after = new Map([['kafka', 11], ['order', 2.5], ['idle', 1], ['ghz', 0.1]]);
+    const before = new Map([
+      ['kafka', 10],
+      ['order', 2],
+      ['idle', 1],
+    ]);
+    const after = new Map([
+      ['kafka', 11],
+      ['order', 2.5],
+      ['idle', 1],
+      ['ghz', 0.1],
+    ]);
     const per = cpuMsPer(before, after, 100);
     expect(per).toEqual({ kafka: 10, order: 5, ghz: 1, total: 16 });
     expect(Object.keys(per)).toEqual(['kafka', 'order', 'ghz', 'total']);

@@ -62,7 +62,9 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot {
   const out: CpuSnapshot = new Map();
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
   } catch {
     return out;
   }

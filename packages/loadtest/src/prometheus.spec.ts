@@ -23,7 +23,11 @@ describe('Prometheus text', () => {
 
   it('interpolates quantiles inside cumulative buckets like histogram_quantile', () => {
     const b = buckets(samples, 'lag');
-    expect(b).toEqual([[0.1, 5], [0.5, 9], [Infinity, 10]]);
+    expect(b).toEqual([
+      [0.1, 5],
+      [0.5, 9],
+      [Infinity, 10],
+    ]);
     expect(histogramQuantile(0.5, b)).toBeCloseTo(0.1);
     expect(histogramQuantile(0.7, b)).toBeCloseTo(0.3);
     expect(histogramQuantile(0.99, b)).toBe(0.5); // above the last finite bound
@@ -31,8 +35,50 @@ describe('Prometheus text', () => {
   });
 
   it('takes deltas between scrapes, and counts a restarted process from zero', () => {
-    expect(bucketDelta([[0.1, 7], [Infinity, 12]], [[0.1, 5], [Infinity, 10]])).toEqual([[0.1, 2], [Infinity, 2]]);
-    expect(bucketDelta([[0.1, 1], [Infinity, 3]], [[0.1, 5], [Infinity, 10]])).toEqual([[0.1, 1], [Infinity, 3]]);
-    expect(addBuckets([[0.1, 1], [Infinity, 2]], [[0.1, 3], [Infinity, 4]])).toEqual([[0.1, 4], [Infinity, 6]]);
+    expect(
+      bucketDelta(
+        [
+          [0.1, 7],
+          [Infinity, 12],
+        ],
+        [
+          [0.1, 5],
+          [Infinity, 10],
+        ],
+      ),
+    ).toEqual([
+      [0.1, 2],
+      [Infinity, 2],
+    ]);
+    expect(
+      bucketDelta(
+        [
+          [0.1, 1],
+          [Infinity, 3],
+        ],
+        [
+          [0.1, 5],
+          [Infinity, 10],
+        ],
+      ),
+    ).toEqual([
+      [0.1, 1],
+      [Infinity, 3],
+    ]);
+    expect(
+      addBuckets(
+        [
+          [0.1, 1],
+          [Infinity, 2],
+        ],
+        [
+          [0.1, 3],
+          [Infinity, 4],
+        ],
+      ),
+    ).toEqual([
+      [0.1, 4],
+      [Infinity, 6],
+    ]);
   });
 });

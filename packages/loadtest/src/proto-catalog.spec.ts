@@ -12,20 +12,26 @@ describe('proto catalog', () => {
   });
 
   it('names what exists when an RPC does not', () => {
-    expect(() => catalog.rpc('foodmesh.edge.v1.CustomerService.PlaceOrdr')).toThrow('foodmesh.edge.v1.CustomerService has no RPC PlaceOrdr; it has ListStores, GetMenu, PlaceOrder');
+    expect(() => catalog.rpc('foodmesh.edge.v1.CustomerService.PlaceOrdr')).toThrow(
+      'foodmesh.edge.v1.CustomerService has no RPC PlaceOrdr; it has ListStores, GetMenu, PlaceOrder',
+    );
     expect(() => catalog.rpc('foodmesh.edge.v1.ShopService.PlaceOrder')).toThrow('there is no service foodmesh.edge.v1.ShopService in proto/');
   });
 
   it('checks a request template field by field, in either spelling, skipping template actions', () => {
     const type = catalog.rpc('foodmesh.edge.v1.CustomerService.PlaceOrder').requestType;
     expect(
-      requestProblems(type, {
-        storeId: 'store-gangnam-chicken',
-        items: [{ menu_item_id: 'chk-fried', quantity: 1 }],
-        deliveryAddress: { region: 'seoul-gangnam', location: { lat: 37.5, lng: 127 } },
-        idempotencyKey: '{{newUUID}}',
-        paymentMethod: 'PAYMENT_METHOD_CARD',
-      }, 'requests[0]'),
+      requestProblems(
+        type,
+        {
+          storeId: 'store-gangnam-chicken',
+          items: [{ menu_item_id: 'chk-fried', quantity: 1 }],
+          deliveryAddress: { region: 'seoul-gangnam', location: { lat: 37.5, lng: 127 } },
+          idempotencyKey: '{{newUUID}}',
+          paymentMethod: 'PAYMENT_METHOD_CARD',
+        },
+        'requests[0]',
+      ),
     ).toEqual([]);
     expect(
       requestProblems(type, { storeID: 'x', items: [{ menuItemId: 'a', qty: 1 }], paymentMethod: 'CASH', deliveryAddress: 'home' }, 'requests[1]'),

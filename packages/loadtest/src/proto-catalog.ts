@@ -56,7 +56,8 @@ const isTemplate = (v: unknown) => typeof v === 'string' && v.includes('{{');
  * Returns one line per problem, each with the field's path.
  */
 export function requestProblems(type: protobuf.Type, value: unknown, at: string): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at}: must be an object (${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name})`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [`${at}: must be an object (${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name})`];
   const byName = new Map(type.fieldsArray.flatMap((f) => [[f.name, f] as const, [camel(f.name), f] as const]));
   const problems: string[] = [];
   for (const [key, v] of Object.entries(value)) {

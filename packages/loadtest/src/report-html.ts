@@ -29,7 +29,10 @@ export function svgChart(chart: Chart): string {
   const px = (x: number) => PAD.left + (x / xMax) * (W - PAD.left - PAD.right);
   const py = (y: number) => H - PAD.bottom - (y / yMax) * (H - PAD.top - PAD.bottom);
   const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(f * yMax)}" y2="${py(f * yMax)}" stroke="#e5e7eb"/><text x="${PAD.left - 6}" y="${py(f * yMax) + 4}" text-anchor="end">${+(f * yMax).toPrecision(3)}</text>`)
+    .map(
+      (f) =>
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(f * yMax)}" y2="${py(f * yMax)}" stroke="#e5e7eb"/><text x="${PAD.left - 6}" y="${py(f * yMax) + 4}" text-anchor="end">${+(f * yMax).toPrecision(3)}</text>`,
+    )
     .join('');
   const xTicks = Array.from({ length: 6 }, (_, i) => (i * xMax) / 5)
     .map((x) => `<text x="${px(x)}" y="${H - 8}" text-anchor="middle">${Math.round(x)}s</text>`)
@@ -48,7 +51,10 @@ export function svgChart(chart: Chart): string {
     })
     .join('');
   const markers = (chart.markers ?? [])
-    .map((m) => `<line x1="${px(m.x)}" x2="${px(m.x)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#111" stroke-dasharray="4 3"/><text x="${px(m.x) + 3}" y="${PAD.top + 10}">${esc(m.label)}</text>`)
+    .map(
+      (m) =>
+        `<line x1="${px(m.x)}" x2="${px(m.x)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#111" stroke-dasharray="4 3"/><text x="${px(m.x) + 3}" y="${PAD.top + 10}">${esc(m.label)}</text>`,
+    )
     .join('');
   const legend = chart.lines.map((l, i) => `<span style="color:${COLORS[i % COLORS.length]}">■ ${esc(l.name)}</span>`).join(' ');
   return `<figure><figcaption><b>${esc(chart.title)}</b> <small>(${esc(chart.unit)})</small><br>${legend}</figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-size="10" font-family="sans-serif">${grid}${xTicks}${markers}${paths}</svg></figure>`;

@@ -175,13 +175,17 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
     const [books, leaders, ordersOfRun] = await Promise.all([readBooks(dbs).then(checkBooks), relayLeaders(dbs), runOrders(dbs.order!, runStart)]);
     if (drained.unpublished || drained.consumerLag) {
       // Say first why the rest may only be behind rather than wrong.
-      books.problems.unshift(`the stack had not drained after ${Math.round(drained.waitedMs / 1000)} s (${drained.unpublished} events unpublished, consumer lag ${drained.consumerLag}): what follows may be in flight`);
+      books.problems.unshift(
+        `the stack had not drained after ${Math.round(drained.waitedMs / 1000)} s (${drained.unpublished} events unpublished, consumer lag ${drained.consumerLag}): what follows may be in flight`,
+      );
       books.balanced = false;
     }
     const crewStats = crew?.stats();
 
     const rpc = summarizeRpc(reports);
-    const finalCount = Object.entries(ordersOfRun).filter(([s]) => isFinal(orderStatusFromName(s))).reduce((n, [, c]) => n + c, 0);
+    const finalCount = Object.entries(ordersOfRun)
+      .filter(([s]) => isFinal(orderStatusFromName(s)))
+      .reduce((n, [, c]) => n + c, 0);
     const allCount = Object.values(ordersOfRun).reduce((n, c) => n + c, 0);
     const e2e = [...(crewStats?.endToEndMs ?? [])].sort((a, b) => a - b);
     const measured: Record<string, number | undefined> = {
@@ -207,7 +211,11 @@ export async function runScenario(opts: RunOptions): Promise<RunSummary> {
       scenario: scenario.name,
       description: scenario.description,
       startedAt: startedAt.toISOString(),
-      machine: { ...machine(), loadAverageBefore: loadAverageBefore.map((x) => Math.round(x * 100) / 100), loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+      machine: {
+        ...machine(),
+        loadAverageBefore: loadAverageBefore.map((x) => Math.round(x * 100) / 100),
+        loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      },
       stack: { origin: stack.origin, replicas: Object.fromEntries(stack.services.map((s) => [s.name, s.address.split(',').length])) },
       loadMs,
       rpc,

@@ -33,7 +33,19 @@ export interface MetricsTarget {
   url: string;
 }
 
-const DOWN = { up: false, startedAt: 0, rpcs: 0, consumed: 0, published: 0, outboxBacklog: 0, consumerLag: 0, breakerOpen: false, fallbacks: 0, cpuSeconds: 0, rssBytes: 0 };
+const DOWN = {
+  up: false,
+  startedAt: 0,
+  rpcs: 0,
+  consumed: 0,
+  published: 0,
+  outboxBacklog: 0,
+  consumerLag: 0,
+  breakerOpen: false,
+  fallbacks: 0,
+  cpuSeconds: 0,
+  rssBytes: 0,
+};
 
 export async function scrape(target: MetricsTarget, timeoutMs: number): Promise<ProcessSample> {
   const id = { service: target.service, replica: target.replica };

@@ -47,9 +47,13 @@ describe('scenario files', () => {
   it('refuses an RPC that does not exist, and request fields its message lacks', () => {
     expect(problemsOf(base.replace('PlaceOrder', 'PlaceOrders'))).toContain('call: foodmesh.edge.v1.CustomerService has no RPC PlaceOrders');
     expect(problemsOf(base.replace('storeId:', 'store:'))).toContain('requests[0].store: PlaceOrderRequest has no field "store"');
-    expect(problemsOf(base.replace('CustomerService.PlaceOrder', 'CustomerService.WatchOrderStatus').replace(/storeId: store-gangnam-chicken, idempotencyKey: "\{\{newUUID\}\}"/, 'orderId: x'))).toContain(
-      'is a server stream',
-    );
+    expect(
+      problemsOf(
+        base
+          .replace('CustomerService.PlaceOrder', 'CustomerService.WatchOrderStatus')
+          .replace(/storeId: store-gangnam-chicken, idempotencyKey: "\{\{newUUID\}\}"/, 'orderId: x'),
+      ),
+    ).toContain('is a server stream');
   });
 
   it('refuses thresholds that cannot parse, naming the metric', () => {
@@ -60,13 +64,19 @@ describe('scenario files', () => {
   });
 
   it('checks the load shape and the drill against the stack', () => {
-    expect(problemsOf(base.replace('duration: 4s', 'duration: 4 seconds'))).toContain('load[0].duration: "4 seconds" is not a duration; write e.g. 500ms, 30s or 2m');
+    expect(problemsOf(base.replace('duration: 4s', 'duration: 4 seconds'))).toContain(
+      'load[0].duration: "4 seconds" is not a duration; write e.g. 500ms, 30s or 2m',
+    );
     expect(problemsOf(base.replace('duration: 4s', 'total: 10, duration: 4s'))).toContain('load[0].duration: give either duration or total');
     expect(problemsOf(base.replace('{ schedule: const, rps: 5, duration: 4s }', '{ schedule: step, start: 5, end: 50, duration: 4s }'))).toMatch(
       /load\[0\]\.step: is required for schedule step[\s\S]*load\[0\]\.stepDuration: is required for schedule step/,
     );
-    expect(problemsOf(`${base}drill: { kill: [order], at: 1s, restartAfter: 1s }\n`)).toContain('drill.kill: order has 1 replica(s) (stack.replicas), so there is no replica 1 to kill');
-    expect(problemsOf(`${base}stack: { replicas: { order: 2 } }\ndrill: { kill: [order], at: 3s, restartAfter: 2s }\n`)).toContain('drill: at + restartAfter must fall within the load');
+    expect(problemsOf(`${base}drill: { kill: [order], at: 1s, restartAfter: 1s }\n`)).toContain(
+      'drill.kill: order has 1 replica(s) (stack.replicas), so there is no replica 1 to kill',
+    );
+    expect(problemsOf(`${base}stack: { replicas: { order: 2 } }\ndrill: { kill: [order], at: 3s, restartAfter: 2s }\n`)).toContain(
+      'drill: at + restartAfter must fall within the load',
+    );
   });
 
   it('says which scenarios exist when a name is wrong', () => {

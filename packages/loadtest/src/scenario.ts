@@ -41,7 +41,8 @@ const stageSchema = z
   })
   .superRefine((l, ctx) => {
     if ((l.duration === undefined) === (l.total === undefined)) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'give either duration or total' });
-    const required = l.schedule === 'const' ? [] : l.schedule === 'line' ? (['start', 'end', 'step'] as const) : (['start', 'end', 'step', 'stepDuration'] as const);
+    const required =
+      l.schedule === 'const' ? [] : l.schedule === 'line' ? (['start', 'end', 'step'] as const) : (['start', 'end', 'step', 'stepDuration'] as const);
     for (const field of required) {
       if (l[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required for schedule ${l.schedule}` });
     }
@@ -146,7 +147,11 @@ export class ScenarioError extends Error {
   }
 }
 
-const fieldPath = (p: readonly PropertyKey[]) => p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').slice(1) || '(top level)';
+const fieldPath = (p: readonly PropertyKey[]) =>
+  p
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+    .join('')
+    .slice(1) || '(top level)';
 
 /** `order-flow` (loadtest/scenarios/order-flow.yaml) or a path to a .yaml file. */
 export function scenarioFile(nameOrPath: string): string {
@@ -207,5 +212,10 @@ export function parseScenario(text: string, file: string, catalog: Catalog): Sce
 }
 
 export function listScenarios(): string[] {
-  return existsSync(SCENARIOS_DIR) ? readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort() : [];
+  return existsSync(SCENARIOS_DIR)
+    ? readdirSync(SCENARIOS_DIR)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }

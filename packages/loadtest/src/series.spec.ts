@@ -2,7 +2,20 @@ import type { ProcessSample, Tick } from './sampler';
 import { deriveSeries, minReplicaShare } from './series';
 
 const p = (service: string, replica: number, over: Partial<ProcessSample>): ProcessSample => ({
-  service, replica, up: true, startedAt: 100, rpcs: 0, consumed: 0, published: 0, outboxBacklog: 0, consumerLag: 0, breakerOpen: false, fallbacks: 0, cpuSeconds: 0, rssBytes: 0, ...over,
+  service,
+  replica,
+  up: true,
+  startedAt: 100,
+  rpcs: 0,
+  consumed: 0,
+  published: 0,
+  outboxBacklog: 0,
+  consumerLag: 0,
+  breakerOpen: false,
+  fallbacks: 0,
+  cpuSeconds: 0,
+  rssBytes: 0,
+  ...over,
 });
 
 describe('stack series from scrapes', () => {
@@ -35,7 +48,13 @@ describe('stack series from scrapes', () => {
   });
 
   it('reads the event-to-view lag from histogram deltas, per interval and over the run', () => {
-    const lag = (le01: number, le1: number, inf: number) => ({ viewLag: [[0.1, le01], [1, le1], [Infinity, inf]] as Array<[number, number]> });
+    const lag = (le01: number, le1: number, inf: number) => ({
+      viewLag: [
+        [0.1, le01],
+        [1, le1],
+        [Infinity, inf],
+      ] as Array<[number, number]>,
+    });
     const s = deriveSeries([
       { t: 0, processes: [p('orderview', 0, lag(0, 0, 0))] },
       { t: 1000, processes: [p('orderview', 0, lag(90, 100, 100))] },
@@ -49,7 +68,16 @@ describe('stack series from scrapes', () => {
   });
 
   it('tells where the time goes: handling time per method over the run, and CPU per service', () => {
-    const h = (n: number) => ({ handling: { '/foodmesh.order.v1.OrderService/PlaceOrder': [[0.01, n], [0.1, 2 * n], [Infinity, 2 * n]] as Array<[number, number]> }, cpuSeconds: n / 10 });
+    const h = (n: number) => ({
+      handling: {
+        '/foodmesh.order.v1.OrderService/PlaceOrder': [
+          [0.01, n],
+          [0.1, 2 * n],
+          [Infinity, 2 * n],
+        ] as Array<[number, number]>,
+      },
+      cpuSeconds: n / 10,
+    });
     const s = deriveSeries([
       { t: 0, processes: [p('order', 0, h(0))] },
       { t: 1000, processes: [p('order', 0, h(50))] },
@@ -57,6 +85,15 @@ describe('stack series from scrapes', () => {
     ]);
     expect(s.methods).toEqual([{ service: 'order', method: '/foodmesh.order.v1.OrderService/PlaceOrder', count: 200, p50Ms: 10, p99Ms: 98.2 }]);
     expect(s.cpuCores).toEqual({ order: 5 });
-    expect(deriveSeries([{ t: 0, processes: [p('order', 0, h(0))] }, { t: 1000, processes: [p('order', 0, h(10))] }, { t: 2000, processes: [p('order', 0, h(100))] }], { from: 1000, to: 1900 }).cpuCores).toEqual({ order: 9 });
+    expect(
+      deriveSeries(
+        [
+          { t: 0, processes: [p('order', 0, h(0))] },
+          { t: 1000, processes: [p('order', 0, h(10))] },
+          { t: 2000, processes: [p('order', 0, h(100))] },
+        ],
+        { from: 1000, to: 1900 },
+      ).cpuCores,
+    ).toEqual({ order: 9 });
   });
 });

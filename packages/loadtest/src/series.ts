@@ -73,7 +73,16 @@ export function deriveSeries(ticks: Tick[], busy?: { from: number; to: number })
     const perService = new Map<string, { rpc: number; consumed: number; lag: number; backlog: number; cpu: number; rss: number }>();
     for (const p of tick.processes) {
       const key = `${p.service}#${p.replica}`;
-      const share = shares.get(key) ?? { service: p.service, replica: p.replica, rpcs: 0, consumed: 0, published: 0, rpcShare: NaN, consumedShare: NaN, unanswered: 0 };
+      const share = shares.get(key) ?? {
+        service: p.service,
+        replica: p.replica,
+        rpcs: 0,
+        consumed: 0,
+        published: 0,
+        rpcShare: NaN,
+        consumedShare: NaN,
+        unanswered: 0,
+      };
       shares.set(key, share);
       const agg = perService.get(p.service) ?? { rpc: 0, consumed: 0, lag: 0, backlog: 0, cpu: 0, rss: 0 };
       perService.set(p.service, agg);
@@ -147,7 +156,13 @@ export function deriveSeries(ticks: Tick[], busy?: { from: number; to: number })
     }
   }
   out.methods = [...handled]
-    .map(([id, b]) => ({ service: id.split(' ')[0]!, method: id.split(' ')[1]!, count: b.at(-1)?.[1] ?? 0, p50Ms: ms(histogramQuantile(0.5, b)), p99Ms: ms(histogramQuantile(0.99, b)) }))
+    .map(([id, b]) => ({
+      service: id.split(' ')[0]!,
+      method: id.split(' ')[1]!,
+      count: b.at(-1)?.[1] ?? 0,
+      p50Ms: ms(histogramQuantile(0.5, b)),
+      p99Ms: ms(histogramQuantile(0.99, b)),
+    }))
     .filter((m) => m.count > 0)
     .sort((a, b) => b.count - a.count);
   out.totals.viewLagCount = wholeRunLag.at(-1)?.[1] ?? 0;

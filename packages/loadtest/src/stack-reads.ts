@@ -36,7 +36,9 @@ export async function readBooks(dbs: Databases): Promise<BooksInput> {
     readOnly(need(dbs, 'order'), (q) => q<{ order_id: string; status: string; total_units: string }>('SELECT order_id, status, total_units FROM orders')),
     readOnly(need(dbs, 'orderview'), (q) => q<{ order_id: string; status: string | null }>('SELECT order_id, status FROM order_view')),
     readOnly(need(dbs, 'payment'), (q) =>
-      q<{ payment_id: string; order_id: string; status: 'APPROVED' | 'DECLINED' | 'REFUNDED'; amount_units: string }>('SELECT payment_id, order_id, status, amount_units FROM payments'),
+      q<{ payment_id: string; order_id: string; status: 'APPROVED' | 'DECLINED' | 'REFUNDED'; amount_units: string }>(
+        'SELECT payment_id, order_id, status, amount_units FROM payments',
+      ),
     ),
     Promise.all(
       Object.entries(dbs).map(async ([service, url]) =>
@@ -56,7 +58,14 @@ export async function readBooks(dbs: Databases): Promise<BooksInput> {
     payments: payments.map((p) => ({ paymentId: p.payment_id, orderId: p.order_id, status: p.status, amountUnits: Number(p.amount_units) })),
     unpublished: Object.fromEntries(platform.map((p) => [p.service, p.unpublished])),
     deadLetters: platform.flatMap((p) =>
-      p.deadLetters.map((d) => ({ service: p.service, consumer: d.consumer, topic: d.topic, partition: d.kafka_partition, offset: String(d.kafka_offset), error: d.error })),
+      p.deadLetters.map((d) => ({
+        service: p.service,
+        consumer: d.consumer,
+        topic: d.topic,
+        partition: d.kafka_partition,
+        offset: String(d.kafka_offset),
+        error: d.error,
+      })),
     ),
   };
 }
@@ -64,7 +73,12 @@ export async function readBooks(dbs: Databases): Promise<BooksInput> {
 /** Orders created since `since` (the order database's clock), by status. */
 export const runOrders = (orderDb: string, since: Date) =>
   readOnly(orderDb, async (q) =>
-    Object.fromEntries((await q<{ status: string; n: string }>('SELECT status, count(*) AS n FROM orders WHERE created_at >= $1 GROUP BY status', [since])).map((r) => [r.status, Number(r.n)])),
+    Object.fromEntries(
+      (await q<{ status: string; n: string }>('SELECT status, count(*) AS n FROM orders WHERE created_at >= $1 GROUP BY status', [since])).map((r) => [
+        r.status,
+        Number(r.n),
+      ]),
+    ),
   );
 
 export const databaseNow = (url: string) => readOnly(url, async (q) => (await q<{ now: Date }>('SELECT now() AS now'))[0]!.now);
@@ -90,7 +104,11 @@ export const relayLeaders = async (dbs: Databases): Promise<Record<string, numbe
 /** Unpublished outbox rows and consumer-group lag of the stack, to wait until it has drained. */
 export async function backlog(dbs: Databases, kafka: StackHandle['kafka']): Promise<{ unpublished: number; consumerLag: number }> {
   const unpublished = (
-    await Promise.all(Object.values(dbs).map((url) => readOnly(url, async (q) => Number((await q<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL'))[0]!.n))))
+    await Promise.all(
+      Object.values(dbs).map((url) =>
+        readOnly(url, async (q) => Number((await q<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL'))[0]!.n)),
+      ),
+    )
   ).reduce((a, b) => a + b, 0);
   const admin = connectKafka({ ...kafka, clientId: 'loadtest-drain', logger: createLogger({ service: 'loadtest-drain', level: 'error' }) }).kafka.admin();
   await admin.connect();

@@ -54,7 +54,8 @@ export function parseThreshold(metric: string, text: unknown): Threshold {
   if (!m) throw new Error(`${metric}: ${JSON.stringify(text)} does not parse; write an operator (< <= == >= >) and a number, e.g. ${EXAMPLE[known.kind]}`);
   const [, op, number, unit] = m as unknown as [string, Op, string, string];
   if (!unit) {
-    if (known.kind === 'duration' || known.kind === 'ratio') throw new Error(`${metric}: ${JSON.stringify(text)} needs a unit (${known.kind}), e.g. ${EXAMPLE[known.kind]}`);
+    if (known.kind === 'duration' || known.kind === 'ratio')
+      throw new Error(`${metric}: ${JSON.stringify(text)} needs a unit (${known.kind}), e.g. ${EXAMPLE[known.kind]}`);
     return { metric, op, value: Number(number), text: String(text).trim() };
   }
   const u = UNIT_KINDS.find((k) => k.re.test(unit));

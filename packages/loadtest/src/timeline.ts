@@ -34,7 +34,10 @@ const isOk = (d: { status: string }) => d.status === 'OK';
 export function summarizeRpc(reports: GhzReport[]): RpcSummary {
   const details = reports.flatMap((r) => r.details ?? []);
   const wallMs = reports.reduce((ms, r) => ms + r.total / 1e6, 0);
-  const okLatencies = details.filter(isOk).map((d) => d.latency / 1e6).sort((a, b) => a - b);
+  const okLatencies = details
+    .filter(isOk)
+    .map((d) => d.latency / 1e6)
+    .sort((a, b) => a - b);
   const errors: Record<string, number> = {};
   for (const d of details) if (!isOk(d)) errors[d.status] = (errors[d.status] ?? 0) + 1;
   return {
@@ -59,7 +62,17 @@ export function rpcTimeline(reports: GhzReport[], startMs: number): RpcTimeline 
     if (isOk(d)) buckets[second]!.ok.push(d.latency / 1e6);
     else buckets[second]!.errors++;
   }
-  const q = (p: number) => buckets.map((b) => (b.ok.length ? round(percentile(b.ok.sort((x, y) => x - y), p)) : null));
+  const q = (p: number) =>
+    buckets.map((b) =>
+      b.ok.length
+        ? round(
+            percentile(
+              b.ok.sort((x, y) => x - y),
+              p,
+            ),
+          )
+        : null,
+    );
   return {
     seconds: buckets.map((_, i) => i + 1),
     okPerSecond: buckets.map((b) => b.ok.length),

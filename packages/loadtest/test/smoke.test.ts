@@ -71,10 +71,12 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
     expect(users.get('owner-1')).toMatchObject({ storeId: 'store-gangnam-chicken' });
     await expect(signIn(edge, { validForMs: 60_000, userIds: ['customer-9'] })).rejects.toThrow('cannot sign in as "customer-9"');
     // The edge's tokens live 1 h unless EDGE_TOKEN_TTL_SECONDS says otherwise: a two-day run would outlive them.
-    await expect(signIn(edge, { validForMs: 48 * 3600_000, userIds: ['customer-1'] })).rejects.toThrow(/expire at .* before this run ends .*EDGE_TOKEN_TTL_SECONDS=173400/);
+    await expect(signIn(edge, { validForMs: 48 * 3600_000, userIds: ['customer-1'] })).rejects.toThrow(
+      /expire at .* before this run ends .*EDGE_TOKEN_TTL_SECONDS=173400/,
+    );
   });
 
-  it('calls a service behind the edge as the edge does: the user\'s token and the edge\'s workload token, living the run', async () => {
+  it("calls a service behind the edge as the edge does: the user's token and the edge's workload token, living the run", async () => {
     const edge = stack.services.find((s) => s.name === 'edge')!.address;
     const customer = (await signIn(edge, { validForMs: 60_000, userIds: ['customer-1'] })).get('customer-1')!;
     const signedAt = Math.floor(Date.now() / 1000);
@@ -83,7 +85,13 @@ describe('the load suite on the whole stack (scenario smoke)', () => {
     expect(claims.sub).toBe('edge');
     expect(claims.exp).toBeGreaterThanOrEqual(signedAt + 2 * 3600);
     expect(() => callHeaders(customer, 'order')).toThrow("a call to order needs the edge's workload identity");
-    const order = createGrpcClient(OrderServiceService, { address: stack.services.find((s) => s.name === 'order')!.address, upstream: 'order', policy: loadMeshPolicy(), resilienceMode: 'mesh', caller: 'test' });
+    const order = createGrpcClient(OrderServiceService, {
+      address: stack.services.find((s) => s.name === 'order')!.address,
+      upstream: 'order',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'mesh',
+      caller: 'test',
+    });
     const metadata = new Metadata();
     for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
     try {

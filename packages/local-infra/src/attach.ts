@@ -92,10 +92,15 @@ export async function attachOrStartStack(opts: {
       replicas: opts.replicas,
       env: opts.env,
     });
-    return stackHandle(running, { brokers: infra.kafkaBrokers, namespace: opts.namespace, security: adminSecurity(infra.kafkaCredentials) }, 'a stack started by this run', async () => {
-      await running.stop();
-      await infra.stop();
-    });
+    return stackHandle(
+      running,
+      { brokers: infra.kafkaBrokers, namespace: opts.namespace, security: adminSecurity(infra.kafkaCredentials) },
+      'a stack started by this run',
+      async () => {
+        await running.stop();
+        await infra.stop();
+      },
+    );
   } catch (err) {
     await infra.stop();
     throw err;

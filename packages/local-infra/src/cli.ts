@@ -27,14 +27,21 @@ export async function startPersistentInfra(): Promise<Infra> {
   if (existsSync(stateFile)) {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as InfraState;
     if (state.pid !== process.pid && isAlive(state.pid)) {
-      throw new Error(`infra already running for this checkout (pid ${state.pid}): PostgreSQL ${state.databaseAdminUrl}, ` +
-        `Kafka ${state.kafkaBrokers.join(',')}; stop it first`);
+      throw new Error(
+        `infra already running for this checkout (pid ${state.pid}): PostgreSQL ${state.databaseAdminUrl}, ` +
+          `Kafka ${state.kafkaBrokers.join(',')}; stop it first`,
+      );
     }
   }
   const infra = await startInfra({ persistent: true, log });
   mkdirSync(foodmeshDir, { recursive: true });
-  const state: InfraState = { pid: process.pid, databaseAdminUrl: infra.databaseAdminUrl,
-    kafkaBrokers: infra.kafkaBrokers, kafkaCredentials: infra.kafkaCredentials, startedAt: new Date().toISOString() };
+  const state: InfraState = {
+    pid: process.pid,
+    databaseAdminUrl: infra.databaseAdminUrl,
+    kafkaBrokers: infra.kafkaBrokers,
+    kafkaCredentials: infra.kafkaCredentials,
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 }); // it holds the Kafka users' passwords
   return infra;
 }
@@ -110,12 +117,21 @@ export async function runStartCommand(args = process.argv.slice(3)): Promise<voi
   try {
     const services = discoverServices();
     log(`starting ${services.length} service(s): ${services.map((s) => s.name).join(', ') || 'none yet'}…`);
-    stack = await startStack({ databaseAdminUrl, kafkaBrokers, kafkaCredentials, log: (line) => console.log(`[stack] ${line}`), logLevel: process.env.LOG_LEVEL, observability });
+    stack = await startStack({
+      databaseAdminUrl,
+      kafkaBrokers,
+      kafkaCredentials,
+      log: (line) => console.log(`[stack] ${line}`),
+      logLevel: process.env.LOG_LEVEL,
+      observability,
+    });
     if (observability) advertise(observability);
     console.log('');
     console.log('foodmesh is running:');
     console.log(`  PostgreSQL    ${databaseAdminUrl}`);
-    console.log(`  Kafka         ${kafkaBrokers.join(',')}${kafkaCredentials ? `   SASL/SCRAM-SHA-512; its users' passwords: ${shared || !infra!.kafka.dataDir ? stateFile : path.join(infra!.kafka.dataDir, 'credentials.json')}` : ''}`);
+    console.log(
+      `  Kafka         ${kafkaBrokers.join(',')}${kafkaCredentials ? `   SASL/SCRAM-SHA-512; its users' passwords: ${shared || !infra!.kafka.dataDir ? stateFile : path.join(infra!.kafka.dataDir, 'credentials.json')}` : ''}`,
+    );
     for (const s of stack.services) {
       const web = s.httpPort ? `   web http://127.0.0.1:${s.httpPort}/` : '';
       console.log(`  ${s.name.padEnd(13)} grpc ${s.address}   metrics http://127.0.0.1:${s.metricsPort}/metrics${web}`);
@@ -123,7 +139,9 @@ export async function runStartCommand(args = process.argv.slice(3)): Promise<voi
     if (observability) {
       const edge = stack.services.find((s) => s.httpPort);
       console.log(`  Zipkin        ${observability.zipkinUrl}/zipkin/   traces of every call and event`);
-      console.log(`  Prometheus    ${observability.prometheusUrl}/api/v1/query?query=service:up:sum   HTTP API, recording rules of observability/prometheus/rules.yaml`);
+      console.log(
+        `  Prometheus    ${observability.prometheusUrl}/api/v1/query?query=service:up:sum   HTTP API, recording rules of observability/prometheus/rules.yaml`,
+      );
       if (edge) console.log(`  operations    http://127.0.0.1:${edge.httpPort}/   sign in as ops-1 (Operator)`);
     }
     console.log(`  logs          ${path.join(foodmeshDir, 'logs')}/<service>.log`);
@@ -199,13 +217,16 @@ export async function runDeadLettersCommand(
         const res = await client.listDeadLetters({ page: { pageSize: 100, pageToken } });
         if (!pageToken) print(`${res.service}: ${res.total} dead letter(s)`);
         for (const d of res.deadLetters) {
-          print(`  #${d.id}  ${d.parkedAt?.toISOString() ?? '-'}  ${d.consumer}  ${d.topic}[${d.partition}]@${d.offset}  ${d.eventType}  order ${d.orderId || '-'}  replays ${d.replays}\n      ${d.error}`);
+          print(
+            `  #${d.id}  ${d.parkedAt?.toISOString() ?? '-'}  ${d.consumer}  ${d.topic}[${d.partition}]@${d.offset}  ${d.eventType}  order ${d.orderId || '-'}  replays ${d.replays}\n      ${d.error}`,
+          );
         }
         pageToken = res.nextPageToken;
       } while (pageToken);
     } else {
       const res = await client.replayDeadLetters({ ids: all ? [] : ids.map(Number), all });
-      for (const r of res.results) print(`  #${r.id}  ${ReplayOutcome[r.outcome]!.replace('REPLAY_OUTCOME_', '').toLowerCase()}${r.error ? `: ${r.error}` : ''}`);
+      for (const r of res.results)
+        print(`  #${r.id}  ${ReplayOutcome[r.outcome]!.replace('REPLAY_OUTCOME_', '').toLowerCase()}${r.error ? `: ${r.error}` : ''}`);
       print(`${res.results.length} replayed`);
     }
   } finally {

@@ -62,4 +62,12 @@ export {
   type Replica,
 } from './stack';
 export { attachOrStartStack, stackHandle, type StackHandle, type ServiceEndpoints } from './attach';
-export { createLocalIdentity, generateLocalKeys, persistentLocalIdentity, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIdentity, type LocalKeys } from './local-identity';
+export {
+  createLocalIdentity,
+  generateLocalKeys,
+  persistentLocalIdentity,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalIdentity,
+  type LocalKeys,
+} from './local-identity';

@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<void> {
   // The broker's admin and service users (SASL/SCRAM), for testkit; unset for a broker without authentication.
   if (infra.kafkaCredentials) process.env.TEST_KAFKA_CREDENTIALS = JSON.stringify(infra.kafkaCredentials);
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'; // kafkajs 2.x's one-time notice, noise in every test
-  process.stderr.write(`[local-infra] PostgreSQL ${infra.databaseAdminUrl}, Kafka ${process.env.TEST_KAFKA_BROKERS} ` +
-    `(${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(
+    `[local-infra] PostgreSQL ${infra.databaseAdminUrl}, Kafka ${process.env.TEST_KAFKA_BROKERS} ` + `(${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+  );
 }

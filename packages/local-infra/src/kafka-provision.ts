@@ -42,14 +42,18 @@ async function untilVisible(admin: Admin, acl: AclEntry[]): Promise<void> {
   const key = (a: Pick<AclEntry, 'principal' | 'resourceType' | 'resourceName' | 'resourcePatternType' | 'operation'>) =>
     [a.principal, a.resourceType, a.resourceName, a.resourcePatternType, a.operation].join('|');
   const wanted = new Set(acl.map(key));
-  for (const deadline = Date.now() + 30_000; ; ) {
+  for (const deadline = Date.now() + 30_000; ;) {
     const { resources } = await admin.describeAcls({
       resourceType: AclResourceTypes.ANY,
       resourcePatternType: ResourcePatternTypes.ANY,
       operation: AclOperationTypes.ANY,
       permissionType: AclPermissionTypes.ANY,
     });
-    const seen = new Set(resources.flatMap((r) => r.acls.map((a) => key({ ...a, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType }))));
+    const seen = new Set(
+      resources.flatMap((r) =>
+        r.acls.map((a) => key({ ...a, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType })),
+      ),
+    );
     if ([...wanted].every((k) => seen.has(k))) return;
     if (Date.now() > deadline) throw new Error('the broker did not apply the Kafka ACLs within 30 s');
     await new Promise((r) => setTimeout(r, 100));
@@ -58,7 +62,12 @@ async function untilVisible(admin: Admin, acl: AclEntry[]): Promise<void> {
 
 const RESOURCE = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP } as const;
 const PATTERN = { literal: ResourcePatternTypes.LITERAL, prefix: ResourcePatternTypes.PREFIXED } as const;
-const OPERATION = { Read: AclOperationTypes.READ, Write: AclOperationTypes.WRITE, Describe: AclOperationTypes.DESCRIBE, Delete: AclOperationTypes.DELETE } as const;
+const OPERATION = {
+  Read: AclOperationTypes.READ,
+  Write: AclOperationTypes.WRITE,
+  Describe: AclOperationTypes.DESCRIBE,
+  Delete: AclOperationTypes.DELETE,
+} as const;
 
 function aclEntry(principal: string, a: KafkaAcl): AclEntry {
   return {

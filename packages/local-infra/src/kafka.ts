@@ -69,7 +69,14 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
   const external = process.env.KAFKA_BROKERS;
   if (external) {
     log(`Kafka: using KAFKA_BROKERS (${external})`);
-    return { brokers: external.split(',').map((b) => b.trim()).filter(Boolean), credentials: externalCredentials(), stop: async () => {} };
+    return {
+      brokers: external
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      credentials: externalCredentials(),
+      stop: async () => {},
+    };
   }
   const jars = await ensureKafkaJars(log);
   const persistent = opts.persistent ?? false;
@@ -120,9 +127,19 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaHandle> 
   };
 }
 
-interface Broker { logFile: string; stop(): Promise<void> }
+interface Broker {
+  logFile: string;
+  stop(): Promise<void>;
+}
 
-async function launch(o: { jars: string; dir: string; port: number; controllerPort: number; credentials: KafkaCredentials; timeoutMs: number }): Promise<Broker> {
+async function launch(o: {
+  jars: string;
+  dir: string;
+  port: number;
+  controllerPort: number;
+  credentials: KafkaCredentials;
+  timeoutMs: number;
+}): Promise<Broker> {
   const dataDir = path.join(o.dir, 'data');
   const logsDir = path.join(o.dir, 'logs');
   mkdirSync(logsDir, { recursive: true });
@@ -134,9 +151,12 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
     // A local broker lives minutes to hours on a shared small machine: C1 only (C2's compiling was most
     // of a fresh broker's CPU) and the serial collector (no parallel GC threads); docs/performance.md.
     ...(process.env.KAFKA_JVM_PERFORMANCE_OPTS?.split(/\s+/).filter(Boolean) ?? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
-    '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`,
-    '-cp', path.join(o.jars, '*'),
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4jConfig}`,
+    `-Dkafka.logs.dir=${logsDir}`,
+    '-cp',
+    path.join(o.jars, '*'),
   ];
 
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
@@ -147,10 +167,11 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
     while (clusterId.startsWith('-'));
     // The SCRAM users exist from the start (KRaft keeps them in its metadata): the admin, which the
     // broker itself also signs in as, and one per service.
-    const scram = [['admin', o.credentials.admin.password], ...Object.entries(o.credentials.users)]
-      .flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]);
-    const fmt = await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props,
-      '--standalone', '--ignore-formatted', ...scram]);
+    const scram = [['admin', o.credentials.admin.password], ...Object.entries(o.credentials.users)].flatMap(([name, password]) => [
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${name},password=${password}]`,
+    ]);
+    const fmt = await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone', '--ignore-formatted', ...scram]);
     if (fmt.code !== 0) throw new Error(`Kafka storage format failed (exit ${fmt.code}):\n${tail(fmt.output, 20)}`);
   }
 
@@ -161,8 +182,10 @@ async function launch(o: { jars: string; dir: string; port: number; controllerPo
   if (ready !== 'ready') {
     await stop();
     const why = ready === 'timeout' ? `not ready within ${o.timeoutMs} ms` : `the JVM exited with code ${broker.exitCode()}`;
-    throw new Error(`Kafka failed to start (${why}); see ${logFile} and ${path.join(logsDir, 'kafka.out')}:\n` +
-      tail(readText(path.join(logsDir, 'kafka.out')) + readText(logFile), 15));
+    throw new Error(
+      `Kafka failed to start (${why}); see ${logFile} and ${path.join(logsDir, 'kafka.out')}:\n` +
+        tail(readText(path.join(logsDir, 'kafka.out')) + readText(logFile), 15),
+    );
   }
   return { logFile, stop };
 }
@@ -255,8 +278,14 @@ function externalCredentials(): KafkaCredentials | undefined {
 
 /** Ready = metadata answers, and the group and producer-id coordinators are loaded (else clients log errors). */
 async function waitReady(brokers: string[], admin: KafkaCredentials['admin'], timeoutMs: number, dead: () => boolean): Promise<'ready' | 'timeout' | 'dead'> {
-  const kafka = new Kafka({ clientId: 'local-infra-ready', brokers, logLevel: logLevel.NOTHING, sasl: { mechanism: 'scram-sha-512', ...admin },
-    connectionTimeout: 1000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 } });
+  const kafka = new Kafka({
+    clientId: 'local-infra-ready',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    sasl: { mechanism: 'scram-sha-512', ...admin },
+    connectionTimeout: 1000,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+  });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (dead()) return 'dead';
@@ -291,4 +320,3 @@ export function checkJava(): void {
   const major = Number(/version "(?:1\.)?(\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (major && major < 17) throw new Error(`Kafka ${kafkaVersion()} needs Java 17+, found Java ${major}; ${INSTALL_HINT}`);
 }
-

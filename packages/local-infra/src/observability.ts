@@ -83,7 +83,10 @@ async function waitHttpReady(name: string, url: string, proc: WatchedProcess, ou
   for (;;) {
     const exited = proc.exitCode();
     if (exited !== undefined) throw new Error(`${name} exited (code ${exited}) while starting; see ${outFile}:\n${tail(readText(outFile), 15)}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) {
       await proc.stop(5000);
@@ -103,9 +106,15 @@ async function startZipkin(dir: string, log: Log, timeoutMs: number): Promise<Ba
   const proc = startWatched(
     'java',
     [
-      '-Xms64m', '-Xmx384m', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
-      '-jar', jar,
-      `--armeria.ports[0].port=${reservation.port}`, '--armeria.ports[0].ip=127.0.0.1', '--armeria.ports[0].protocols[0]=http',
+      '-Xms64m',
+      '-Xmx384m',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      '-jar',
+      jar,
+      `--armeria.ports[0].port=${reservation.port}`,
+      '--armeria.ports[0].ip=127.0.0.1',
+      '--armeria.ports[0].protocols[0]=http',
       // Bounded like the heap: the oldest traces go first.
       '--zipkin.storage.mem.max-spans=200000',
     ],
@@ -141,12 +150,16 @@ async function startPrometheus(dir: string, intervalSeconds: number, log: Log, t
   const reservation = await reservePort();
   const url = `http://127.0.0.1:${reservation.port}`;
   const outFile = path.join(dir, 'prometheus.out');
-  const proc = startWatched(prometheus, [
-    `--config.file=${configFile}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    '--storage.tsdb.retention.time=2d',
-    `--web.listen-address=127.0.0.1:${reservation.port}`,
-  ], { outFile });
+  const proc = startWatched(
+    prometheus,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      '--storage.tsdb.retention.time=2d',
+      `--web.listen-address=127.0.0.1:${reservation.port}`,
+    ],
+    { outFile },
+  );
   const stop = async () => {
     await proc.stop(10_000);
     reservation.release();

@@ -62,7 +62,13 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   }
 
   // If this process exits without stop(), do not leave the server behind (SIGINT = fast shutdown).
-  const onExit = () => { try { process.kill(pid, 'SIGINT'); } catch { /* gone */ } };
+  const onExit = () => {
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      /* gone */
+    }
+  };
   process.on('exit', onExit);
   let stopped: Promise<void> | undefined;
   return {
@@ -92,9 +98,12 @@ async function boot(dataDir: string, port: number, persistent: boolean, log: Log
     createPostgresUser: true, // postgres refuses to run as root
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=', // TCP only: no clash over /tmp/.s.PGSQL.<port>
-      '-c', 'max_connections=300', // many services x pool size
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=', // TCP only: no clash over /tmp/.s.PGSQL.<port>
+      '-c',
+      'max_connections=300', // many services x pool size
       // Throw-away test clusters do not need durability; dev clusters keep it.
       ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
@@ -194,7 +203,16 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 

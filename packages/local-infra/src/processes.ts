@@ -60,8 +60,7 @@ export interface WatchedProcess {
  * stdout and stderr go to `outFile`.
  */
 export function startWatched(command: string, args: string[], opts: { outFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): WatchedProcess {
-  const watchdog = 'exec 3<&0 0</dev/null; "$@" 3<&- & j=$!; (read _ <&3; kill -TERM $j 2>/dev/null) & w=$!; ' +
-    'wait $j; s=$?; kill $w 2>/dev/null; exit $s';
+  const watchdog = 'exec 3<&0 0</dev/null; "$@" 3<&- & j=$!; (read _ <&3; kill -TERM $j 2>/dev/null) & w=$!; ' + 'wait $j; s=$?; kill $w 2>/dev/null; exit $s';
   const outFd = openSync(opts.outFile, 'a');
   const child: ChildProcess = spawn('sh', ['-c', watchdog, 'sh', command, ...args], {
     stdio: ['pipe', outFd, outFd],

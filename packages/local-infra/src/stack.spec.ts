@@ -1,11 +1,24 @@
 import type { ServiceSpec } from './stack';
 import { startOrder } from './stack';
 
-const spec = (name: string, env: Record<string, string> = {}): ServiceSpec => ({ name, dir: name, main: `${name}/main.js`, grpcPort: 1, metricsPort: 2, database: false, env });
+const spec = (name: string, env: Record<string, string> = {}): ServiceSpec => ({
+  name,
+  dir: name,
+  main: `${name}/main.js`,
+  grpcPort: 1,
+  metricsPort: 2,
+  database: false,
+  env,
+});
 
 describe('startOrder', () => {
   it('puts every service after the ones its env refers to as {name}', () => {
-    const order = startOrder([spec('edge', { ORDER_ADDR: '{order}', STORE_ADDR: '{store}' }), spec('order', { PAYMENT_ADDR: '{payment}' }), spec('payment'), spec('store')]);
+    const order = startOrder([
+      spec('edge', { ORDER_ADDR: '{order}', STORE_ADDR: '{store}' }),
+      spec('order', { PAYMENT_ADDR: '{payment}' }),
+      spec('payment'),
+      spec('store'),
+    ]);
     expect(order.map((o) => [o.spec.name, o.after])).toEqual([
       ['payment', []],
       ['order', ['payment']],

@@ -227,7 +227,10 @@ export async function startStack(opts: {
     pipe(child.stderr!);
     const ports = await new Promise<Record<string, number>>((resolve, reject) => {
       const timeoutMs = opts.readyTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => reject(new Error(`${name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not report ready within ${timeoutMs / 1000} s; see ${path.relative(process.cwd(), logFile)}`)),
+        timeoutMs,
+      );
       child.on('message', (m) => {
         if (!isReadyMessage(m)) return;
         clearTimeout(timer);
@@ -318,7 +321,14 @@ export async function startStack(opts: {
   try {
     // What KafkaTopic and KafkaUser resources do in the cluster: services create no topic.
     await provisionKafka({ brokers: opts.kafkaBrokers, credentials: opts.kafkaCredentials, namespace: opts.namespace });
-    for (const { spec, after } of startOrder(specs)) started.set(spec.name, launch(spec, after.map((name) => started.get(name)!)));
+    for (const { spec, after } of startOrder(specs))
+      started.set(
+        spec.name,
+        launch(
+          spec,
+          after.map((name) => started.get(name)!),
+        ),
+      );
     // Every launch settles (one that waits on a failed upstream fails with it) before the stack is stopped.
     const results = await Promise.allSettled([...started.values()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -343,21 +353,25 @@ export async function startStack(opts: {
   };
 
   opts.observability?.setTargets(services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, metricsPort: r.metricsPort }))));
-  if (!opts.namespace) writeFileSync(
-    path.join(foodmeshDir, 'stack.json'),
-    JSON.stringify(
-      {
-        pid: process.pid,
-        kafka: { brokers: opts.kafkaBrokers, namespace: '', security: adminSecurity(opts.kafkaCredentials) },
-        services: Object.fromEntries(
-          services.map((s) => [s.name, { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort, databaseUrl: s.databaseUrl }]),
-        ),
-      },
-      null,
-      2,
-    ) + '\n',
-    { mode: 0o600 }, // it holds the Kafka admin's password
-  );
+  if (!opts.namespace)
+    writeFileSync(
+      path.join(foodmeshDir, 'stack.json'),
+      JSON.stringify(
+        {
+          pid: process.pid,
+          kafka: { brokers: opts.kafkaBrokers, namespace: '', security: adminSecurity(opts.kafkaCredentials) },
+          services: Object.fromEntries(
+            services.map((s) => [
+              s.name,
+              { address: s.address, metrics: `http://127.0.0.1:${s.metricsPort}/metrics`, httpPort: s.httpPort, databaseUrl: s.databaseUrl },
+            ]),
+          ),
+        },
+        null,
+        2,
+      ) + '\n',
+      { mode: 0o600 }, // it holds the Kafka admin's password
+    );
   return {
     services,
     identity,

@@ -53,7 +53,10 @@ describe('point-in-time restore (docs/deploy.md, scripts/pg-restore.sh)', () => 
     chmodSync(root, 0o755); // the server's user reaches its directories below
     mkdirSync(archive);
     const primaryDir = path.join(root, 'primary');
-    const primary = await startPostgres({ dataDir: primaryDir, settings: { archive_mode: 'on', archive_command: `cp %p ${archive}/%f`, archive_timeout: '0' } });
+    const primary = await startPostgres({
+      dataDir: primaryDir,
+      settings: { archive_mode: 'on', archive_command: `cp %p ${archive}/%f`, archive_timeout: '0' },
+    });
     servers.push(primary);
     const owner = statSync(primaryDir);
     ownAsServer(archive, owner);
@@ -68,17 +71,25 @@ describe('point-in-time restore (docs/deploy.md, scripts/pg-restore.sh)', () => 
       const baseDir = path.join(root, 'base');
       copyTree(primaryDir, baseDir, (name) => ['postmaster.pid', 'postmaster.opts', 'pg_wal'].includes(name));
       mkdirSync(path.join(baseDir, 'pg_wal', 'archive_status'), { recursive: true });
-      const { rows: [stop] } = await db.query<{ labelfile: string }>('SELECT labelfile FROM pg_backup_stop(true)');
+      const {
+        rows: [stop],
+      } = await db.query<{ labelfile: string }>('SELECT labelfile FROM pg_backup_stop(true)');
       writeFileSync(path.join(baseDir, 'backup_label'), stop!.labelfile);
 
       await db.query(`INSERT INTO orders VALUES (2, 'after the backup, before the target')`);
-      const { rows: [{ target }] } = await db.query<{ target: string }>('SELECT now()::text AS target');
+      const {
+        rows: [{ target }],
+      } = await db.query<{ target: string }>('SELECT now()::text AS target');
       await new Promise((r) => setTimeout(r, 300));
       await db.query('DELETE FROM orders'); // the mistake the restore undoes
-      const { rows: [{ wal }] } = await db.query<{ wal: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal');
+      const {
+        rows: [{ wal }],
+      } = await db.query<{ wal: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal');
       await db.query('SELECT pg_switch_wal()');
       for (let i = 0; ; i++) {
-        const { rows: [{ last }] } = await db.query<{ last: string | null }>('SELECT last_archived_wal AS last FROM pg_stat_archiver');
+        const {
+          rows: [{ last }],
+        } = await db.query<{ last: string | null }>('SELECT last_archived_wal AS last FROM pg_stat_archiver');
         if (last && last >= wal) break;
         if (i > 200) throw new Error(`WAL ${wal} was not archived (last: ${last})`);
         await new Promise((r) => setTimeout(r, 50));

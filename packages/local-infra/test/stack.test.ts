@@ -11,7 +11,9 @@ async function healthOf(address: string): Promise<string> {
   const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check: Function };
   try {
     return await new Promise((resolve, reject) =>
-      client.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err: Error | null, res?: { status: string }) => (err ? reject(err) : resolve(res!.status))),
+      client.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err: Error | null, res?: { status: string }) =>
+        err ? reject(err) : resolve(res!.status),
+      ),
     );
   } finally {
     client.close();
@@ -71,9 +73,9 @@ describe('npm start stack', () => {
     const out: string[] = [];
     await runDeadLettersCommand(['store', 'list', '--address', store.address], { identity: stack.identity, print: (l) => out.push(l) });
     expect(out).toEqual(['store: 0 dead letter(s)']);
-    await expect(runDeadLettersCommand(['store', 'replay', '42', '--address', store.address], { identity: stack.identity, print: () => undefined })).rejects.toThrow(
-      'this service has no dead letter 42',
-    );
+    await expect(
+      runDeadLettersCommand(['store', 'replay', '42', '--address', store.address], { identity: stack.identity, print: () => undefined }),
+    ).rejects.toThrow('this service has no dead letter 42');
     await expect(runDeadLettersCommand(['store', 'replay'], { identity: stack.identity })).rejects.toThrow('usage: npm run dead-letters');
   });
 

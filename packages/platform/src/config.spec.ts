@@ -1,7 +1,12 @@
 import { baseConfigSchema, ConfigError, dataConfigSchema, parseConfig } from './config';
 
 const schema = baseConfigSchema.extend(dataConfigSchema.shape);
-const identity = { AUTH_ISSUER: 'https://auth.example.com/', AUTH_AUDIENCE: 'foodmesh', AUTH_JWKS_URL: 'https://auth.example.com/jwks.json', WORKLOAD_IDENTITY: 'mesh' };
+const identity = {
+  AUTH_ISSUER: 'https://auth.example.com/',
+  AUTH_AUDIENCE: 'foodmesh',
+  AUTH_JWKS_URL: 'https://auth.example.com/jwks.json',
+  WORKLOAD_IDENTITY: 'mesh',
+};
 const problemsOf = (env: Record<string, string>) => {
   try {
     parseConfig(schema, env);
@@ -27,7 +32,16 @@ describe('parseConfig', () => {
       'AUTH_AUDIENCE: Invalid input: expected string, received undefined',
       'WORKLOAD_IDENTITY: Invalid option: expected one of "mesh"|"token"',
     ]);
-    expect(problemsOf({ ...base, ...identity, AUTH_JWKS: '{"keys":', WORKLOAD_JWKS: '{"keys":[]}', WORKLOAD_SIGNING_KEY: '{"kty":"EC","kid":"k"}', GRPC_REFLECTION: 'yes' })).toEqual([
+    expect(
+      problemsOf({
+        ...base,
+        ...identity,
+        AUTH_JWKS: '{"keys":',
+        WORKLOAD_JWKS: '{"keys":[]}',
+        WORKLOAD_SIGNING_KEY: '{"kty":"EC","kid":"k"}',
+        GRPC_REFLECTION: 'yes',
+      }),
+    ).toEqual([
       'GRPC_REFLECTION: Invalid option: expected one of "on"|"off"',
       'AUTH_JWKS: must be JSON',
       'WORKLOAD_JWKS.keys: Too small: expected array to have >=1 items',
@@ -36,9 +50,9 @@ describe('parseConfig', () => {
   });
 
   it('refuses a placeholder secret in any variable', () => {
-    expect(problemsOf({ ...identity, SERVICE_NAME: 'order', DATABASE_URL: 'postgres://order:change-me-order@pg:5432/order', KAFKA_BROKERS: 'k:9092' })).toEqual([
-      'DATABASE_URL: holds a placeholder ("change-me…"); set the real secret',
-    ]);
+    expect(problemsOf({ ...identity, SERVICE_NAME: 'order', DATABASE_URL: 'postgres://order:change-me-order@pg:5432/order', KAFKA_BROKERS: 'k:9092' })).toEqual(
+      ['DATABASE_URL: holds a placeholder ("change-me…"); set the real secret'],
+    );
   });
 
   it('names every bad variable in one error', () => {

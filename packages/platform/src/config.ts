@@ -48,40 +48,46 @@ export const keySetJson = jsonOf(z.object({ keys: z.array(jwk).min(1) }));
 export const privateJwkJson = jsonOf(jwk.extend({ kty: z.literal('EC'), d: z.string().min(1) }));
 
 /** Settings every service shares. Services extend this with their own. */
-export const baseConfigSchema = z.object({
-  SERVICE_NAME: z.string().min(1),
-  SERVICE_VERSION: z.string().default('dev'),
-  GRPC_HOST: z.string().default('0.0.0.0'),
-  GRPC_PORT: port.default(50051),
-  METRICS_PORT: port.default(9464),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Successful calls logged per method and second ('rpc' lines; every failure is logged): a sample under load. */
-  REQUEST_LOG_OK_PER_SECOND: z.coerce.number().int().min(0).default(DEFAULT_REQUEST_LOG_OK_PER_SECOND),
-  /** How long SIGTERM waits for in-flight calls before forcing the server down. */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
-  /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
-  RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
-  MESH_POLICY_PATH: z.string().optional(),
-  /** The largest request message the gRPC server (and the edge's gRPC-web/Connect routes) accepts. */
-  GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
-  /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
-  FOODMESH_ENV: z.enum(['development', 'production']).default('development'),
-  /** gRPC server reflection (grpcurl list/describe): on locally and in dev, off in production. */
-  GRPC_REFLECTION: onOff.default(false),
-  // Users' tokens (identity.ts): who issues them, for whom, and where the issuer's public keys are.
-  AUTH_ISSUER: z.string().min(1),
-  AUTH_AUDIENCE: z.string().min(1),
-  /** The identity provider's JWKS URL (production). Exactly one of AUTH_JWKS_URL and AUTH_JWKS. */
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** The key set inline, as JSON (local runs, tests, the dev cluster). */
-  AUTH_JWKS: keySetJson.optional(),
-  /** How calling workloads are known: `mesh` (Istio mTLS; only behind a sidecar) or `token` (local workload tokens). */
-  WORKLOAD_IDENTITY: z.enum(['mesh', 'token']),
-  /** `token`: the public key set of workload tokens. */
-  WORKLOAD_JWKS: keySetJson.optional(),
-  /** `token`: this workload's private key, to sign its own calls (a service that calls none needs none). */
-  WORKLOAD_SIGNING_KEY: privateJwkJson.optional(),
-}).extend(telemetryConfigSchema.shape);
+export const baseConfigSchema = z
+  .object({
+    SERVICE_NAME: z.string().min(1),
+    SERVICE_VERSION: z.string().default('dev'),
+    GRPC_HOST: z.string().default('0.0.0.0'),
+    GRPC_PORT: port.default(50051),
+    METRICS_PORT: port.default(9464),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Successful calls logged per method and second ('rpc' lines; every failure is logged): a sample under load. */
+    REQUEST_LOG_OK_PER_SECOND: z.coerce.number().int().min(0).default(DEFAULT_REQUEST_LOG_OK_PER_SECOND),
+    /** How long SIGTERM waits for in-flight calls before forcing the server down. */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+    /** `local`: the client factory applies retries itself; `mesh`: the sidecar does. */
+    RESILIENCE_MODE: z.enum(['local', 'mesh']).default('local'),
+    MESH_POLICY_PATH: z.string().optional(),
+    /** The largest request message the gRPC server (and the edge's gRPC-web/Connect routes) accepts. */
+    GRPC_MAX_RECEIVE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    /** `production` refuses what only belongs in local and dev runs (demo sign-in, the fault knob). */
+    FOODMESH_ENV: z.enum(['development', 'production']).default('development'),
+    /** gRPC server reflection (grpcurl list/describe): on locally and in dev, off in production. */
+    GRPC_REFLECTION: onOff.default(false),
+    // Users' tokens (identity.ts): who issues them, for whom, and where the issuer's public keys are.
+    AUTH_ISSUER: z.string().min(1),
+    AUTH_AUDIENCE: z.string().min(1),
+    /** The identity provider's JWKS URL (production). Exactly one of AUTH_JWKS_URL and AUTH_JWKS. */
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The key set inline, as JSON (local runs, tests, the dev cluster). */
+    AUTH_JWKS: keySetJson.optional(),
+    /** How calling workloads are known: `mesh` (Istio mTLS; only behind a sidecar) or `token` (local workload tokens). */
+    WORKLOAD_IDENTITY: z.enum(['mesh', 'token']),
+    /** `token`: the public key set of workload tokens. */
+    WORKLOAD_JWKS: keySetJson.optional(),
+    /** `token`: this workload's private key, to sign its own calls (a service that calls none needs none). */
+    WORKLOAD_SIGNING_KEY: privateJwkJson.optional(),
+  })
+  .extend(telemetryConfigSchema.shape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** How a service reaches Kafka (kafka-config.ts checks the security settings together). */
@@ -89,9 +95,17 @@ export const kafkaConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .min(1)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   /** Prefix for every topic and consumer group: lets environments or test runs share a cluster. */
-  KAFKA_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   /**
    * Partitions a consumer works on at once (each still one message at a time, in order).
    * 1 made a busy service's view lag p99 seconds long; see docs/architecture.md.
@@ -123,7 +137,11 @@ export const kafkaConfigSchema = z.object({
    * The largest message the brokers and topics accept (their `message.max.bytes` / `max.message.bytes`,
    * set to the same on purpose): the outbox publishes in batches that fit and sets aside an event above it.
    */
-  KAFKA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).default(1024 * 1024),
+  KAFKA_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
 });
 export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
 

@@ -4,7 +4,15 @@ import type { EventEnvelope } from '@foodmesh/proto-gen/foodmesh/events/v1/envel
 import { parkMessage } from './dead-letters';
 import { topicsCarrying } from './event-catalogue';
 import type { EventCase } from './events';
-import { decodeMessage, DEFAULT_EVENTS_PER_TRANSACTION, inboxApplier, inboxBatchApplier, isPermanentFailure, type ApplyOutcome, type EventHandlers } from './inbox';
+import {
+  decodeMessage,
+  DEFAULT_EVENTS_PER_TRANSACTION,
+  inboxApplier,
+  inboxBatchApplier,
+  isPermanentFailure,
+  type ApplyOutcome,
+  type EventHandlers,
+} from './inbox';
 import type { KafkaConnection } from './kafka';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
@@ -172,7 +180,8 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
       log.debug({ topic, partition, count: envs.length, outcomes }, 'events handled in one transaction');
       return true;
     } catch (err) {
-      for (const { span } of spans.values()) span.setStatus({ code: SpanStatusCode.ERROR, message: `rolled back with its batch, applied again on its own: ${(err as Error).message}` });
+      for (const { span } of spans.values())
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `rolled back with its batch, applied again on its own: ${(err as Error).message}` });
       log.info({ topic, partition, count: envs.length, err: (err as Error).message }, 'a batch of events failed in one transaction; applying them one by one');
       return false;
     } finally {
@@ -248,7 +257,16 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
     paused.set(key, entry);
     opts.metrics?.consumerPausedPartitions.set({ consumer: opts.consumer }, [...paused.values()].filter((p) => p.timer).length);
     log.warn(
-      { topic: batch.topic, partition: batch.partition, offset: m.offset, event_id: failure.eventId, type: failure.type, attempt: attempts, retry_in_ms: delay, err: failure.error.message },
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        event_id: failure.eventId,
+        type: failure.type,
+        attempt: attempts,
+        retry_in_ms: delay,
+        err: failure.error.message,
+      },
       'cannot apply an event now (transient failure): its partition is paused and the event will be tried again',
     );
   }
@@ -282,7 +300,10 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
           if (recovered) {
             paused.delete(key);
             opts.metrics?.consumerPausedPartitions.set({ consumer: opts.consumer }, [...paused.values()].filter((p) => p.timer).length);
-            log.info({ topic: batch.topic, partition: batch.partition, offset: m.offset, attempts: recovered.attempts + 1 }, 'the event applied after its partition was paused; consuming again');
+            log.info(
+              { topic: batch.topic, partition: batch.partition, offset: m.offset, attempts: recovered.attempts + 1 },
+              'the event applied after its partition was paused; consuming again',
+            );
           }
           resolveOffset(m.offset);
           commits.handled(batch.topic, batch.partition, m.offset);
@@ -292,7 +313,7 @@ export function createEventConsumer(opts: EventConsumerOptions): EventConsumer &
         const messages = batch.messages;
         // Messages before this index are handled one by one: their transaction together failed.
         let oneByOneUntil = 0;
-        for (let i = 0; i < messages.length; ) {
+        for (let i = 0; i < messages.length;) {
           if (!isRunning() || isStale()) break;
           // Before the work, not after: a member whose group is rebalancing stops here (kafkajs may
           // hold batches fetched ahead) instead of applying events of partitions it is about to lose.

@@ -2,7 +2,20 @@ import { formatMoney, formatSeoulTime, formatWon, LOCALES, MESSAGE_CODES, render
 
 describe('customer text', () => {
   it('renders every message in Korean and English with its parameters filled in', () => {
-    const params = { store: 'S', total: '₩1', amount: '₩3', reason: 'R', refund: '₩2', minutes: 15, rider: 'Kim', items: 'I', region: 'seoul-mapo', pickup: 'P', retryAfterSeconds: 30, payBy: '14:05' };
+    const params = {
+      store: 'S',
+      total: '₩1',
+      amount: '₩3',
+      reason: 'R',
+      refund: '₩2',
+      minutes: 15,
+      rider: 'Kim',
+      items: 'I',
+      region: 'seoul-mapo',
+      pickup: 'P',
+      retryAfterSeconds: 30,
+      payBy: '14:05',
+    };
     for (const code of MESSAGE_CODES) {
       for (const locale of LOCALES) {
         const { title, body } = renderMessage({ code, params }, locale);

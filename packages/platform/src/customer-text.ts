@@ -41,7 +41,10 @@ type Render = (p: MessageParams) => Text;
 const MESSAGES = {
   PAYMENT_DEFERRED: {
     ko: (p) => ({ title: '결제 대기 중', body: `결제가 잠시 지연되고 있어요. 주문은 저장되었으니 ${p.retryAfterSeconds}초 후에 다시 결제해 주세요.` }),
-    en: (p) => ({ title: 'Payment pending', body: `Payment is busy right now. Your order is saved — please try paying again in ${p.retryAfterSeconds} seconds.` }),
+    en: (p) => ({
+      title: 'Payment pending',
+      body: `Payment is busy right now. Your order is saved — please try paying again in ${p.retryAfterSeconds} seconds.`,
+    }),
   },
   PAYMENT_APPROVED: {
     ko: (p) => ({ title: '결제 승인', body: `${p.amount} 결제가 승인되었습니다.` }),
@@ -65,7 +68,10 @@ const MESSAGES = {
   },
   PAYMENT_FAILED: {
     ko: (p) => ({ title: '결제 실패', body: `결제가 거절되었습니다: ${p.reason}. 청구된 금액은 없습니다. 다른 결제 수단으로 다시 주문해 주세요.` }),
-    en: (p) => ({ title: 'Payment failed', body: `Your payment was declined: ${p.reason}. Nothing was charged; please order again with another payment method.` }),
+    en: (p) => ({
+      title: 'Payment failed',
+      body: `Your payment was declined: ${p.reason}. Nothing was charged; please order again with another payment method.`,
+    }),
   },
   PAYMENT_AVAILABLE: {
     ko: (p) => ({ title: '지금 결제할 수 있어요', body: `결제가 다시 가능합니다. ${p.store} 주문(${p.total})을 ${p.payBy}까지 결제해 주세요.` }),

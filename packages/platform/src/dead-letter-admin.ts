@@ -1,7 +1,4 @@
-import {
-  DeadLetterAdminServiceService,
-  ReplayOutcome as ProtoOutcome,
-} from '@foodmesh/proto-gen/foodmesh/deadletters/v1/dead_letters';
+import { DeadLetterAdminServiceService, ReplayOutcome as ProtoOutcome } from '@foodmesh/proto-gen/foodmesh/deadletters/v1/dead_letters';
 import { deadLetterReplayer, listDeadLetters, type ConsumerApplier, type ReplayOutcome } from './dead-letters';
 import { invalidArgument } from './errors';
 import { bindService, type ServiceRegistration } from './grpc-server';
@@ -22,7 +19,13 @@ const OUTCOME: Record<ReplayOutcome, ProtoOutcome> = {
  * DeadLetterAdminService, served by every service that consumes (service-runtime.ts adds it):
  * the operators' way to see parked messages and replay them through the consumers' inboxes.
  */
-export function deadLetterAdminService(opts: { service: string; pool: Pool; appliers: ReadonlyMap<string, ConsumerApplier>; logger: Logger; onChange?: () => void }): ServiceRegistration {
+export function deadLetterAdminService(opts: {
+  service: string;
+  pool: Pool;
+  appliers: ReadonlyMap<string, ConsumerApplier>;
+  logger: Logger;
+  onChange?: () => void;
+}): ServiceRegistration {
   const replayer = deadLetterReplayer(opts);
   return bindService(DeadLetterAdminServiceService, {
     async listDeadLetters(req, ctx) {

@@ -56,8 +56,18 @@ export async function parkMessage(pool: Pool, m: ParkedMessage): Promise<void> {
   await pool.query(
     `INSERT INTO dead_letters (consumer, topic, kafka_partition, kafka_offset, message_key, payload, headers, error, event_id, event_type)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-    [m.consumer, m.topic, m.partition, m.offset, m.key, m.value, JSON.stringify(m.headers), m.error,
-      m.eventId && EVENT_ID.test(m.eventId) ? m.eventId : null, m.eventType ?? null],
+    [
+      m.consumer,
+      m.topic,
+      m.partition,
+      m.offset,
+      m.key,
+      m.value,
+      JSON.stringify(m.headers),
+      m.error,
+      m.eventId && EVENT_ID.test(m.eventId) ? m.eventId : null,
+      m.eventType ?? null,
+    ],
   );
 }
 

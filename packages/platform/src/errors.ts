@@ -32,17 +32,12 @@ export class DomainError extends Error {
   }
 }
 
-export const invalidArgument = (message: string, reason?: string) =>
-  new DomainError('INVALID_ARGUMENT', message, { reason });
+export const invalidArgument = (message: string, reason?: string) => new DomainError('INVALID_ARGUMENT', message, { reason });
 export const notFound = (message: string, reason?: string) => new DomainError('NOT_FOUND', message, { reason });
-export const alreadyExists = (message: string, reason?: string) =>
-  new DomainError('ALREADY_EXISTS', message, { reason });
-export const failedPrecondition = (message: string, reason?: string) =>
-  new DomainError('FAILED_PRECONDITION', message, { reason });
-export const permissionDenied = (message: string, reason?: string) =>
-  new DomainError('PERMISSION_DENIED', message, { reason });
-export const unauthenticated = (message: string, reason?: string) =>
-  new DomainError('UNAUTHENTICATED', message, { reason });
+export const alreadyExists = (message: string, reason?: string) => new DomainError('ALREADY_EXISTS', message, { reason });
+export const failedPrecondition = (message: string, reason?: string) => new DomainError('FAILED_PRECONDITION', message, { reason });
+export const permissionDenied = (message: string, reason?: string) => new DomainError('PERMISSION_DENIED', message, { reason });
+export const unauthenticated = (message: string, reason?: string) => new DomainError('UNAUTHENTICATED', message, { reason });
 export const unavailable = (message: string, retryAfterSeconds?: number, reason?: string) =>
   new DomainError('UNAVAILABLE', message, { retryAfterSeconds, reason });
 

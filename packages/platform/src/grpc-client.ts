@@ -33,13 +33,17 @@ export type GrpcClient<D extends ServiceDef> = PromiseClient<D> & { close(): voi
 function deadlineExceeded(path: string): grpc.ServiceError {
   return Object.assign(new Error(`${path}: no time left before the caller's deadline`), {
     code: grpc.status.DEADLINE_EXCEEDED,
-    details: 'no time left before the caller\'s deadline',
+    details: "no time left before the caller's deadline",
     metadata: new grpc.Metadata(),
   });
 }
 
 function callerCancelled(path: string): grpc.ServiceError {
-  return Object.assign(new Error(`${path}: the inbound call was cancelled`), { code: grpc.status.CANCELLED, details: 'the inbound call was cancelled', metadata: new grpc.Metadata() });
+  return Object.assign(new Error(`${path}: the inbound call was cancelled`), {
+    code: grpc.status.CANCELLED,
+    details: 'the inbound call was cancelled',
+    metadata: new grpc.Metadata(),
+  });
 }
 
 /** What cancels an outbound call: the caller's own signal, and the inbound call it is made for. */
@@ -63,7 +67,12 @@ export function createGrpcClient<D extends ServiceDef>(definition: D, opts: Grpc
   if ('error' in parsed) throw new Error(`${opts.upstream}'s address "${opts.address}" ${parsed.error}`);
   const client = new Ctor(parsed.target, grpc.credentials.createInsecure(), {
     'grpc.service_config': JSON.stringify(
-      toGrpcServiceConfig(policy, Object.values(definition).filter((d) => !d.responseStream).map((d) => methodNameOf(d.path))),
+      toGrpcServiceConfig(
+        policy,
+        Object.values(definition)
+          .filter((d) => !d.responseStream)
+          .map((d) => methodNameOf(d.path)),
+      ),
     ),
     'grpc.enable_retries': 0, // resilience.ts retries (see toGrpcServiceConfig)
     'grpc.keepalive_time_ms': 30_000,

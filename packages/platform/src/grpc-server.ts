@@ -5,13 +5,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { invalidArgument } from './errors';
 import { toServiceError } from './grpc-errors';
-import {
-  serviceNameOf,
-  type Handlers,
-  type ServerStreamHandler,
-  type ServiceDef,
-  type UnaryHandler,
-} from './grpc-types';
+import { serviceNameOf, type Handlers, type ServerStreamHandler, type ServiceDef, type UnaryHandler } from './grpc-types';
 import { createRequestLog, DEFAULT_REQUEST_LOG_OK_PER_SECOND, type Logger, type RequestLog } from './logger';
 import type { PlatformMetrics } from './metrics';
 import { guardRequests, RejectedRequest } from './request-guard';
@@ -31,7 +25,11 @@ export interface ServiceRegistration {
 }
 
 /** Pairs a generated service definition with its handlers, type-checked. */
-export function bindService<D extends ServiceDef>(definition: D, handlers: Handlers<D>, opts: { anonymous?: Array<keyof D & string> } = {}): ServiceRegistration {
+export function bindService<D extends ServiceDef>(
+  definition: D,
+  handlers: Handlers<D>,
+  opts: { anonymous?: Array<keyof D & string> } = {},
+): ServiceRegistration {
   return { name: serviceNameOf(definition), definition, handlers: handlers as Record<string, unknown>, anonymous: opts.anonymous };
 }
 
@@ -160,9 +158,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   }
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
+    server.bindAsync(`${opts.host ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   opts.logger.info({ port, services: opts.services.map((s) => s.name) }, 'gRPC server listening');
 

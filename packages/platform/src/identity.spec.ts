@@ -26,7 +26,11 @@ import { createTokenVerifier } from './tokens';
 
 const ISSUER = 'https://auth.example.com/';
 const AUDIENCE = 'foodmesh';
-const reasonOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: DomainError) => `${e.kind}/${e.reason}`);
+const reasonOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: DomainError) => `${e.kind}/${e.reason}`,
+  );
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 describe('token verification (jose, ES256 key sets)', () => {
@@ -34,8 +38,11 @@ describe('token verification (jose, ES256 key sets)', () => {
   const previous = generateSigningKey('2026-11-a');
   const stranger = generateSigningKey('elsewhere');
   const verifier = createTokenVerifier({ keys: keySetOf(current), issuer: ISSUER, audience: AUDIENCE, remedy: 'sign in again' });
-  const sign = (key: PrivateJwk, claims: Record<string, unknown> = { sub: 'customer-1', role: 'customer' }, opts: Partial<Parameters<typeof signJwt>[2]> = {}) =>
-    signJwt(key, claims, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 300, ...opts }).token;
+  const sign = (
+    key: PrivateJwk,
+    claims: Record<string, unknown> = { sub: 'customer-1', role: 'customer' },
+    opts: Partial<Parameters<typeof signJwt>[2]> = {},
+  ) => signJwt(key, claims, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 300, ...opts }).token;
 
   it('accepts a token of the issuer: claims and expiry', async () => {
     const { claims, expiresAt } = await verifier.verify(sign(current, { sub: 'owner-1', role: 'owner', store_id: 'store-gangnam-chicken' }));
@@ -46,7 +53,9 @@ describe('token verification (jose, ES256 key sets)', () => {
   it('refuses expired, wrong-issuer, wrong-audience and unknown-kid tokens, each saying why', async () => {
     const hourAgo = Date.now() - 3600_000;
     expect(await reasonOf(verifier.verify(sign(current, undefined, { now: hourAgo })))).toBe('UNAUTHENTICATED/TOKEN_EXPIRED');
-    await expect(verifier.verify(sign(current, undefined, { issuer: 'https://evil.example.com/' }))).rejects.toThrow('the token\'s "iss" claim is not accepted here; sign in again');
+    await expect(verifier.verify(sign(current, undefined, { issuer: 'https://evil.example.com/' }))).rejects.toThrow(
+      'the token\'s "iss" claim is not accepted here; sign in again',
+    );
     await expect(verifier.verify(sign(current, undefined, { audience: 'another-app' }))).rejects.toThrow('the token\'s "aud" claim is not accepted here');
     expect(await reasonOf(verifier.verify(sign(stranger)))).toBe('UNAUTHENTICATED/TOKEN_UNKNOWN_KEY');
   });
@@ -59,7 +68,9 @@ describe('token verification (jose, ES256 key sets)', () => {
     const none = `${b64({ alg: 'none', kid: current.kid })}.${body}.`;
     // The classic confusion: an HS256 token keyed with the (public) verification key.
     const hsInput = `${b64({ alg: 'HS256', kid: current.kid })}.${body}`;
-    const confused = `${hsInput}.${createHmac('sha256', JSON.stringify(keySetOf(current).keys[0])).update(hsInput).digest('base64url')}`;
+    const confused = `${hsInput}.${createHmac('sha256', JSON.stringify(keySetOf(current).keys[0]))
+      .update(hsInput)
+      .digest('base64url')}`;
     for (const token of [sign(impostor), tampered, none, confused, 'not-a-token']) {
       expect(await reasonOf(verifier.verify(token))).toBe('UNAUTHENTICATED/TOKEN_INVALID');
     }
@@ -96,10 +107,14 @@ describe('callers', () => {
   const userKey = generateSigningKey('users');
   const workloadKey = generateSigningKey('workloads');
   const users = createTokenVerifier({ keys: keySetOf(userKey), issuer: ISSUER, audience: AUDIENCE, remedy: 'sign in again' });
-  const workloads = createTokenVerifier({ keys: keySetOf(workloadKey), issuer: WORKLOAD_TOKEN_ISSUER, audience: WORKLOAD_TOKEN_AUDIENCE, remedy: 'check the key' });
+  const workloads = createTokenVerifier({
+    keys: keySetOf(workloadKey),
+    issuer: WORKLOAD_TOKEN_ISSUER,
+    audience: WORKLOAD_TOKEN_AUDIENCE,
+    remedy: 'check the key',
+  });
   const userToken = (claims: Record<string, unknown>) => signJwt(userKey, claims, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60 }).token;
-  const ctxWith = (headers: Record<string, string>, caller?: Caller) =>
-    ({ header: (name: string) => headers[name], caller }) as unknown as CallContext;
+  const ctxWith = (headers: Record<string, string>, caller?: Caller) => ({ header: (name: string) => headers[name], caller }) as unknown as CallContext;
   const workloadHeader = (name: string) => {
     const md = new Metadata();
     workloadTokenCredential(workloadKey, name)(md);
@@ -120,7 +135,10 @@ describe('callers', () => {
     const authenticate = createAuthenticator({ users, workloads: { mode: 'mesh' } });
     const token = userToken({ sub: 'rider-1', role: 'rider', region: 'seoul-gangnam', name: 'Kim Minjun' });
     const caller = await authenticate(ctxWith({ authorization: `Bearer ${token}`, 'x-forwarded-client-cert': XFCC }));
-    expect(caller).toEqual({ user: { userId: 'rider-1', role: 'rider', region: 'seoul-gangnam', displayName: 'Kim Minjun', storeId: undefined, token, expiresAt: expect.any(Date) }, workload: 'edge' });
+    expect(caller).toEqual({
+      user: { userId: 'rider-1', role: 'rider', region: 'seoul-gangnam', displayName: 'Kim Minjun', storeId: undefined, token, expiresAt: expect.any(Date) },
+      workload: 'edge',
+    });
     // A workload token means nothing in the mesh.
     expect(await reasonOf(authenticate(ctxWith({ [WORKLOAD_TOKEN_HEADER]: workloadHeader('order') })))).toBe('UNAUTHENTICATED/IDENTITY_MISSING');
   });
@@ -139,7 +157,9 @@ describe('callers', () => {
   it('refuses a malformed header, a token without a known role, and a call with no identity', async () => {
     const authenticate = createAuthenticator({ users, workloads: { mode: 'mesh' } });
     expect(await reasonOf(authenticate(ctxWith({ authorization: 'Basic Y3VzdG9tZXI=' })))).toBe('UNAUTHENTICATED/TOKEN_MALFORMED');
-    expect(await reasonOf(authenticate(ctxWith({ authorization: `Bearer ${userToken({ sub: 'root', role: 'admin' })}` })))).toBe('UNAUTHENTICATED/TOKEN_CLAIMS');
+    expect(await reasonOf(authenticate(ctxWith({ authorization: `Bearer ${userToken({ sub: 'root', role: 'admin' })}` })))).toBe(
+      'UNAUTHENTICATED/TOKEN_CLAIMS',
+    );
     expect(await reasonOf(authenticate(ctxWith({})))).toBe('UNAUTHENTICATED/IDENTITY_MISSING');
   });
 
@@ -158,9 +178,9 @@ describe('callers', () => {
     const reg = bindService(
       OrderServiceService,
       {
-        placeOrder: async () => ((ran.push('placeOrder'), {}) as never),
-        payOrder: async (_req, ctx) => ((ran.push(`payOrder by ${ctx.caller?.workload}`), {}) as never),
-        cancelOrder: async (_req, ctx) => ((ran.push(`cancelOrder caller ${JSON.stringify(ctx.caller)}`), {}) as never),
+        placeOrder: async () => (ran.push('placeOrder'), {}) as never,
+        payOrder: async (_req, ctx) => (ran.push(`payOrder by ${ctx.caller?.workload}`), {}) as never,
+        cancelOrder: async (_req, ctx) => (ran.push(`cancelOrder caller ${JSON.stringify(ctx.caller)}`), {}) as never,
         confirmDelivered: async () => ({}) as never,
         getOrder: async () => ({}) as never,
         getOrderOwner: async () => ({}) as never,
@@ -176,7 +196,11 @@ describe('callers', () => {
 
     // The call's logger is made on first use only (most calls never log): authenticating does not make it.
     let loggers = 0;
-    const lazy = lazyChild(ctxWith({ 'x-forwarded-client-cert': XFCC }), createLogger({ service: 'identity-spec', level: 'silent' }), () => ((loggers += 1), {}));
+    const lazy = lazyChild(
+      ctxWith({ 'x-forwarded-client-cert': XFCC }),
+      createLogger({ service: 'identity-spec', level: 'silent' }),
+      () => ((loggers += 1), {}),
+    );
     await (wrapped.handlers.payOrder as Function)({}, lazy);
     expect(ran.at(-1)).toBe('payOrder by edge');
     expect(loggers).toBe(0);

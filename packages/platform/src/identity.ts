@@ -78,7 +78,8 @@ export function bearerMetadata(token: string): Metadata {
 export function userOf(token: string, verified: VerifiedToken): NonNullable<Caller['user']> {
   const c = verified.claims;
   const role = c.role as Role;
-  if (!c.sub || !ROLES.includes(role)) throw unauthenticated('the token names no user with a known role (claims "sub" and "role"); sign in again', 'TOKEN_CLAIMS');
+  if (!c.sub || !ROLES.includes(role))
+    throw unauthenticated('the token names no user with a known role (claims "sub" and "role"); sign in again', 'TOKEN_CLAIMS');
   const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   return { userId: c.sub, role, storeId: text(c.store_id), region: text(c.region), displayName: text(c.name), token, expiresAt: verified.expiresAt };
 }
@@ -90,7 +91,10 @@ export function userOf(token: string, verified: VerifiedToken): NonNullable<Call
  */
 export function meshPeerOf(xfcc: string | undefined): string | undefined {
   const last = xfcc?.split(',').pop();
-  const uri = last?.split(';').find((part) => part.startsWith('URI='))?.slice(4);
+  const uri = last
+    ?.split(';')
+    .find((part) => part.startsWith('URI='))
+    ?.slice(4);
   return uri ? /^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/([^/]+)$/.exec(uri.replace(/^"|"$/g, ''))?.[1] : undefined;
 }
 
@@ -150,7 +154,8 @@ export function authenticated(reg: ServiceRegistration, authenticate: Authentica
   const handlers: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(reg.definition)) {
     const fn = reg.handlers[key];
-    if (typeof fn !== 'function') handlers[key] = fn; // the server reports it
+    if (typeof fn !== 'function')
+      handlers[key] = fn; // the server reports it
     else if (reg.anonymous?.includes(key)) handlers[key] = fn.bind(reg.handlers);
     else if (def.responseStream) {
       handlers[key] = async function* (req: unknown, ctx: CallContext) {
@@ -184,7 +189,12 @@ export function serviceIdentity(config: BaseConfig): ServiceIdentity {
     remedy: 'sign in again',
   });
   if (config.WORKLOAD_IDENTITY === 'mesh') return { authenticate: createAuthenticator({ users, workloads: { mode: 'mesh' } }) };
-  const verifier = createTokenVerifier({ keys: config.WORKLOAD_JWKS!, issuer: WORKLOAD_TOKEN_ISSUER, audience: WORKLOAD_TOKEN_AUDIENCE, remedy: 'check the caller\'s WORKLOAD_SIGNING_KEY' });
+  const verifier = createTokenVerifier({
+    keys: config.WORKLOAD_JWKS!,
+    issuer: WORKLOAD_TOKEN_ISSUER,
+    audience: WORKLOAD_TOKEN_AUDIENCE,
+    remedy: "check the caller's WORKLOAD_SIGNING_KEY",
+  });
   return {
     authenticate: createAuthenticator({ users, workloads: { mode: 'token', verifier } }),
     credential: config.WORKLOAD_SIGNING_KEY && workloadTokenCredential(config.WORKLOAD_SIGNING_KEY as PrivateJwk, config.SERVICE_NAME),

@@ -55,7 +55,9 @@ export function destinationRule(upstream: string, p: UpstreamPolicy): K8sObject 
               maxEjectionPercent: b.maxEjectionPercent,
             },
           }
-        : Object.keys(budget).length ? { connectionPool: { http: budget } } : {},
+        : Object.keys(budget).length
+          ? { connectionPool: { http: budget } }
+          : {},
     },
   };
 }
@@ -104,9 +106,10 @@ export function renderIstioFiles(policy: MeshPolicy): RenderedFile[] {
     const host = p.host ?? upstream;
     return [
       { path: `k8s/base/mesh/${host}-destinationrule.yaml`, content: HEADER + stringify(destinationRule(upstream, p), { aliasDuplicateObjects: false }) },
-      { path: `k8s/base/mesh/${host}-virtualservice.yaml`, content: HEADER + stringify(virtualService(upstream, p, connectRetriesOf(policy)), { aliasDuplicateObjects: false }) },
+      {
+        path: `k8s/base/mesh/${host}-virtualservice.yaml`,
+        content: HEADER + stringify(virtualService(upstream, p, connectRetriesOf(policy)), { aliasDuplicateObjects: false }),
+      },
     ];
   });
 }
-
-

@@ -16,7 +16,12 @@ describe('Kafka access (mesh/kafka-access.yaml)', () => {
   it('lets a service write only its own topic, read only what it consumes, join only its own groups', () => {
     const acls = aclsOf(access, 'order', 't1.');
     expect(acls.filter((a) => a.operation === 'Write')).toEqual([{ resource: 'topic', name: 't1.order.events', pattern: 'literal', operation: 'Write' }]);
-    expect(acls.filter((a) => a.operation === 'Read' && a.resource === 'topic').map((a) => a.name).sort()).toEqual(['t1.delivery.events', 't1.payment.events', 't1.store.events']);
+    expect(
+      acls
+        .filter((a) => a.operation === 'Read' && a.resource === 'topic')
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['t1.delivery.events', 't1.payment.events', 't1.store.events']);
     expect(acls.filter((a) => a.resource === 'group')).toEqual([{ resource: 'group', name: 't1.order', pattern: 'literal', operation: 'Read' }]);
     expect(aclsOf(access, 'nobody')).toEqual([]);
   });

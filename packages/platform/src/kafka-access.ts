@@ -57,8 +57,16 @@ export function aclsOf(access: KafkaAccess, user: string, namespace = ''): Kafka
   const u = access.users[user];
   if (!u) return [];
   const acls: KafkaAcl[] = [];
-  for (const t of u.produces) acls.push({ resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Write' }, { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Describe' });
-  for (const t of u.consumes) acls.push({ resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Read' }, { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Describe' });
+  for (const t of u.produces)
+    acls.push(
+      { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Write' },
+      { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Describe' },
+    );
+  for (const t of u.consumes)
+    acls.push(
+      { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Read' },
+      { resource: 'topic', name: `${namespace}${t}`, pattern: 'literal', operation: 'Describe' },
+    );
   const groups = [...u.groups.map((g) => ({ name: g, pattern: 'literal' as const })), ...u.groupPrefixes.map((g) => ({ name: g, pattern: 'prefix' as const }))];
   for (const g of groups) {
     acls.push({ resource: 'group', name: `${namespace}${g.name}`, pattern: g.pattern, operation: 'Read' });
@@ -109,5 +117,12 @@ export function renderKafkaAccessFile(access: KafkaAccess): { path: string; cont
   const header =
     '# Generated from mesh/kafka-access.yaml by `npm run mesh:render`. Do not edit: change the file and re-render.\n' +
     '# The saga topics and one SCRAM-SHA-512 user per service with only its own ACLs.\n';
-  return { path: KAFKA_ACCESS_RENDERED, content: header + kafkaAccessObjects(access).map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n') };
+  return {
+    path: KAFKA_ACCESS_RENDERED,
+    content:
+      header +
+      kafkaAccessObjects(access)
+        .map((o) => stringify(o, { aliasDuplicateObjects: false }))
+        .join('---\n'),
+  };
 }

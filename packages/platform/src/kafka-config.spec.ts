@@ -19,11 +19,16 @@ const problemsOf = (c: ReturnType<typeof config>) => {
 
 describe('kafkaSecurityOf', () => {
   it('refuses, in production, a client without SASL or without TLS', () => {
-    expect(problemsOf(config({}))).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: must be scram-sha-512/), expect.stringMatching(/^KAFKA_TLS: must be on/)]);
+    expect(problemsOf(config({}))).toEqual([
+      expect.stringMatching(/^KAFKA_SASL_MECHANISM: must be scram-sha-512/),
+      expect.stringMatching(/^KAFKA_TLS: must be on/),
+    ]);
   });
 
   it('refuses SCRAM without a user or password, and a CA file it cannot read', () => {
-    expect(problemsOf(config({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'order', KAFKA_TLS: 'on', KAFKA_TLS_CA_FILE: '/nonexistent/ca.crt' }))).toEqual([
+    expect(
+      problemsOf(config({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'order', KAFKA_TLS: 'on', KAFKA_TLS_CA_FILE: '/nonexistent/ca.crt' })),
+    ).toEqual([
       expect.stringMatching(/^KAFKA_USERNAME \/ KAFKA_PASSWORD: required/),
       expect.stringMatching(/^KAFKA_TLS_CA_FILE: cannot read \/nonexistent\/ca.crt \(ENOENT\)/),
     ]);
@@ -33,7 +38,10 @@ describe('kafkaSecurityOf', () => {
     const ca = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-ca-')), 'ca.crt');
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n');
     const c = config({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'order', KAFKA_PASSWORD: 'secret', KAFKA_TLS: 'on', KAFKA_TLS_CA_FILE: ca });
-    expect(kafkaSecurityOf(c)).toEqual({ sasl: { mechanism: 'scram-sha-512', username: 'order', password: 'secret' }, tls: { ca: fs.readFileSync(ca, 'utf8') } });
+    expect(kafkaSecurityOf(c)).toEqual({
+      sasl: { mechanism: 'scram-sha-512', username: 'order', password: 'secret' },
+      tls: { ca: fs.readFileSync(ca, 'utf8') },
+    });
     fs.rmSync(path.dirname(ca), { recursive: true });
   });
 

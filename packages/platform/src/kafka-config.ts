@@ -10,7 +10,8 @@ import type { Logger } from './logger';
 export function kafkaSecurityOf(config: KafkaConfig & Pick<BaseConfig, 'FOODMESH_ENV'>): KafkaSecurity {
   const problems: string[] = [];
   const scram = config.KAFKA_SASL_MECHANISM === 'scram-sha-512';
-  if (scram && (!config.KAFKA_USERNAME || !config.KAFKA_PASSWORD)) problems.push('KAFKA_USERNAME / KAFKA_PASSWORD: required with KAFKA_SASL_MECHANISM=scram-sha-512');
+  if (scram && (!config.KAFKA_USERNAME || !config.KAFKA_PASSWORD))
+    problems.push('KAFKA_USERNAME / KAFKA_PASSWORD: required with KAFKA_SASL_MECHANISM=scram-sha-512');
   if (config.FOODMESH_ENV === 'production') {
     if (!scram) problems.push('KAFKA_SASL_MECHANISM: must be scram-sha-512 where FOODMESH_ENV=production (each service signs in as its own Kafka user)');
     if (!config.KAFKA_TLS) problems.push('KAFKA_TLS: must be on where FOODMESH_ENV=production');

@@ -151,8 +151,7 @@ export function connectKafka(opts: {
       const level = LEVEL[entry.level] ?? 'info';
       // Likewise a failure kafkajs is about to retry (it logs retryCount) is a warning.
       const retrying = extra.retryCount !== undefined;
-      const mapped =
-        response && String(message).startsWith('Response CreateTopics') ? 'debug' : (response || retrying) && level === 'error' ? 'warn' : level;
+      const mapped = response && String(message).startsWith('Response CreateTopics') ? 'debug' : (response || retrying) && level === 'error' ? 'warn' : level;
       log[mapped]({ ...extra, namespace: entry.namespace }, message);
     },
   });
@@ -173,7 +172,7 @@ export function connectKafka(opts: {
         // before that. Errors on the way (a lost race, a broker busy electing) are retried
         // until the deadline; only then does the last one surface.
         let lastError: unknown;
-        for (const deadline = Date.now() + 60_000; ; ) {
+        for (const deadline = Date.now() + 60_000; ;) {
           const missing = await admin
             .listTopics()
             .then((existing) => topics.filter((t) => !existing.includes(t)))
@@ -184,7 +183,11 @@ export function connectKafka(opts: {
             await admin
               .createTopics({
                 waitForLeaders: false,
-                topics: missing.map((t) => ({ topic: t, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) })),
+                topics: missing.map((t) => ({
+                  topic: t,
+                  numPartitions: partitions,
+                  configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+                })),
               })
               .catch((err: Error) => {
                 if (!err.message.includes('already exists')) lastError = err;
@@ -216,7 +219,7 @@ export function connectKafka(opts: {
       try {
         let missing = topics;
         let lastError: unknown;
-        for (const deadline = Date.now() + timeoutMs; ; ) {
+        for (const deadline = Date.now() + timeoutMs; ;) {
           // Metadata names only the topics this client may describe: a topic it has no ACL for looks missing.
           const { topics: meta } = await admin.fetchTopicMetadata({ topics }).catch((err: unknown) => {
             lastError = err;

@@ -3,7 +3,14 @@ import { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 describe('the kafkajs RequestQueue fix', () => {
   const RequestQueue = fixKafkajsRequestQueue();
   const queue = (over: Partial<{ pending: unknown[]; throttledUntil: number }>) => {
-    const q = Object.create(RequestQueue.prototype) as { pending: unknown[]; throttledUntil: number; throttleCheckTimeoutId: NodeJS.Timeout | null; checks: number; scheduleCheckPendingRequests(): void; checkPendingRequests(): void };
+    const q = Object.create(RequestQueue.prototype) as {
+      pending: unknown[];
+      throttledUntil: number;
+      throttleCheckTimeoutId: NodeJS.Timeout | null;
+      checks: number;
+      scheduleCheckPendingRequests(): void;
+      checkPendingRequests(): void;
+    };
     Object.assign(q, { pending: [], throttledUntil: -1, throttleCheckTimeoutId: null, checks: 0, ...over });
     q.checkPendingRequests = () => void q.checks++;
     return q;

@@ -44,6 +44,9 @@ describe('request log', () => {
     ctx.logger.info('hello');
     ctx.logger.info('again');
     expect(made).toBe(1);
-    expect(lines.map((l) => [l.msg, l.request_id])).toEqual([['hello', 'r1'], ['again', 'r1']]);
+    expect(lines.map((l) => [l.msg, l.request_id])).toEqual([
+      ['hello', 'r1'],
+      ['again', 'r1'],
+    ]);
   });
 });

@@ -44,7 +44,10 @@ describe('mesh policy', () => {
   it.each([
     ['payment: { service: payment, timeoutMs: 100 }', /upstreams\.payment\.service/],
     ['payment: { service: a.v1.BService, timeoutMs: -1 }', /upstreams\.payment\.timeoutMs/],
-    ['payment: { service: a.v1.BService, timeoutMs: 100, retries: { attempts: 2, perTryTimeoutMs: 500, retryOn: [UNAVAILABLE], methods: [Pay] } }', /perTryTimeoutMs must not exceed timeoutMs/],
+    [
+      'payment: { service: a.v1.BService, timeoutMs: 100, retries: { attempts: 2, perTryTimeoutMs: 500, retryOn: [UNAVAILABLE], methods: [Pay] } }',
+      /perTryTimeoutMs must not exceed timeoutMs/,
+    ],
     ['payment: { service: a.v1.BService, timeoutMs: 100, retries: { attempts: 2, perTryTimeoutMs: 50, retryOn: [NOT_FOUND], methods: [Pay] } }', /retryOn/],
   ])('rejects a policy that breaks the schema: %s', (upstream, message) => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'policy-')), 'policy.yaml');

@@ -39,7 +39,10 @@ const breakerSchema = z.object({
 const upstreamSchema = z
   .object({
     service: z.string().regex(/^[a-z][a-z0-9_.]*\.[A-Z]\w*$/, 'must be a fully-qualified gRPC service name'),
-    host: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a Kubernetes Service name').optional(),
+    host: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'a Kubernetes Service name')
+      .optional(),
     timeoutMs: z.number().int().positive(),
     retries: retriesSchema.optional(),
     circuitBreaker: breakerSchema.optional(),

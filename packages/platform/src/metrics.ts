@@ -92,7 +92,7 @@ export function createPlatformMetrics(service: string) {
     }),
     deadLetters: new Gauge({
       name: 'dead_letters_unresolved',
-      help: 'Messages parked by this service\'s consumers and not yet resolved by a replay (npm run dead-letters)',
+      help: "Messages parked by this service's consumers and not yet resolved by a replay (npm run dead-letters)",
       registers: [registry],
     }),
     outboxSetAside: new Gauge({

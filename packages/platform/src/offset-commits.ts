@@ -54,7 +54,10 @@ export function offsetCommits(consumer: Consumer, intervalMs: number, log: Logge
     } catch (err) {
       // Tried again with the next commit, unless a later offset of the partition came meanwhile.
       for (const o of offsets) if (!pending.has(`${o.topic}:${o.partition}`)) pending.set(`${o.topic}:${o.partition}`, o);
-      log.warn({ err: (err as Error).message, partitions: offsets.length }, 'could not commit offsets; they go with the next commit (a redelivery meanwhile is a duplicate the inbox drops)');
+      log.warn(
+        { err: (err as Error).message, partitions: offsets.length },
+        'could not commit offsets; they go with the next commit (a redelivery meanwhile is a duplicate the inbox drops)',
+      );
       arm();
     }
   }

@@ -12,7 +12,15 @@ describe('the order lifecycle', () => {
   });
 
   it('ranks the happy path in the order it happens, finals above everything', () => {
-    const path = [S.ORDER_STATUS_AWAITING_PAYMENT, S.ORDER_STATUS_PAID, S.ORDER_STATUS_ACCEPTED, S.ORDER_STATUS_COOKING, S.ORDER_STATUS_COOKED, S.ORDER_STATUS_PICKED_UP, S.ORDER_STATUS_COMPLETED];
+    const path = [
+      S.ORDER_STATUS_AWAITING_PAYMENT,
+      S.ORDER_STATUS_PAID,
+      S.ORDER_STATUS_ACCEPTED,
+      S.ORDER_STATUS_COOKING,
+      S.ORDER_STATUS_COOKED,
+      S.ORDER_STATUS_PICKED_UP,
+      S.ORDER_STATUS_COMPLETED,
+    ];
     for (let i = 1; i < path.length; i++) expect(rank(path[i]!)).toBeGreaterThan(rank(path[i - 1]!));
     for (const s of REAL.filter((x) => !isFinal(x))) expect(rank(s)).toBeLessThan(rank(S.ORDER_STATUS_CANCELLED));
   });

@@ -33,12 +33,7 @@ const RANK: Readonly<Record<number, number>> = {
   [S.ORDER_STATUS_PAYMENT_FAILED]: 8,
 };
 
-const FINAL: ReadonlySet<number> = new Set([
-  S.ORDER_STATUS_COMPLETED,
-  S.ORDER_STATUS_REJECTED,
-  S.ORDER_STATUS_CANCELLED,
-  S.ORDER_STATUS_PAYMENT_FAILED,
-]);
+const FINAL: ReadonlySet<number> = new Set([S.ORDER_STATUS_COMPLETED, S.ORDER_STATUS_REJECTED, S.ORDER_STATUS_CANCELLED, S.ORDER_STATUS_PAYMENT_FAILED]);
 
 /** Paid and moving towards the customer: the statuses store and delivery milestones advance. */
 const UNDERWAY: ReadonlySet<number> = new Set([

@@ -199,7 +199,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       [batchSize],
     );
     for (const chunk of chunksOf(rows, opts.publisher.maxMessageBytes)) {
-      if (chunk.tooLarge) await setAside(client, chunk.rows[0]!, `MESSAGE_TOO_LARGE: ${chunk.bytes} bytes, above KAFKA_MAX_MESSAGE_BYTES (${opts.publisher.maxMessageBytes})`);
+      if (chunk.tooLarge)
+        await setAside(client, chunk.rows[0]!, `MESSAGE_TOO_LARGE: ${chunk.bytes} bytes, above KAFKA_MAX_MESSAGE_BYTES (${opts.publisher.maxMessageBytes})`);
       else await publishChunk(client, chunk.rows);
     }
     if (rows.length) log.debug({ count: rows.length, lastId: rows[rows.length - 1]!.id }, 'published outbox batch');
@@ -302,7 +303,10 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
 
 /** Approximate bytes a message adds to a record batch: key, value, headers and the record's own fields. */
 const recordBytes = (r: { message_key: string; payload: Buffer; headers: Record<string, string> }) =>
-  Buffer.byteLength(r.message_key) + r.payload.length + Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0) + 32;
+  Buffer.byteLength(r.message_key) +
+  r.payload.length +
+  Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0) +
+  32;
 /** A record batch's own header, and room to spare. */
 const BATCH_OVERHEAD = 1024;
 

@@ -181,7 +181,13 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>)
     return result;
   } catch (err) {
     // A client whose ROLLBACK failed may still be in the transaction: close it, never pool it.
-    if (await client.query('ROLLBACK').then(() => false, () => true)) notReusable.add(client);
+    if (
+      await client.query('ROLLBACK').then(
+        () => false,
+        () => true,
+      )
+    )
+      notReusable.add(client);
     throw err;
   } finally {
     client.off('error', ignore);

@@ -23,6 +23,7 @@ export async function queryPrometheus(baseUrl: string, expr: string, signal?: Ab
   const url = new URL('/api/v1/query', baseUrl);
   url.searchParams.set('query', expr);
   const body = (await (await fetch(url, { signal })).json()) as QueryResponse;
-  if (body.status !== 'success' || body.data?.resultType !== 'vector') throw new PrometheusQueryError(`Prometheus refused ${expr}: ${body.error ?? body.data?.resultType}`);
+  if (body.status !== 'success' || body.data?.resultType !== 'vector')
+    throw new PrometheusQueryError(`Prometheus refused ${expr}: ${body.error ?? body.data?.resultType}`);
   return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
 }

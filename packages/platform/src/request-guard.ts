@@ -31,7 +31,11 @@ let root: protobuf.Root | undefined;
 export function protoSchema(): protobuf.Root {
   if (root) return root;
   // descriptor.proto (for the option's `extend`) is not among protobufjs's built-in files.
-  protobuf.common('descriptor', (require('protobufjs/google/protobuf/descriptor.json') as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } }).nested.google.nested.protobuf.nested!);
+  protobuf.common(
+    'descriptor',
+    (require('protobufjs/google/protobuf/descriptor.json') as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } })
+      .nested.google.nested.protobuf.nested!,
+  );
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -124,7 +128,9 @@ function messageCheck(type: protobuf.Type, prefix: string, built: Map<string, Ch
     } else if (f.type === 'string') {
       const max = (f.options as Record<string, unknown> | undefined)?.[MAX_LENGTH_OPTION];
       if (typeof max !== 'number' || max <= 0) {
-        throw new Error(`${type.fullName}.${f.name}: a string a request carries must declare [(foodmesh.common.v1.max_length) = N] (proto/foodmesh/common/v1/limits.proto)`);
+        throw new Error(
+          `${type.fullName}.${f.name}: a string a request carries must declare [(foodmesh.common.v1.max_length) = N] (proto/foodmesh/common/v1/limits.proto)`,
+        );
       }
       fields.set(f.id, { name, expect: WireType.LengthDelimited, packable: false, check: stringCheck(name, max) });
     } else if (f.type === 'bytes') {

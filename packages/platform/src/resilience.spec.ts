@@ -29,18 +29,28 @@ describe('upstream resilience (local mode)', () => {
   it('never retries a method that is not listed as idempotent', async () => {
     const r = createUpstreamResilience({ upstream: 'payment', settings });
     let tries = 0;
-    await expect(r.execute('Refund', soon(), async () => { tries++; throw fail(status.UNAVAILABLE); })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(
+      r.execute('Refund', soon(), async () => {
+        tries++;
+        throw fail(status.UNAVAILABLE);
+      }),
+    ).rejects.toMatchObject({ code: status.UNAVAILABLE });
     expect(tries).toBe(1);
   });
 
   it('does not retry a code outside retryOn', async () => {
     const r = createUpstreamResilience({ upstream: 'payment', settings });
     let tries = 0;
-    await expect(r.execute('Pay', soon(), async () => { tries++; throw fail(status.INVALID_ARGUMENT); })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(
+      r.execute('Pay', soon(), async () => {
+        tries++;
+        throw fail(status.INVALID_ARGUMENT);
+      }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     expect(tries).toBe(1);
   });
 
-  it('keeps the retry budget: under a failing upstream, retries in flight stop at the policy\'s maxConcurrent', async () => {
+  it("keeps the retry budget: under a failing upstream, retries in flight stop at the policy's maxConcurrent", async () => {
     const metrics = createPlatformMetrics('t');
     const budgeted: LocalSettings = { timeoutMs: 2000, retries: { ...settings.retries!, maxConcurrent: 2 } };
     const r = createUpstreamResilience({ upstream: 'payment', settings: budgeted, metrics });
@@ -86,7 +96,10 @@ describe('upstream resilience (local mode)', () => {
     const metrics = createPlatformMetrics('t');
     const r = createUpstreamResilience({ upstream: 'payment', settings: { ...settings, retries: undefined }, metrics });
     let calls = 0;
-    const down = async () => { calls++; throw fail(status.UNAVAILABLE); };
+    const down = async () => {
+      calls++;
+      throw fail(status.UNAVAILABLE);
+    };
     for (let i = 0; i < 3; i++) await expect(r.execute('Pay', soon(), down)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     expect(r.breakerState()).toBe('open');
     expect(calls).toBe(3);
@@ -104,7 +117,12 @@ describe('upstream resilience (local mode)', () => {
 
   it('does not count business errors (e.g. INVALID_ARGUMENT) towards opening', async () => {
     const r = createUpstreamResilience({ upstream: 'payment', settings: { ...settings, retries: undefined } });
-    for (let i = 0; i < 5; i++) await r.execute('Pay', soon(), async () => { throw fail(status.FAILED_PRECONDITION); }).catch(() => undefined);
+    for (let i = 0; i < 5; i++)
+      await r
+        .execute('Pay', soon(), async () => {
+          throw fail(status.FAILED_PRECONDITION);
+        })
+        .catch(() => undefined);
     expect(r.breakerState()).toBe('closed');
   });
 
@@ -124,7 +142,12 @@ describe('upstream resilience (local mode)', () => {
   it('in mesh mode does nothing but run the call (the sidecar retries)', async () => {
     const r = createUpstreamResilience({ upstream: 'payment', settings: { timeoutMs: 2000 } });
     let tries = 0;
-    await expect(r.execute('Pay', soon(), async () => { tries++; throw fail(status.UNAVAILABLE); })).rejects.toBeDefined();
+    await expect(
+      r.execute('Pay', soon(), async () => {
+        tries++;
+        throw fail(status.UNAVAILABLE);
+      }),
+    ).rejects.toBeDefined();
     expect(tries).toBe(1);
     expect(r.breakerState()).toBe('none');
   });

@@ -1,5 +1,15 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { BREAKER_FAILURE_CODES, type LocalSettings } from './mesh-policy';
 import type { Logger } from './logger';
 import type { PlatformMetrics } from './metrics';
@@ -34,12 +44,7 @@ export interface UpstreamResilience {
   breakerState(): 'closed' | 'half-open' | 'open' | 'none';
 }
 
-export function createUpstreamResilience(opts: {
-  upstream: string;
-  settings: LocalSettings;
-  logger?: Logger;
-  metrics?: PlatformMetrics;
-}): UpstreamResilience {
+export function createUpstreamResilience(opts: { upstream: string; settings: LocalSettings; logger?: Logger; metrics?: PlatformMetrics }): UpstreamResilience {
   const { upstream, settings, metrics } = opts;
   const log = opts.logger?.child({ component: 'resilience', upstream });
   const retries = settings.retries;

@@ -96,7 +96,13 @@ export function startServerCall(call: InboundCall): ServerCall {
       else if (code !== grpcStatus.OK) span.setAttribute(CONNECT_ERROR_CODE, statusName(code).toLowerCase());
       if (code !== grpcStatus.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
-      call.requestLog(ctx, call.method, { code: statusName(code), ms: Math.round(seconds * 1000) }, code === grpcStatus.OK || code === grpcStatus.CANCELLED, err);
+      call.requestLog(
+        ctx,
+        call.method,
+        { code: statusName(code), ms: Math.round(seconds * 1000) },
+        code === grpcStatus.OK || code === grpcStatus.CANCELLED,
+        err,
+      );
     },
   };
 }

@@ -44,7 +44,11 @@ export function createServiceHealth(opts: ServiceHealthOptions) {
   let checking: Promise<void> | undefined;
   let stopped = false;
 
-  const readyGauge = new Gauge({ name: 'service_ready', help: 'Whether the sync API can work (every database it uses answers): 1 ready, 0 not', registers: [opts.metrics.registry] });
+  const readyGauge = new Gauge({
+    name: 'service_ready',
+    help: 'Whether the sync API can work (every database it uses answers): 1 ready, 0 not',
+    registers: [opts.metrics.registry],
+  });
   const memberGauge = new Gauge({
     name: 'kafka_consumer_group_member',
     help: 'Whether the consumer is a member of its group (1) or not: starting, rebalancing, crashed or stopped (0)',
@@ -68,7 +72,10 @@ export function createServiceHealth(opts: ServiceHealthOptions) {
       [...checks].map(async ([name, check]) => {
         let timeout: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([check(), new Promise((_, reject) => (timeout = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)))]);
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => (timeout = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+          ]);
         } catch (err) {
           failures.push(`${name}: ${(err as Error).message}`);
         } finally {

@@ -44,7 +44,9 @@ export interface ServiceRuntime<C extends BaseConfig> {
    * consumes also serves DeadLetterAdminService (its parked messages, replayed through this
    * consumer's inbox).
    */
-  consume(opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership' | 'topics'> & { pool: Pool; consumer?: string }): void;
+  consume(
+    opts: Omit<EventConsumerOptions, 'kafka' | 'logger' | 'metrics' | 'pool' | 'consumer' | 'onMembership' | 'topics'> & { pool: Pool; consumer?: string },
+  ): void;
   /** Readiness and consumer membership, published as health statuses and metrics (see service-health.ts). */
   health: ServiceHealth;
   /** A client for another service, with deadlines and the mesh policy applied; it proves this workload's identity. */
@@ -159,7 +161,16 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
           try {
             const kafka = await rt.kafka(topicsOf(c.handlers));
             if (stopping.signal.aborted) return;
-            const consumer = createEventConsumer({ partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, eventsPerTransaction: config.INBOX_EVENTS_PER_TRANSACTION, ...c, consumer: name, kafka, logger, metrics, onMembership });
+            const consumer = createEventConsumer({
+              partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+              eventsPerTransaction: config.INBOX_EVENTS_PER_TRANSACTION,
+              ...c,
+              consumer: name,
+              kafka,
+              logger,
+              metrics,
+              onMembership,
+            });
             current = consumer;
             await consumer.start();
             return;
@@ -242,7 +253,10 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
       maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
       requestLogOkPerSecond: config.REQUEST_LOG_OK_PER_SECOND,
     });
-    health.serve(grpc.health, services.map((s) => s.name));
+    health.serve(
+      grpc.health,
+      services.map((s) => s.name),
+    );
   } catch (err) {
     await health.stop();
     await runClosers();

@@ -16,7 +16,10 @@ const httpUrl = z.url({ protocol: /^https?$/ });
  */
 const resourceAttributes = z.string().transform((text, ctx) => {
   const out: Record<string, string> = {};
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq).trim();
     if (eq <= 0 || !key) {
@@ -33,7 +36,9 @@ const resourceAttributes = z.string().transform((text, ctx) => {
   return out;
 });
 
-const otlpProtocol = z.literal('http/protobuf', { error: 'only "http/protobuf" is supported (the spec\'s default; an OpenTelemetry Collector takes it and speaks gRPC onwards)' });
+const otlpProtocol = z.literal('http/protobuf', {
+  error: 'only "http/protobuf" is supported (the spec\'s default; an OpenTelemetry Collector takes it and speaks gRPC onwards)',
+});
 
 export const telemetryConfigSchema = z.object({
   /**

@@ -31,7 +31,9 @@ describe('telemetry from the standard OTEL_* environment', () => {
   it('sends OTLP traces to the signal endpoint as given, else to the base endpoint plus /v1/traces', () => {
     expect(otlpTracesUrl(settings())).toBe('http://localhost:4318/v1/traces');
     expect(otlpTracesUrl(settings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }))).toBe('http://collector:4318/v1/traces');
-    expect(otlpTracesUrl(settings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:1', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:2/traces' }))).toBe('http://b:2/traces');
+    expect(otlpTracesUrl(settings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:1', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:2/traces' }))).toBe(
+      'http://b:2/traces',
+    );
   });
 
   it('builds the sampler the variables name, parent-based by default', () => {
@@ -45,7 +47,13 @@ describe('telemetry from the standard OTEL_* environment', () => {
 
   it('names the service: OTEL_SERVICE_NAME, then the resource attributes, then SERVICE_NAME', () => {
     const plain = resourceAttributesOf(settings({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=dev,team=food%20mesh' }));
-    expect(plain).toMatchObject({ 'service.name': 'order', 'service.version': '1.2.3', 'service.namespace': 'foodmesh', 'deployment.environment.name': 'dev', team: 'food mesh' });
+    expect(plain).toMatchObject({
+      'service.name': 'order',
+      'service.version': '1.2.3',
+      'service.namespace': 'foodmesh',
+      'deployment.environment.name': 'dev',
+      team: 'food mesh',
+    });
     expect(plain['service.instance.id']).toMatch(/^[\da-f-]{36}$/);
     expect(resourceAttributesOf(settings({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=orders' }))['service.name']).toBe('orders');
     expect(resourceAttributesOf(settings({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=orders', OTEL_SERVICE_NAME: 'o2' }))['service.name']).toBe('o2');

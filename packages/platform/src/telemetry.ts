@@ -149,4 +149,3 @@ export function extractTraceContext(carrier: Record<string, string | undefined>)
   for (const [k, v] of Object.entries(carrier)) if (typeof v === 'string') clean[k] = v;
   return propagation.extract(context.active(), clean);
 }
-

@@ -90,8 +90,13 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
 
 function refusal(err: unknown, remedy: string): DomainError {
   if (err instanceof errors.JWTExpired) return unauthenticated(`the token has expired; ${remedy}`, 'TOKEN_EXPIRED');
-  if (err instanceof errors.JWKSNoMatchingKey) return unauthenticated(`the token is signed with a key the issuer does not publish; ${remedy}`, 'TOKEN_UNKNOWN_KEY');
-  if (err instanceof errors.JWTClaimValidationFailed) return unauthenticated(`the token's "${err.claim}" claim is not accepted here; ${remedy}`, 'TOKEN_INVALID');
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return unauthenticated(`the token is signed with a key the issuer does not publish; ${remedy}`, 'TOKEN_UNKNOWN_KEY');
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return unauthenticated(`the token's "${err.claim}" claim is not accepted here; ${remedy}`, 'TOKEN_INVALID');
   if (REFUSED.some((kind) => err instanceof kind)) return unauthenticated(`the token is not valid; ${remedy}`, 'TOKEN_INVALID');
-  return new DomainError('UNAVAILABLE', "the identity provider's keys cannot be fetched right now; try again shortly", { reason: 'JWKS_UNAVAILABLE', retryAfterSeconds: 5 });
+  return new DomainError('UNAVAILABLE', "the identity provider's keys cannot be fetched right now; try again shortly", {
+    reason: 'JWKS_UNAVAILABLE',
+    retryAfterSeconds: 5,
+  });
 }

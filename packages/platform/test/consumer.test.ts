@@ -92,7 +92,11 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     const garbage = rows.find((r) => r.event_id === null)!;
     expect(parked.error).toContain('is refused (test)');
 
-    const replayer = deadLetterReplayer({ pool: f.pool, appliers: new Map([['recorder', inboxApplier({ consumer: 'recorder', handlers: f.handlers('replay'), pool: f.pool })]]), logger: testLogger('replay') });
+    const replayer = deadLetterReplayer({
+      pool: f.pool,
+      appliers: new Map([['recorder', inboxApplier({ consumer: 'recorder', handlers: f.handlers('replay'), pool: f.pool })]]),
+      logger: testLogger('replay'),
+    });
     // Still refused: it stays parked, with the reason of this try.
     expect(await replayer.replay([parked.id])).toEqual([{ id: parked.id, outcome: 'still-parked', error: expect.stringContaining('is refused') }]);
 
@@ -193,7 +197,9 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
       const ends = await admin.fetchTopicOffsets(topic);
       await eventually(async () => {
         const [committed] = await admin.fetchOffsets({ groupId: `${f.service}-recorder`, topics: [topic] });
-        expect(Object.fromEntries(committed!.partitions.map((p) => [p.partition, p.offset]))).toEqual(Object.fromEntries(ends.map((p) => [p.partition, p.offset])));
+        expect(Object.fromEntries(committed!.partitions.map((p) => [p.partition, p.offset]))).toEqual(
+          Object.fromEntries(ends.map((p) => [p.partition, p.offset])),
+        );
       });
     } finally {
       await admin.disconnect();
@@ -221,7 +227,7 @@ describe('effectively-once consumer on real Kafka + PostgreSQL', () => {
     expect(f.inFlight.max).toBe(1);
   });
 
-  it('continues the producer\'s trace in the consumer through the envelope', async () => {
+  it("continues the producer's trace in the consumer through the envelope", async () => {
     const tracer = getTracer('producer-test');
     const span = tracer.startSpan('place order');
     const env = context.with(trace.setSpan(context.active(), span), () => envelope('o-t', 1));

@@ -9,7 +9,14 @@ const unused = async (): Promise<never> => {
 /** A payment replica that answers GetPayment with its own name. */
 const replica = (name: string) =>
   runService({
-    config: parseConfig(baseConfigSchema, { SERVICE_NAME: name, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: '0', SHUTDOWN_GRACE_MS: '1000', ...testIdentity.serviceEnv() }),
+    config: parseConfig(baseConfigSchema, {
+      SERVICE_NAME: name,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      SHUTDOWN_GRACE_MS: '1000',
+      ...testIdentity.serviceEnv(),
+    }),
     logger: testLogger(name),
     protoFiles: ['foodmesh/payment/v1/payment.proto'],
     build: async () => [

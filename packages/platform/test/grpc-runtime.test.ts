@@ -24,7 +24,15 @@ const notUsed = async (): Promise<never> => {
   throw new Error('not used in this test');
 };
 const config = (name: string, extra: Record<string, string> = { GRPC_REFLECTION: 'on' }) =>
-  parseConfig(baseConfigSchema, { SERVICE_NAME: name, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: '0', SHUTDOWN_GRACE_MS: '3000', ...testIdentity.serviceEnv(), ...extra });
+  parseConfig(baseConfigSchema, {
+    SERVICE_NAME: name,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    METRICS_PORT: '0',
+    SHUTDOWN_GRACE_MS: '3000',
+    ...testIdentity.serviceEnv(),
+    ...extra,
+  });
 
 /** The first answer of grpc.reflection's ListServices, or the error the server gives. */
 async function listServices(port: number): Promise<string[]> {
@@ -128,7 +136,13 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
   });
 
   it('answers grpc.health.v1 SERVING for the server and each service', async () => {
-    const health = createGrpcClient(HealthService as any, { address: `127.0.0.1:${upstream.grpcPort}`, upstream: 'health', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' }) as any;
+    const health = createGrpcClient(HealthService as any, {
+      address: `127.0.0.1:${upstream.grpcPort}`,
+      upstream: 'health',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'local',
+      caller: 'test',
+    }) as any;
     await expect(health.Check({ service: '' })).resolves.toEqual({ status: 'SERVING' });
     await expect(health.Check({ service: 'foodmesh.order.v1.OrderService' })).resolves.toEqual({ status: 'SERVING' });
     await expect(health.Check({ service: 'foodmesh.nope.v1.Nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
@@ -137,7 +151,12 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
 
   it('lists its services through server reflection where GRPC_REFLECTION is on, and not by default', async () => {
     expect(await listServices(upstream.grpcPort)).toEqual(expect.arrayContaining(['foodmesh.order.v1.OrderService', 'grpc.health.v1.Health']));
-    const plain = await runService({ config: config('kit-plain', {}), logger: testLogger('kit-plain'), protoFiles: ['foodmesh/order/v1/order.proto'], build: async () => [] });
+    const plain = await runService({
+      config: config('kit-plain', {}),
+      logger: testLogger('kit-plain'),
+      protoFiles: ['foodmesh/order/v1/order.proto'],
+      build: async () => [],
+    });
     try {
       await expect(listServices(plain.grpcPort)).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
     } finally {
@@ -146,7 +165,13 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
   });
 
   it('refuses a call that carries no identity before its handler runs', async () => {
-    const anonymous = createGrpcClient(OrderServiceService, { address: `127.0.0.1:${upstream.grpcPort}`, upstream: 'order', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+    const anonymous = createGrpcClient(OrderServiceService, {
+      address: `127.0.0.1:${upstream.grpcPort}`,
+      upstream: 'order',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'local',
+      caller: 'test',
+    });
     try {
       // The handler always answers FAILED_PRECONDITION: this never reached it.
       await expect(anonymous.cancelOrder({ orderId: 'o-1', reason: 'x' })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
@@ -242,7 +267,7 @@ describe('gRPC runtime: health, reflection, errors, deadlines, tracing, metrics,
       expect(got).toEqual(['n-0', 'n-1', 'n-2']);
     });
 
-    it('end with the handler\'s status, not a deadline', async () => {
+    it("end with the handler's status, not a deadline", async () => {
       const c = streams();
       const err = await (async () => {
         for await (const _ of c.watchNotifications({ recipientId: 'nobody', since: undefined })) void _;

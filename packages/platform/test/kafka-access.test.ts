@@ -72,7 +72,9 @@ describe('Kafka access on the real broker (SASL/SCRAM-SHA-512, ACLs)', () => {
     try {
       // Its own group: allowed (nothing committed yet). The payment service's group: refused.
       await expect(store.fetchOffsets({ groupId: `${namespace}store`, topics: [`${namespace}order.events`] })).resolves.toHaveLength(1);
-      await expect(store.fetchOffsets({ groupId: `${namespace}payment`, topics: [`${namespace}order.events`] })).rejects.toThrow('Failed to find group coordinator');
+      await expect(store.fetchOffsets({ groupId: `${namespace}payment`, topics: [`${namespace}order.events`] })).rejects.toThrow(
+        'Failed to find group coordinator',
+      );
       expect(refusals).toContain('GROUP_AUTHORIZATION_FAILED');
       await expect(store.createTopics({ topics: [{ topic: `${namespace}store.private` }] })).rejects.toMatchObject({
         errors: [expect.objectContaining({ type: 'TOPIC_AUTHORIZATION_FAILED' })],
@@ -83,7 +85,13 @@ describe('Kafka access on the real broker (SASL/SCRAM-SHA-512, ACLs)', () => {
   });
 
   it('refuses a client without credentials', async () => {
-    const anonymous = new Kafka({ clientId: 'anonymous', brokers: testBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3000 }).admin();
+    const anonymous = new Kafka({
+      clientId: 'anonymous',
+      brokers: testBrokers(),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 3000,
+    }).admin();
     await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toThrow();
     await anonymous.disconnect();
   });

@@ -51,7 +51,8 @@ export async function messagingFixture(name: string) {
 
   /** Commits one event for `orderId` at `version` through the outbox. */
   async function commitEvent(orderId: string, version: number): Promise<string> {
-    const env = newEnvelope({ producer: service,
+    const env = newEnvelope({
+      producer: service,
       orderId,
       aggregateVersion: version,
       payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, customerId: 'c-1', storeId: 's-1' }) },
@@ -78,11 +79,16 @@ export async function messagingFixture(name: string) {
         if (env.aggregateVersion !== expected) {
           await tx.query('INSERT INTO out_of_order VALUES ($1, $2, $3)', [env.orderId, expected, env.aggregateVersion]);
         }
-        await tx.query(
-          'INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version',
-          [env.orderId, env.aggregateVersion],
-        );
-        await tx.query('INSERT INTO applied (event_id, order_id, version, member) VALUES ($1, $2, $3, $4)', [env.eventId, env.orderId, env.aggregateVersion, member]);
+        await tx.query('INSERT INTO order_versions VALUES ($1, $2) ON CONFLICT (order_id) DO UPDATE SET version = EXCLUDED.version', [
+          env.orderId,
+          env.aggregateVersion,
+        ]);
+        await tx.query('INSERT INTO applied (event_id, order_id, version, member) VALUES ($1, $2, $3, $4)', [
+          env.eventId,
+          env.orderId,
+          env.aggregateVersion,
+          member,
+        ]);
       } finally {
         inFlight.now--;
       }
@@ -92,7 +98,14 @@ export async function messagingFixture(name: string) {
   /** A consumer that records each applied event and flags any version that skips ahead or goes back. */
   async function startRecordingConsumer(
     member: string,
-    opts: { groupId?: string; pool?: Pool; slowMs?: number; partitionsConcurrently?: number; eventsPerTransaction?: number; onMembership?: (joined: boolean) => void } = {},
+    opts: {
+      groupId?: string;
+      pool?: Pool;
+      slowMs?: number;
+      partitionsConcurrently?: number;
+      eventsPerTransaction?: number;
+      onMembership?: (joined: boolean) => void;
+    } = {},
   ) {
     const c = await startEventConsumer({
       partitionsConcurrently: opts.partitionsConcurrently,
@@ -129,6 +142,22 @@ export async function messagingFixture(name: string) {
     await Promise.allSettled(pools.map((p) => p.end()));
   }
 
-  return { service, logger, metrics, databaseUrl, pool, newPool, handlers: recordingHandlers, kafka, newKafka, commitEvent, startRecordingConsumer, inFlight, count, outcomes, close };
+  return {
+    service,
+    logger,
+    metrics,
+    databaseUrl,
+    pool,
+    newPool,
+    handlers: recordingHandlers,
+    kafka,
+    newKafka,
+    commitEvent,
+    startRecordingConsumer,
+    inFlight,
+    count,
+    outcomes,
+    close,
+  };
 }
 export type MessagingFixture = Awaited<ReturnType<typeof messagingFixture>>;

@@ -9,7 +9,13 @@ describe('notify hub: one LISTEN connection fanned out to in-process subscribers
   beforeAll(async () => {
     url = await freshDatabase('notify_hub');
     db = new pg.Pool({ connectionString: url, max: 2 });
-    hub = await startNotifyHub({ connectionString: url, channels: ['things_changed'], logger: testLogger('hub'), applicationName: 'hub-under-test', reconnectMs: 50 });
+    hub = await startNotifyHub({
+      connectionString: url,
+      channels: ['things_changed'],
+      logger: testLogger('hub'),
+      applicationName: 'hub-under-test',
+      reconnectMs: 50,
+    });
   });
   afterAll(async () => {
     await hub?.close();

@@ -89,7 +89,12 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
 
   /** Commits an OrderPlaced for `orderId` whose store name is `bytes` long. */
   async function commitLarge(orderId: string, bytes: number): Promise<string> {
-    const env = newEnvelope({ producer: f.service, orderId, aggregateVersion: 2, payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, storeName: 'x'.repeat(bytes) }) } });
+    const env = newEnvelope({
+      producer: f.service,
+      orderId,
+      aggregateVersion: 2,
+      payload: { $case: 'orderPlaced', value: OrderPlaced.fromPartial({ orderId, storeName: 'x'.repeat(bytes) }) },
+    });
     await withTransaction(f.pool, (tx) => appendToOutbox(tx, [env]));
     return env.eventId;
   }
@@ -110,12 +115,16 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     await f.startRecordingConsumer('m1');
 
     await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(4));
-    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>('SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL');
+    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>(
+      'SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL',
+    );
     expect(rows).toEqual([{ event_id: refused, set_aside_reason: 'MESSAGE_TOO_LARGE' }]);
     await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL')).toBe(0));
     await eventually(async () => expect((await f.metrics.outboxSetAside.get()).values[0]?.value).toBe(1));
     expect((await f.metrics.outboxBacklog.get()).values[0]?.value).toBe(0);
-    expect((await f.metrics.outboxSetAsideTotal.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { topic: topicOf(f.service), reason: 'MESSAGE_TOO_LARGE' } })]);
+    expect((await f.metrics.outboxSetAsideTotal.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { topic: topicOf(f.service), reason: 'MESSAGE_TOO_LARGE' } }),
+    ]);
   });
 
   it('publishes in batches that fit, and sets aside without sending an event larger than KAFKA_MAX_MESSAGE_BYTES', async () => {
@@ -127,8 +136,12 @@ describe('transactional outbox on real PostgreSQL + Kafka', () => {
     await f.startRecordingConsumer('m1');
 
     await eventually(async () => expect(await f.count('SELECT count(*) AS n FROM applied')).toBe(41));
-    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>('SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL');
-    expect(rows).toEqual([{ event_id: tooLarge, set_aside_reason: expect.stringMatching(/^MESSAGE_TOO_LARGE: \d+ bytes, above KAFKA_MAX_MESSAGE_BYTES \(16384\)$/) }]);
+    const { rows } = await f.pool.query<{ event_id: string; set_aside_reason: string }>(
+      'SELECT event_id, set_aside_reason FROM outbox WHERE set_aside_at IS NOT NULL',
+    );
+    expect(rows).toEqual([
+      { event_id: tooLarge, set_aside_reason: expect.stringMatching(/^MESSAGE_TOO_LARGE: \d+ bytes, above KAFKA_MAX_MESSAGE_BYTES \(16384\)$/) },
+    ]);
   });
 
   it('is fenced by its lock: a leader whose lock connection went silent (the server dropped it) publishes nothing beside the new leader', async () => {

@@ -10,7 +10,8 @@ describe('pg pool: statements with parameters are prepared once per connection',
     await pool?.end();
   });
 
-  const prepared = async (db: Pick<Pool, 'query'> = pool) => (await db.query('SELECT statement FROM pg_prepared_statements ORDER BY statement')).rows.map((r) => r.statement as string);
+  const prepared = async (db: Pick<Pool, 'query'> = pool) =>
+    (await db.query('SELECT statement FROM pg_prepared_statements ORDER BY statement')).rows.map((r) => r.statement as string);
 
   it('prepares a parameterised statement on first use and reuses it, in and out of transactions', async () => {
     const text = 'SELECT $1::int + 1 AS n';
@@ -38,7 +39,12 @@ describe('pg pool: statements with parameters are prepared once per connection',
       await expect(client.query('SELEC $1', [1])).rejects.toThrow('syntax error');
       expect((await client.query('SELECT $1::int / 1 AS n', [7])).rows).toEqual([{ n: 7 }]);
       await expect(client.query('SELEC $1', [1])).rejects.toThrow('syntax error');
-      expect(await prepared(client)).toEqual(['SELECT $1::int + 1 AS n', 'SELECT $1::int / 0 AS n', 'SELECT $1::int / 1 AS n', 'SELECT count(*)::int AS n FROM things WHERE id = $1']);
+      expect(await prepared(client)).toEqual([
+        'SELECT $1::int + 1 AS n',
+        'SELECT $1::int / 0 AS n',
+        'SELECT $1::int / 1 AS n',
+        'SELECT count(*)::int AS n FROM things WHERE id = $1',
+      ]);
     } finally {
       client.release();
     }

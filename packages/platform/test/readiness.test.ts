@@ -12,7 +12,9 @@ function healthOf(address: string) {
   const Client = grpc.makeGenericClientConstructor(HealthService, 'Health');
   const client = new Client(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
   const check = (service: string) =>
-    new Promise<string>((resolve, reject) => client.Check({ service }, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res!.status))));
+    new Promise<string>((resolve, reject) =>
+      client.Check({ service }, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res!.status))),
+    );
   return { check, close: () => client.close() };
 }
 

@@ -101,11 +101,19 @@ describe('remote key set (AUTH_JWKS_URL)', () => {
         }),
       ],
     });
-    const client = createGrpcClient(OrderServiceService, { address: `127.0.0.1:${service.grpcPort}`, upstream: 'order', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+    const client = createGrpcClient(OrderServiceService, {
+      address: `127.0.0.1:${service.grpcPort}`,
+      upstream: 'order',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'local',
+      caller: 'test',
+    });
     try {
       const { order } = await client.getOrder({ orderId: 'o-1' }, { metadata: bearerMetadata(token(newKey, 'customer-7')) });
       expect(order?.customerId).toBe('customer-7');
-      expect(await rpcError(client.getOrder({ orderId: 'o-1' }, { metadata: bearerMetadata(token(oldKey)) }))).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      expect(await rpcError(client.getOrder({ orderId: 'o-1' }, { metadata: bearerMetadata(token(oldKey)) }))).toMatchObject({
+        code: grpc.status.UNAUTHENTICATED,
+      });
     } finally {
       client.close();
       await service.stop();

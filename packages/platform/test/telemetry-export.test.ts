@@ -44,7 +44,13 @@ function decodeExport(body: Uint8Array): OtlpSpan[] {
   for (const [, rs] of fields(body).filter(([n]) => n === 1)) {
     const parts = fields(rs);
     const resource = parts.find(([n]) => n === 1)?.[1];
-    const resourceAttrs = Object.fromEntries(resource ? fields(resource).filter(([n]) => n === 1).map(([, kv]) => keyValue(kv)) : []);
+    const resourceAttrs = Object.fromEntries(
+      resource
+        ? fields(resource)
+            .filter(([n]) => n === 1)
+            .map(([, kv]) => keyValue(kv))
+        : [],
+    );
     for (const [, scope] of parts.filter(([n]) => n === 2)) {
       for (const [, span] of fields(scope).filter(([n]) => n === 2)) {
         const f = fields(span);

@@ -19,7 +19,10 @@ const name = (s: OrderStatus) => OrderStatus[s]?.replace('ORDER_STATUS_', '') ??
 const won = formatWon;
 
 export class Flows {
-  constructor(private readonly c: Clients, private readonly r: Report) {}
+  constructor(
+    private readonly c: Clients,
+    private readonly r: Report,
+  ) {}
 
   private async view(orderId: string): Promise<OrderStatusView> {
     const { view } = await this.c.orderview.getOrderStatus({ orderId }, this.c.as(CUSTOMER));
@@ -40,7 +43,10 @@ export class Flows {
   private async notifications(orderId: string): Promise<string[]> {
     const out: string[] = [];
     for (const who of [CUSTOMER, OWNER, RIDER]) {
-      const { notifications } = await this.c.notification.listNotifications({ recipientId: who.userId, page: { pageSize: 100, pageToken: '' } }, this.c.as(who));
+      const { notifications } = await this.c.notification.listNotifications(
+        { recipientId: who.userId, page: { pageSize: 100, pageToken: '' } },
+        this.c.as(who),
+      );
       const mine = notifications.filter((n) => n.orderId === orderId);
       if (mine.length) out.push(`notifications to ${who.userId}: ${mine.map((n) => `“${n.title}”`).join(', ')}`);
     }
@@ -70,7 +76,7 @@ export class Flows {
   }
 
   private async ownerSees(orderId: string): Promise<void> {
-    await waitFor('the order in the owner\'s list', async () => {
+    await waitFor("the order in the owner's list", async () => {
       const { storeOrders } = await this.c.store.listStoreOrders(
         { storeId: STORE, status: StoreOrderStatus.STORE_ORDER_STATUS_REQUESTED, page: { pageSize: 200, pageToken: '' } },
         this.c.as(OWNER),
@@ -96,8 +102,14 @@ export class Flows {
 
     await this.r.step('1. customer-1 picks 2× Fried Chicken + 1× Cola at Gangnam Fried Chicken and orders', async () => {
       const { items } = await this.c.store.getMenu({ storeId: STORE });
-      check(items.some((i) => i.menuItemId === 'chk-fried'), 'the menu has no Fried Chicken');
-      const placed = await this.place([['chk-fried', 2], ['chk-cola', 1]]);
+      check(
+        items.some((i) => i.menuItemId === 'chk-fried'),
+        'the menu has no Fried Chicken',
+      );
+      const placed = await this.place([
+        ['chk-fried', 2],
+        ['chk-cola', 1],
+      ]);
       order = placed.order;
       // Follow the order live from now on (step 9).
       watchEnded = (async () => {
@@ -117,7 +129,7 @@ export class Flows {
 
     await this.r.step('3. the paid order reaches the store owner (owner-1)', async () => {
       await this.ownerSees(order.orderId);
-      return 'in owner-1\'s list of REQUESTED orders';
+      return "in owner-1's list of REQUESTED orders";
     });
 
     await this.r.step('4. the owner accepts it', async () => {
@@ -144,7 +156,7 @@ export class Flows {
 
     let deliveryId = '';
     await this.r.step('7. rider-1 near the customer lists the delivery', async () => {
-      const found = await waitFor('the delivery in rider-1\'s list', async () => {
+      const found = await waitFor("the delivery in rider-1's list", async () => {
         const { deliveries } = await this.c.delivery.listAvailableDeliveries(
           { region: HOME.region, near: HOME.location, radiusM: 5000, page: { pageSize: 50, pageToken: '' } },
           this.c.as(RIDER),
@@ -161,7 +173,12 @@ export class Flows {
     });
 
     await this.r.step('9. the customer followed the status live (WatchOrderStatus)', async () => {
-      const expected = [OrderStatus.ORDER_STATUS_ACCEPTED, OrderStatus.ORDER_STATUS_COOKING, OrderStatus.ORDER_STATUS_COOKED, OrderStatus.ORDER_STATUS_PICKED_UP];
+      const expected = [
+        OrderStatus.ORDER_STATUS_ACCEPTED,
+        OrderStatus.ORDER_STATUS_COOKING,
+        OrderStatus.ORDER_STATUS_COOKED,
+        OrderStatus.ORDER_STATUS_PICKED_UP,
+      ];
       await waitFor('the watch stream to show PICKED_UP', async () => (watched.includes(OrderStatus.ORDER_STATUS_PICKED_UP) ? true : undefined), 10_000);
       let at = -1;
       for (const s of expected) {
@@ -177,10 +194,14 @@ export class Flows {
       const { order: done } = await this.c.order.confirmDelivered({ orderId: order.orderId }, this.c.as(CUSTOMER));
       check(done!.status === OrderStatus.ORDER_STATUS_COMPLETED, `the order is ${name(done!.status)}`);
       const lines = await this.viewReaches(order.orderId, OrderStatus.ORDER_STATUS_COMPLETED);
-      await waitFor('the watch stream to end at the final state', async () => {
-        const ended = await Promise.race([watchEnded!.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
-        return ended;
-      }, 10_000);
+      await waitFor(
+        'the watch stream to end at the final state',
+        async () => {
+          const ended = await Promise.race([watchEnded!.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+          return ended;
+        },
+        10_000,
+      );
       return lines;
     });
   }
@@ -260,7 +281,9 @@ export class Flows {
     let order!: Order;
     try {
       await this.r.step('payment starts failing (fault knob: every Pay answers UNAVAILABLE)', async () => {
-        const { faults } = await this.c.paymentAdmin.setFaults({ faults: { latencyMs: 0, errorRate: 1, errorCode: grpcStatus.UNAVAILABLE, maxConcurrent: 0, declineRate: 0 } });
+        const { faults } = await this.c.paymentAdmin.setFaults({
+          faults: { latencyMs: 0, errorRate: 1, errorCode: grpcStatus.UNAVAILABLE, maxConcurrent: 0, declineRate: 0 },
+        });
         return `faults: error rate ${faults!.errorRate}`;
       });
       await this.r.step('customer-1 orders: the order is saved AWAITING_PAYMENT with a pay-later message', async () => {
@@ -275,16 +298,23 @@ export class Flows {
     }
     await this.r.step('payment recovers; the customer pays again (PayOrder) and the order is PAID', async () => {
       // The client's breaker may still be open for a few seconds: keep trying like the app's "pay now" button.
-      const paid = await waitFor('PayOrder to succeed', async () => {
-        const res = await this.c.order.payOrder({ orderId: order.orderId, idempotencyKey: randomUUID(), paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD }, this.c.as(CUSTOMER));
-        return res.paymentOutcome === PaymentOutcome.PAYMENT_OUTCOME_PAID ? res : undefined;
-      }, 30_000);
+      const paid = await waitFor(
+        'PayOrder to succeed',
+        async () => {
+          const res = await this.c.order.payOrder(
+            { orderId: order.orderId, idempotencyKey: randomUUID(), paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD },
+            this.c.as(CUSTOMER),
+          );
+          return res.paymentOutcome === PaymentOutcome.PAYMENT_OUTCOME_PAID ? res : undefined;
+        },
+        30_000,
+      );
       check(paid.order!.status === OrderStatus.ORDER_STATUS_PAID, `the order is ${name(paid.order!.status)}`);
       return this.viewReaches(order.orderId, OrderStatus.ORDER_STATUS_PAID);
     });
     await this.r.step('the paid order reaches the store', async () => {
       await this.ownerSees(order.orderId);
-      return 'in owner-1\'s list of REQUESTED orders';
+      return "in owner-1's list of REQUESTED orders";
     });
   }
 }

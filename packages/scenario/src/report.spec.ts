@@ -22,9 +22,13 @@ describe('scenario report', () => {
 
   it('waitFor gives up with the last reason', async () => {
     await expect(
-      waitFor('nothing', async () => {
-        throw new Error('still no');
-      }, 300),
+      waitFor(
+        'nothing',
+        async () => {
+          throw new Error('still no');
+        },
+        300,
+      ),
     ).rejects.toThrow('waiting for nothing: still no');
   });
 });

@@ -39,7 +39,9 @@ describe('end-to-end scenario on the whole stack', () => {
     // The first run on a machine builds Prometheus (minutes) and fetches Zipkin; later ones take seconds.
     observability = await startObservability({ log: (l) => process.stderr.write(`[observe] ${l}\n`) });
     // This test process is a traced client too: its calls are the roots of their traces.
-    await initTelemetry({ settings: { ...parseConfig(telemetryConfigSchema, observability.serviceEnv), SERVICE_NAME: 'scenario-test', SERVICE_VERSION: 'test' } });
+    await initTelemetry({
+      settings: { ...parseConfig(telemetryConfigSchema, observability.serviceEnv), SERVICE_NAME: 'scenario-test', SERVICE_VERSION: 'test' },
+    });
     ({ stack } = await startTestStack('e2e', { observability }));
     clients = connectClients(Object.fromEntries(stack.services.map((s) => [s.name, s.address])), stack.identity);
   }, 15 * 60_000);

@@ -24,9 +24,7 @@ export async function testEventBus(opts: { namespace: string }) {
   });
 
   const payloadsOf = <C extends EventCase>(kind: C, orderId?: string): PayloadOf<C>[] =>
-    seen
-      .filter((e) => e.payload?.$case === kind && (orderId === undefined || e.orderId === orderId))
-      .map((e) => e.payload!.value as PayloadOf<C>);
+    seen.filter((e) => e.payload?.$case === kind && (orderId === undefined || e.orderId === orderId)).map((e) => e.payload!.value as PayloadOf<C>);
 
   return {
     /** Everything recorded so far. */
@@ -40,11 +38,14 @@ export async function testEventBus(opts: { namespace: string }) {
     kindsFor: (orderId: string) => seen.filter((e) => e.orderId === orderId).map((e) => e.payload?.$case ?? e.type),
     /** Waits until `count` events of `kind` (for `orderId`, if given) have been seen; returns their payloads. */
     async waitFor<C extends EventCase>(kind: C, opts: { orderId?: string; count?: number; timeoutMs?: number } = {}) {
-      return eventually(() => {
-        const got = payloadsOf(kind, opts.orderId);
-        if (got.length < (opts.count ?? 1)) throw new Error(`saw ${got.length} ${kind} event(s), waiting for ${opts.count ?? 1}`);
-        return got;
-      }, { timeoutMs: opts.timeoutMs });
+      return eventually(
+        () => {
+          const got = payloadsOf(kind, opts.orderId);
+          if (got.length < (opts.count ?? 1)) throw new Error(`saw ${got.length} ${kind} event(s), waiting for ${opts.count ?? 1}`);
+          return got;
+        },
+        { timeoutMs: opts.timeoutMs },
+      );
     },
     /** Deletes every event published so far from every topic, as retention would. */
     async expireEverything() {

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { adminSecurity, createDatabase, createLocalIdentity, provisionKafka, serviceKafkaEnv, testKafkaCredentials } from '@foodmesh/local-infra';
-import { connectKafka, createGrpcClient, createLogger, type GrpcClient, type KafkaConnection, type Logger, type ServiceDef, type WorkloadCredential } from '@foodmesh/platform';
+import {
+  connectKafka,
+  createGrpcClient,
+  createLogger,
+  type GrpcClient,
+  type KafkaConnection,
+  type Logger,
+  type ServiceDef,
+  type WorkloadCredential,
+} from '@foodmesh/platform';
 
 /** A short random suffix so tests sharing one server and broker never collide. */
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
@@ -37,8 +46,7 @@ export function testKafka(opts: { clientId?: string; namespace?: string; maxMess
 }
 
 /** Quiet by default; TEST_LOG_LEVEL=info shows the services' logs. */
-export const testLogger = (service: string): Logger =>
-  createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export const testLogger = (service: string): Logger => createLogger({ service, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** Polls `check` until it stops throwing (or returns true), or fails with its last error. */
 export async function eventually<T>(check: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {

@@ -35,10 +35,14 @@ export function orderSaga(opts: SagaOptions = {}) {
   const region = opts.region ?? 'seoul-gangnam';
   const paymentId = `pay-${id}`;
   const deliveryId = `dlv-${id}`;
-  const items = (opts.items ?? [
-    { name: 'Fried Chicken', quantity: 2, unitPrice: 18000 },
-    { name: 'Cola', quantity: 1, unitPrice: 2000 },
-  ]).map((i, n) => OrderItem.fromPartial({ menuItemId: `item-${n + 1}`, name: i.name, quantity: i.quantity, unitPrice: { currencyCode: 'KRW', units: i.unitPrice } }));
+  const items = (
+    opts.items ?? [
+      { name: 'Fried Chicken', quantity: 2, unitPrice: 18000 },
+      { name: 'Cola', quantity: 1, unitPrice: 2000 },
+    ]
+  ).map((i, n) =>
+    OrderItem.fromPartial({ menuItemId: `item-${n + 1}`, name: i.name, quantity: i.quantity, unitPrice: { currencyCode: 'KRW', units: i.unitPrice } }),
+  );
   const total: Money = { currencyCode: 'KRW', units: items.reduce((s, i) => s + i.quantity * (i.unitPrice?.units ?? 0), 0) };
   const start = (opts.start ?? new Date(Date.now() - 60_000)).getTime();
   const stepMs = opts.stepMs ?? 1000;
@@ -59,25 +63,62 @@ export function orderSaga(opts: SagaOptions = {}) {
   const base = { orderId, customerId, storeId };
 
   const saga = {
-    orderId, customerId, storeId, storeName, region, paymentId, deliveryId, total,
+    orderId,
+    customerId,
+    storeId,
+    storeName,
+    region,
+    paymentId,
+    deliveryId,
+    total,
     deferred: (retryAfterSeconds = 30) =>
       order({
         $case: 'orderPaymentDeferred',
-        value: { ...base, storeName, items, total, deliveryAddress: dropoff, paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, retryAfterSeconds, reason: 'circuit open', payBy: new Date(start + 15 * 60_000) },
+        value: {
+          ...base,
+          storeName,
+          items,
+          total,
+          deliveryAddress: dropoff,
+          paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+          retryAfterSeconds,
+          reason: 'circuit open',
+          payBy: new Date(start + 15 * 60_000),
+        },
       }),
     paymentAvailable: () => order({ $case: 'orderPaymentAvailable', value: { ...base, storeName, total, payBy: new Date(start + 15 * 60_000) } }),
     /** The order was not paid in time: CANCELLED, PAYMENT_NOT_COMPLETED. */
     expired: () =>
       order({
         $case: 'orderCancelled',
-        value: { ...base, reason: 'PAYMENT_NOT_COMPLETED', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
+        value: {
+          ...base,
+          reason: 'PAYMENT_NOT_COMPLETED',
+          reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED,
+          wasPaid: false,
+          paymentId: '',
+          refund: undefined,
+        },
       }),
-    paymentApproved: () => payment({ $case: 'paymentApproved', value: { paymentId, orderId, customerId, amount: total, method: PaymentMethod.PAYMENT_METHOD_CARD } }),
+    paymentApproved: () =>
+      payment({ $case: 'paymentApproved', value: { paymentId, orderId, customerId, amount: total, method: PaymentMethod.PAYMENT_METHOD_CARD } }),
     paymentDeclined: (reason = 'card limit exceeded') =>
       payment({ $case: 'paymentDeclined', value: { paymentId, orderId, customerId, amount: total, method: PaymentMethod.PAYMENT_METHOD_CARD, reason } }),
     paymentFailed: (reason = 'card limit exceeded') => order({ $case: 'orderPaymentFailed', value: { ...base, paymentId, reason } }),
     placed: () =>
-      order({ $case: 'orderPlaced', value: { ...base, storeName, items, total, deliveryAddress: dropoff, paymentId, paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, placedAt: new Date(start + step * stepMs) } }),
+      order({
+        $case: 'orderPlaced',
+        value: {
+          ...base,
+          storeName,
+          items,
+          total,
+          deliveryAddress: dropoff,
+          paymentId,
+          paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+          placedAt: new Date(start + step * stepMs),
+        },
+      }),
     accepted: (estimatedReadyMinutes = 20) => store({ $case: 'orderAccepted', value: { orderId, storeId, customerId, estimatedReadyMinutes } }),
     rejected: (reason = 'out of chicken') => store({ $case: 'orderRejected', value: { orderId, storeId, customerId, reason } }),
     cookingStarted: () => store({ $case: 'cookingStarted', value: { orderId, storeId, customerId } }),
@@ -88,14 +129,23 @@ export function orderSaga(opts: SagaOptions = {}) {
     cancellationRejected: (resumedStatus = OrderStatus.ORDER_STATUS_COOKING, reason = 'cooking already started') =>
       store({ $case: 'cancellationRejected', value: { orderId, storeId, customerId, reason, resumedStatus } }),
     paymentRefunded: (reason = 'refund') => payment({ $case: 'paymentRefunded', value: { paymentId, orderId, customerId, amount: total, reason } }),
-    refunded: (finalStatus: OrderStatus, reason = 'refund') => order({ $case: 'orderRefunded', value: { ...base, paymentId, refund: total, reason, finalStatus } }),
+    refunded: (finalStatus: OrderStatus, reason = 'refund') =>
+      order({ $case: 'orderRefunded', value: { ...base, paymentId, refund: total, reason, finalStatus } }),
     cancelled: (wasPaid: boolean, reason = 'changed my mind') =>
       order({
         $case: 'orderCancelled',
-        value: { ...base, reason, reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid, paymentId: wasPaid ? paymentId : '', refund: wasPaid ? total : undefined },
+        value: {
+          ...base,
+          reason,
+          reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST,
+          wasPaid,
+          paymentId: wasPaid ? paymentId : '',
+          refund: wasPaid ? total : undefined,
+        },
       }),
     deliveryAvailable: () => delivery({ $case: 'deliveryAvailable', value: { deliveryId, orderId, storeId, customerId, region, pickup, dropoff } }),
-    pickedUp: (riderId = 'rider-1', riderName = 'Kim Minjun') => delivery({ $case: 'deliveryPickedUp', value: { deliveryId, orderId, customerId, riderId, riderName } }),
+    pickedUp: (riderId = 'rider-1', riderName = 'Kim Minjun') =>
+      delivery({ $case: 'deliveryPickedUp', value: { deliveryId, orderId, customerId, riderId, riderName } }),
     completed: (riderId = 'rider-1') => order({ $case: 'orderCompleted', value: { ...base, deliveryId, riderId } }),
     /** The rider gives the delivery back; it is on offer again in `region`. */
     deliveryDeclined: (riderId = 'rider-1', reason = 'flat tyre') =>

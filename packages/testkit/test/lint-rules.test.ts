@@ -25,7 +25,10 @@ describe('the lint rules npm test runs', () => {
   });
 
   it('refuse an app module that imports an adapter', async () => {
-    const found = await problems('services/payment/src/app/injected-error.ts', "export { pgPaymentQueries } from '../adapters/pg/payment-repo';\nimport * as repo from '../adapters/pg/payment-repo';\nexport const r = repo;\n");
+    const found = await problems(
+      'services/payment/src/app/injected-error.ts',
+      "export { pgPaymentQueries } from '../adapters/pg/payment-repo';\nimport * as repo from '../adapters/pg/payment-repo';\nexport const r = repo;\n",
+    );
     expect(found).toContainEqual(expect.stringMatching(/no-restricted-imports: .*app depends on ports \(app\/ports.ts\), never on adapters/));
   });
 
@@ -51,5 +54,4 @@ describe('the lint rules npm test runs', () => {
       expect.stringMatching(/^@typescript-eslint\/no-floating-promises: /),
     ]);
   });
-
 });

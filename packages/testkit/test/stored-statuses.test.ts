@@ -58,14 +58,26 @@ async function withDatabase(name: string, fn: (db: Client, databaseUrl: string) 
 
 /** Applies the service's first `count` migrations only: the schema a database populated before the rest had. */
 const migrateFirst = (databaseUrl: string, service: string, count: number) =>
-  runner({ databaseUrl, dir: migrationsOf(service), direction: 'up', count, migrationsTable: 'schema_migrations', checkOrder: true, singleTransaction: true, log: () => undefined });
+  runner({
+    databaseUrl,
+    dir: migrationsOf(service),
+    direction: 'up',
+    count,
+    migrationsTable: 'schema_migrations',
+    checkOrder: true,
+    singleTransaction: true,
+    log: () => undefined,
+  });
 
 describe('statuses in the database', () => {
   it.each(Object.keys(COLUMNS))("%s's CHECKs list exactly the statuses its code has", async (service) => {
     await withDatabase(`statuses_${service}`, async (db, databaseUrl) => {
       await migrate({ databaseUrl, serviceDir: migrationsOf(service) });
       for (const { table, column, names } of COLUMNS[service]!) {
-        expect({ column: `${table}.${column}`, allows: (await checkedValues(db, table, column)).sort() }).toEqual({ column: `${table}.${column}`, allows: [...names].sort() });
+        expect({ column: `${table}.${column}`, allows: (await checkedValues(db, table, column)).sort() }).toEqual({
+          column: `${table}.${column}`,
+          allows: [...names].sort(),
+        });
       }
     });
   });

@@ -18,7 +18,13 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
   afterAll(() => f?.close());
 
   it('refuses a call that carries no identity, or only headers anyone can set', async () => {
-    const bare = createGrpcClient(DeliveryServiceService, { address: `127.0.0.1:${f.service.grpcPort}`, upstream: 'delivery', policy: loadMeshPolicy(), resilienceMode: 'local', caller: 'test' });
+    const bare = createGrpcClient(DeliveryServiceService, {
+      address: `127.0.0.1:${f.service.grpcPort}`,
+      upstream: 'delivery',
+      policy: loadMeshPolicy(),
+      resilienceMode: 'local',
+      caller: 'test',
+    });
     const headers = (entries: Record<string, string>) => {
       const metadata = new Metadata();
       for (const [k, v] of Object.entries(entries)) metadata.set(k, v);
@@ -31,13 +37,18 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
         // The headers identity once travelled in: plain text, so anyone could claim anyone.
         ['x-foodmesh-user-*', headers({ 'x-foodmesh-user-id': 'rider-1', 'x-foodmesh-user-role': 'rider' })],
         // Outside the mesh no sidecar vouches for this header: it is ignored.
-        ['a forged mesh peer', headers({ 'x-forwarded-client-cert': 'By=spiffe://cluster.local/ns/foodmesh/sa/delivery;URI=spiffe://cluster.local/ns/foodmesh/sa/edge' })],
+        [
+          'a forged mesh peer',
+          headers({ 'x-forwarded-client-cert': 'By=spiffe://cluster.local/ns/foodmesh/sa/delivery;URI=spiffe://cluster.local/ns/foodmesh/sa/edge' }),
+        ],
         ['a workload token of untrusted keys', stranger.asWorkload('edge')],
         ['a user token of untrusted keys', stranger.asUser({ userId: 'rider-1', role: 'rider' })],
       ];
       const outcomes = await Promise.all(attempts.map(async ([what, opts]) => [what, (await rpcError(bare.getRider({ riderId: 'rider-1' }, opts))).code]));
       expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(attempts.map(([what]) => [what, status.UNAUTHENTICATED])));
-      expect(await rpcError(bare.getRider({ riderId: 'rider-1' }))).toMatchObject({ details: 'sign in first: this call needs an "authorization: Bearer <token>" header' });
+      expect(await rpcError(bare.getRider({ riderId: 'rider-1' }))).toMatchObject({
+        details: 'sign in first: this call needs an "authorization: Bearer <token>" header',
+      });
       // The same call with a trusted identity goes through.
       await expect(bare.getRider({ riderId: 'rider-1' }, testIdentity.asWorkload('edge'))).resolves.toMatchObject({ rider: { riderId: 'rider-1' } });
     } finally {
@@ -45,11 +56,11 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     }
   });
 
-  it('serves the demo riders\' profiles', async () => {
+  it("serves the demo riders' profiles", async () => {
     await expect(f.client.getRider({ riderId: 'rider-3' })).resolves.toEqual({ rider: { riderId: 'rider-3', name: 'Park Jihoon', region: 'seoul-mapo' } });
   });
 
-  it('makes cooked food one AVAILABLE delivery in the customer\'s region, listed nearest first within the radius', async () => {
+  it("makes cooked food one AVAILABLE delivery in the customer's region, listed nearest first within the radius", async () => {
     const region = uniqueId('region-');
     // Published oldest first: far, near, middle.
     const far = f.cookingFinished({ region, pickupAt: JAMSIL });
@@ -70,7 +81,9 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
       pickup: { region, location: SAMSEONG, text: '서울 강남구 강남대로 396' },
       dropoff: { region, location: { lat: 37.5, lng: 127.03 }, text: '서울 강남구 테헤란로 152, 12층' },
     });
-    await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM inbox WHERE event_type = 'foodmesh.events.v1.CookingFinished'")).toBeGreaterThanOrEqual(4));
+    await eventually(async () =>
+      expect(await f.count("SELECT count(*) AS n FROM inbox WHERE event_type = 'foodmesh.events.v1.CookingFinished'")).toBeGreaterThanOrEqual(4),
+    );
     expect(await f.count('SELECT count(*) AS n FROM deliveries WHERE order_id = $1', [middle.orderId])).toBe(1);
 
     const nearest = await f.client.listAvailableDeliveries({ region, near: GANGNAM_STATION, radiusM: 5000, page: undefined });
@@ -80,15 +93,33 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     expect(d1).toBeLessThan(900);
     expect(d2).toBeGreaterThan(3300);
     expect(d2).toBeLessThan(3500);
-    expect(nearest.deliveries[0]!.delivery).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE, storeName: 'Gangnam Fried Chicken', riderId: '' });
+    expect(nearest.deliveries[0]!.delivery).toMatchObject({
+      status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE,
+      storeName: 'Gangnam Fried Chicken',
+      riderId: '',
+    });
 
     const unlimited = await f.client.listAvailableDeliveries({ region, near: GANGNAM_STATION, radiusM: 0, page: undefined });
     expect(unlimited.deliveries.map((d) => d.delivery?.orderId)).toEqual([near.orderId, middle.orderId, far.orderId]);
     const oldestFirst = await f.client.listAvailableDeliveries({ region, near: undefined, radiusM: 0, page: { pageSize: 2, pageToken: '' } });
-    expect(oldestFirst.deliveries.map((d) => [d.delivery?.orderId, d.distanceM])).toEqual([[far.orderId, 0], [near.orderId, 0]]);
-    const secondPage = await f.client.listAvailableDeliveries({ region, near: undefined, radiusM: 0, page: { pageSize: 2, pageToken: oldestFirst.nextPageToken } });
-    expect(secondPage).toEqual({ deliveries: [expect.objectContaining({ delivery: expect.objectContaining({ orderId: middle.orderId }) })], nextPageToken: '' });
-    await expect(f.client.listAvailableDeliveries({ region: 'seoul-elsewhere', near: GANGNAM_STATION, radiusM: 0, page: undefined })).resolves.toEqual({ deliveries: [], nextPageToken: '' });
+    expect(oldestFirst.deliveries.map((d) => [d.delivery?.orderId, d.distanceM])).toEqual([
+      [far.orderId, 0],
+      [near.orderId, 0],
+    ]);
+    const secondPage = await f.client.listAvailableDeliveries({
+      region,
+      near: undefined,
+      radiusM: 0,
+      page: { pageSize: 2, pageToken: oldestFirst.nextPageToken },
+    });
+    expect(secondPage).toEqual({
+      deliveries: [expect.objectContaining({ delivery: expect.objectContaining({ orderId: middle.orderId }) })],
+      nextPageToken: '',
+    });
+    await expect(f.client.listAvailableDeliveries({ region: 'seoul-elsewhere', near: GANGNAM_STATION, radiusM: 0, page: undefined })).resolves.toEqual({
+      deliveries: [],
+      nextPageToken: '',
+    });
   });
 
   it('lets exactly one of 10 riders racing PickUp win; the others hear "already picked up by another rider"', async () => {
@@ -112,9 +143,13 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     expect(await f.count("SELECT count(*) AS n FROM outbox WHERE message_key = $1 AND event_type = 'foodmesh.events.v1.DeliveryPickedUp'", [orderId])).toBe(1);
 
     // The winner repeating the call gets it back unchanged; it has left the list and is the winner's.
-    await expect(f.client.pickUp({ deliveryId, riderId: winner }, f.asRider(winner))).resolves.toMatchObject({ delivery: { riderId: winner, pickedUpAt: delivery!.pickedUpAt } });
+    await expect(f.client.pickUp({ deliveryId, riderId: winner }, f.asRider(winner))).resolves.toMatchObject({
+      delivery: { riderId: winner, pickedUpAt: delivery!.pickedUpAt },
+    });
     expect((await f.client.listAvailableDeliveries({ region, near: undefined, radiusM: 0, page: undefined })).deliveries).toEqual([]);
-    expect((await f.client.listMyDeliveries({ riderId: winner, page: undefined }, f.asRider(winner))).deliveries.map((d) => d.deliveryId)).toEqual([deliveryId]);
+    expect((await f.client.listMyDeliveries({ riderId: winner, page: undefined }, f.asRider(winner))).deliveries.map((d) => d.deliveryId)).toEqual([
+      deliveryId,
+    ]);
   });
 
   it('completes a picked-up delivery when the customer confirms it (OrderCompleted → DeliveryCompleted)', async () => {
@@ -123,7 +158,10 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     await f.bus.publish([f.orderCompleted(orderId, 'rider-1', deliveryId)]);
     const [completed] = await f.bus.waitFor('deliveryCompleted', { orderId });
     expect(completed).toEqual({ deliveryId, orderId, customerId: 'customer-1', riderId: 'rider-1' });
-    expect((await f.client.getDelivery({ deliveryId })).delivery).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_COMPLETED, completedAt: expect.any(Date) });
+    expect((await f.client.getDelivery({ deliveryId })).delivery).toMatchObject({
+      status: DeliveryStatus.DELIVERY_STATUS_COMPLETED,
+      completedAt: expect.any(Date),
+    });
     expect(f.bus.kindsFor(orderId).filter((k) => k.startsWith('delivery'))).toEqual(['deliveryAvailable', 'deliveryPickedUp', 'deliveryCompleted']);
     expect(f.bus.events.filter((e) => e.orderId === orderId && e.producer === 'delivery').map((e) => e.aggregateVersion)).toEqual([1, 2, 3]);
   });
@@ -140,12 +178,25 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     const { delivery } = await f.client.declineDelivery({ deliveryId, riderId: 'rider-1', reason: 'flat tyre' }, f.asRider('rider-1'));
     expect(delivery).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE, riderId: '', pickedUpAt: undefined });
     const [declined] = await f.bus.waitFor('deliveryDeclined', { orderId });
-    expect(declined).toMatchObject({ deliveryId, orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId: 'rider-1', region, reason: 'flat tyre', pickup: { region } });
+    expect(declined).toMatchObject({
+      deliveryId,
+      orderId,
+      customerId: 'customer-1',
+      storeId: 'store-gangnam-chicken',
+      riderId: 'rider-1',
+      region,
+      reason: 'flat tyre',
+      pickup: { region },
+    });
     // Repeating it changes nothing; it is back in the region's list and out of the rider's own.
-    await expect(f.client.declineDelivery({ deliveryId, riderId: 'rider-1', reason: 'flat tyre' }, f.asRider('rider-1'))).resolves.toMatchObject({ delivery: { status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE } });
+    await expect(f.client.declineDelivery({ deliveryId, riderId: 'rider-1', reason: 'flat tyre' }, f.asRider('rider-1'))).resolves.toMatchObject({
+      delivery: { status: DeliveryStatus.DELIVERY_STATUS_AVAILABLE },
+    });
     const listed = await f.client.listAvailableDeliveries({ region, near: GANGNAM_STATION, radiusM: 0, page: { pageSize: 100, pageToken: '' } });
     expect(listed.deliveries.map((d) => d.delivery?.deliveryId)).toContain(deliveryId);
-    expect((await f.client.listMyDeliveries({ riderId: 'rider-1', page: undefined }, f.asRider('rider-1'))).deliveries.map((d) => d.deliveryId)).not.toContain(deliveryId);
+    expect((await f.client.listMyDeliveries({ riderId: 'rider-1', page: undefined }, f.asRider('rider-1'))).deliveries.map((d) => d.deliveryId)).not.toContain(
+      deliveryId,
+    );
 
     // Another rider takes it and it is delivered; then it can be given back no more.
     await f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-2'));
@@ -155,7 +206,13 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
       code: status.FAILED_PRECONDITION,
       details: 'the delivery is already completed',
     });
-    expect(f.bus.kindsFor(orderId).filter((k) => k.startsWith('delivery'))).toEqual(['deliveryAvailable', 'deliveryPickedUp', 'deliveryDeclined', 'deliveryPickedUp', 'deliveryCompleted']);
+    expect(f.bus.kindsFor(orderId).filter((k) => k.startsWith('delivery'))).toEqual([
+      'deliveryAvailable',
+      'deliveryPickedUp',
+      'deliveryDeclined',
+      'deliveryPickedUp',
+      'deliveryCompleted',
+    ]);
   });
 
   it('withdraws a delivery whose order is cancelled before pickup: it leaves the list (DeliveryWithdrawn)', async () => {
@@ -191,18 +248,68 @@ describe('delivery service: the rider side of the saga on real PostgreSQL + Kafk
     const unknownId = '0190f5a4-0000-7000-8000-0000000000aa';
     const cases: Array<[string, () => Promise<unknown>, status, string | (() => string)]> = [
       ['an unknown delivery', () => f.client.getDelivery({ deliveryId: unknownId }), status.NOT_FOUND, `there is no delivery "${unknownId}"`],
-      ['a delivery id that is not a UUID', () => f.client.pickUp({ deliveryId: 'nope', riderId: 'rider-1' }, f.asRider('rider-1')), status.NOT_FOUND, 'there is no delivery "nope"'],
+      [
+        'a delivery id that is not a UUID',
+        () => f.client.pickUp({ deliveryId: 'nope', riderId: 'rider-1' }, f.asRider('rider-1')),
+        status.NOT_FOUND,
+        'there is no delivery "nope"',
+      ],
       ['an unknown rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-99' }, f.asRider('rider-99')), status.NOT_FOUND, 'there is no rider "rider-99"'],
-      ['an unknown rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-99', page: undefined }, f.asRider('rider-99')), status.NOT_FOUND, 'there is no rider "rider-99"'],
+      [
+        "an unknown rider's list",
+        () => f.client.listMyDeliveries({ riderId: 'rider-99', page: undefined }, f.asRider('rider-99')),
+        status.NOT_FOUND,
+        'there is no rider "rider-99"',
+      ],
       ['an unknown rider profile', () => f.client.getRider({ riderId: 'rider-99' }), status.NOT_FOUND, 'there is no rider "rider-99"'],
-      ['picking up as another rider', () => f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
-      ['a rider of another region', () => f.client.pickUp({ deliveryId, riderId: 'rider-3' }, f.asRider('rider-3')), status.PERMISSION_DENIED, () => `delivery ${deliveryId} is in seoul-gangnam; rider rider-3 rides in seoul-mapo`],
-      ['picking up as a customer', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }, testIdentity.asUser({ userId: 'customer-1', role: 'customer' })), status.PERMISSION_DENIED, 'only a rider may do this; you are signed in as a customer'],
-      ['picking up with no user (a workload alone)', () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }), status.UNAUTHENTICATED, 'sign in first: this call needs an "authorization: Bearer <token>" header'],
-      ['another rider\'s list', () => f.client.listMyDeliveries({ riderId: 'rider-2', page: undefined }, f.asRider('rider-1')), status.PERMISSION_DENIED, 'you are signed in as rider "rider-1", not "rider-2"'],
-      ['a negative radius', () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: -100, page: undefined }), status.INVALID_ARGUMENT, 'radius_m must not be negative (0 means no limit)'],
-      ['a radius over 50 km', () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: 60_000, page: undefined }), status.INVALID_ARGUMENT, 'radius_m must be at most 50000 (50 km)'],
-      ['no region', () => f.client.listAvailableDeliveries({ region: '', near: GANGNAM_STATION, radiusM: 1000, page: undefined }), status.INVALID_ARGUMENT, 'region is required, for example "seoul-gangnam"'],
+      [
+        'picking up as another rider',
+        () => f.client.pickUp({ deliveryId, riderId: 'rider-2' }, f.asRider('rider-1')),
+        status.PERMISSION_DENIED,
+        'you are signed in as rider "rider-1", not "rider-2"',
+      ],
+      [
+        'a rider of another region',
+        () => f.client.pickUp({ deliveryId, riderId: 'rider-3' }, f.asRider('rider-3')),
+        status.PERMISSION_DENIED,
+        () => `delivery ${deliveryId} is in seoul-gangnam; rider rider-3 rides in seoul-mapo`,
+      ],
+      [
+        'picking up as a customer',
+        () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }, testIdentity.asUser({ userId: 'customer-1', role: 'customer' })),
+        status.PERMISSION_DENIED,
+        'only a rider may do this; you are signed in as a customer',
+      ],
+      [
+        'picking up with no user (a workload alone)',
+        () => f.client.pickUp({ deliveryId, riderId: 'rider-1' }),
+        status.UNAUTHENTICATED,
+        'sign in first: this call needs an "authorization: Bearer <token>" header',
+      ],
+      [
+        "another rider's list",
+        () => f.client.listMyDeliveries({ riderId: 'rider-2', page: undefined }, f.asRider('rider-1')),
+        status.PERMISSION_DENIED,
+        'you are signed in as rider "rider-1", not "rider-2"',
+      ],
+      [
+        'a negative radius',
+        () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: -100, page: undefined }),
+        status.INVALID_ARGUMENT,
+        'radius_m must not be negative (0 means no limit)',
+      ],
+      [
+        'a radius over 50 km',
+        () => f.client.listAvailableDeliveries({ region: 'seoul-gangnam', near: GANGNAM_STATION, radiusM: 60_000, page: undefined }),
+        status.INVALID_ARGUMENT,
+        'radius_m must be at most 50000 (50 km)',
+      ],
+      [
+        'no region',
+        () => f.client.listAvailableDeliveries({ region: '', near: GANGNAM_STATION, radiusM: 1000, page: undefined }),
+        status.INVALID_ARGUMENT,
+        'region is required, for example "seoul-gangnam"',
+      ],
       ['an empty rider id', () => f.client.pickUp({ deliveryId, riderId: ' ' }), status.INVALID_ARGUMENT, 'rider_id is required'],
     ];
 

@@ -46,14 +46,20 @@ export async function deliveryFixture() {
     newEnvelope({
       orderId,
       aggregateVersion: 8,
-      payload: { $case: 'orderCompleted', value: OrderCompleted.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId, deliveryId }) },
+      payload: {
+        $case: 'orderCompleted',
+        value: OrderCompleted.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', riderId, deliveryId }),
+      },
     });
 
   const orderCancelled = (orderId: string) =>
     newEnvelope({
       orderId,
       aggregateVersion: 8,
-      payload: { $case: 'orderCancelled', value: OrderCancelled.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', reason: 'changed my mind', wasPaid: true }) },
+      payload: {
+        $case: 'orderCancelled',
+        value: OrderCancelled.fromPartial({ orderId, customerId: 'customer-1', storeId: 'store-gangnam-chicken', reason: 'changed my mind', wasPaid: true }),
+      },
     });
 
   /** Publishes CookingFinished and returns the id of the delivery the service made of it. */

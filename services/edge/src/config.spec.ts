@@ -49,7 +49,9 @@ describe('edge config', () => {
 
   it('refuses a placeholder secret', () => {
     const placeholder = JSON.stringify({ ...demoKey, d: 'change-me-edge-demo-key' });
-    expect(problemsOf({ ...env, DEMO_SIGN_IN: 'on', DEMO_SIGNING_KEY: placeholder })).toEqual(['DEMO_SIGNING_KEY: holds a placeholder ("change-me…"); set the real secret']);
+    expect(problemsOf({ ...env, DEMO_SIGN_IN: 'on', DEMO_SIGNING_KEY: placeholder })).toEqual([
+      'DEMO_SIGNING_KEY: holds a placeholder ("change-me…"); set the real secret',
+    ]);
   });
 
   it('reads the web settings', () => {
@@ -59,7 +61,11 @@ describe('edge config', () => {
   });
 
   it('reads where the operations page finds Prometheus and the tracing UI', () => {
-    const c = loadConfig({ ...env, OPS_PROMETHEUS_URL: 'http://prometheus-operated.monitoring:9090', OPS_TRACE_URL: 'http://localhost:16686/jaeger/trace/{traceId}' });
+    const c = loadConfig({
+      ...env,
+      OPS_PROMETHEUS_URL: 'http://prometheus-operated.monitoring:9090',
+      OPS_TRACE_URL: 'http://localhost:16686/jaeger/trace/{traceId}',
+    });
     expect([c.OPS_PROMETHEUS_URL, c.OPS_TRACE_URL]).toEqual(['http://prometheus-operated.monitoring:9090', 'http://localhost:16686/jaeger/trace/{traceId}']);
     expect(problemsOf({ ...env, OPS_PROMETHEUS_URL: 'prometheus:9090', OPS_TRACE_URL: 'http://jaeger/trace/' })).toEqual([
       'OPS_PROMETHEUS_URL: Invalid URL',

@@ -40,15 +40,28 @@ export const edgeConfigSchema = baseConfigSchema
   .superRefine((c, ctx) => {
     if (!c.DEMO_SIGN_IN) return;
     if (c.FOODMESH_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['DEMO_SIGN_IN'], message: 'must be off when FOODMESH_ENV=production: it signs anyone in as any demo user, with no credential' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_SIGN_IN'],
+        message: 'must be off when FOODMESH_ENV=production: it signs anyone in as any demo user, with no credential',
+      });
     }
     const key = c.DEMO_SIGNING_KEY;
     if (!key) ctx.addIssue({ code: 'custom', path: ['DEMO_SIGNING_KEY'], message: 'is required when DEMO_SIGN_IN=on' });
     else if (c.AUTH_JWKS && !c.AUTH_JWKS.keys.some((k) => k.kid === key.kid && k.x === key.x && k.y === key.y)) {
-      ctx.addIssue({ code: 'custom', path: ['DEMO_SIGNING_KEY'], message: `its public key (kid "${key.kid}") is not in AUTH_JWKS, so every token it signs would be refused` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_SIGNING_KEY'],
+        message: `its public key (kid "${key.kid}") is not in AUTH_JWKS, so every token it signs would be refused`,
+      });
     }
   })
-  .transform((c) => ({ ...c, WEB_ORIGINS: c.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) }));
+  .transform((c) => ({
+    ...c,
+    WEB_ORIGINS: c.WEB_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  }));
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): EdgeConfig => parseConfig(edgeConfigSchema, env);

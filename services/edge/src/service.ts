@@ -49,7 +49,14 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
   let web: WebServer | undefined;
   const running = await runService({
     config,
-    protoFiles: ['foodmesh/edge/v1/auth.proto', 'foodmesh/edge/v1/customer.proto', 'foodmesh/edge/v1/owner.proto', 'foodmesh/edge/v1/rider.proto', 'foodmesh/edge/v1/notifications.proto', 'foodmesh/edge/v1/ops.proto'],
+    protoFiles: [
+      'foodmesh/edge/v1/auth.proto',
+      'foodmesh/edge/v1/customer.proto',
+      'foodmesh/edge/v1/owner.proto',
+      'foodmesh/edge/v1/rider.proto',
+      'foodmesh/edge/v1/notifications.proto',
+      'foodmesh/edge/v1/ops.proto',
+    ],
     handleSignals: opts.handleSignals,
     logger: opts.logger,
     async build(rt) {
@@ -72,7 +79,9 @@ export async function startEdgeService(config: EdgeConfig, opts: { handleSignals
         owner: ownerService(ownerRequests({ up, guard })),
         rider: riderService(riderRequests({ up })),
         notifications: notificationsService(notificationRequests({ up })),
-        ops: opsService(opsRequests({ up, metrics: config.OPS_PROMETHEUS_URL ? prometheusSource(config.OPS_PROMETHEUS_URL) : undefined, traceUrl: config.OPS_TRACE_URL })),
+        ops: opsService(
+          opsRequests({ up, metrics: config.OPS_PROMETHEUS_URL ? prometheusSource(config.OPS_PROMETHEUS_URL) : undefined, traceUrl: config.OPS_TRACE_URL }),
+        ),
       };
 
       web = await startWebServer({

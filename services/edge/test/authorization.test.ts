@@ -16,12 +16,16 @@ import { addressesOf, bearer, edgeGrpcClients, edgeWebClient, HOME, outcome, pla
 
 /** A customer-1 token as the local identity provider signs them, with changes. */
 const craftToken = (opts: { key?: PrivateJwk; issuer?: string; audience?: string; now?: number } = {}) =>
-  signJwt(opts.key ?? testIdentity.keys.user, { sub: 'customer-1', role: 'customer' }, {
-    issuer: opts.issuer ?? LOCAL_ISSUER,
-    audience: opts.audience ?? LOCAL_AUDIENCE,
-    ttlSeconds: 600,
-    now: opts.now,
-  }).token;
+  signJwt(
+    opts.key ?? testIdentity.keys.user,
+    { sub: 'customer-1', role: 'customer' },
+    {
+      issuer: opts.issuer ?? LOCAL_ISSUER,
+      audience: opts.audience ?? LOCAL_AUDIENCE,
+      ttlSeconds: 600,
+      now: opts.now,
+    },
+  ).token;
 
 /** The edge's settings for a test, on testIdentity's keys with demo sign-in on. */
 const edgeEnv = (namespace: string, stack: RunningStack, extra: Record<string, string> = {}) => {
@@ -116,7 +120,9 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.listStores(listStores, { metadata: basic }))).toBe('UNAUTHENTICATED');
     const refused = { expired, unknownKid, forged, wrongIssuer, wrongAudience, tampered, unsigned, hmac };
     const outcomes = await Promise.all(Object.values(refused).map((token) => outcome(grpcApi.customer.listStores(listStores, bearer(token)))));
-    expect(Object.fromEntries(Object.keys(refused).map((k, i) => [k, outcomes[i]]))).toEqual(Object.fromEntries(Object.keys(refused).map((k) => [k, 'UNAUTHENTICATED'])));
+    expect(Object.fromEntries(Object.keys(refused).map((k, i) => [k, outcomes[i]]))).toEqual(
+      Object.fromEntries(Object.keys(refused).map((k) => [k, 'UNAUTHENTICATED'])),
+    );
     expect(await outcome(grpcApi.customer.listStores(listStores, bearer(tokens['customer-1']!)))).toBe('OK');
     expect(await outcome(grpcApi.customer.listStores(listStores, bearer(craftToken())))).toBe('OK');
 
@@ -131,8 +137,18 @@ describe('edge authorization', () => {
     const res = await fetch(`${webUrl}/.well-known/jwks.json`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(keySetOf(testIdentity.keys.user)); // the public half only
-    const remote = createTokenVerifier({ keys: new URL(`${webUrl}/.well-known/jwks.json`), issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, remedy: 'sign in again' });
-    expect((await remote.verify(tokens['owner-1']!)).claims).toMatchObject({ sub: 'owner-1', role: 'owner', store_id: 'store-gangnam-chicken', name: 'Choi Hana' });
+    const remote = createTokenVerifier({
+      keys: new URL(`${webUrl}/.well-known/jwks.json`),
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      remedy: 'sign in again',
+    });
+    expect((await remote.verify(tokens['owner-1']!)).claims).toMatchObject({
+      sub: 'owner-1',
+      role: 'owner',
+      store_id: 'store-gangnam-chicken',
+      name: 'Choi Hana',
+    });
   });
 
   it('accepts the old and the new key during a rotation', async () => {
@@ -192,7 +208,9 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.listOrderPayments({ orderId }, theirs))).toBe('PERMISSION_DENIED');
     // The owner of the order sees its charge, from the payment service.
     const charged = await grpcApi.customer.listOrderPayments({ orderId }, bearer(tokens['customer-1']!));
-    expect(charged.payments.map((p) => [p.orderId, p.status, p.amount?.units])).toEqual([[orderId, PaymentStatus.PAYMENT_STATUS_APPROVED, placed.order!.total!.units]]);
+    expect(charged.payments.map((p) => [p.orderId, p.status, p.amount?.units])).toEqual([
+      [orderId, PaymentStatus.PAYMENT_STATUS_APPROVED, placed.order!.total!.units],
+    ]);
     const others = await grpcApi.customer.listMyOrders({ page: undefined }, theirs);
     expect(others.views.map((v) => v.orderId)).not.toContain(orderId);
 
@@ -210,7 +228,7 @@ describe('edge authorization', () => {
     expect(orderId).not.toBe('');
     await eventually(async () => {
       const { storeOrders } = await grpcApi.owner.listStoreOrders({ status: 0, page: undefined }, bearer(tokens['owner-1']!));
-      if (!storeOrders.some((o) => o.orderId === orderId)) throw new Error('not in owner-1\'s list yet');
+      if (!storeOrders.some((o) => o.orderId === orderId)) throw new Error("not in owner-1's list yet");
     });
     const { storeOrders: otherStore } = await grpcApi.owner.listStoreOrders({ status: 0, page: undefined }, bearer(tokens['owner-2']!));
     expect(otherStore.map((o) => o.orderId)).not.toContain(orderId);
@@ -271,13 +289,15 @@ describe('edge authorization', () => {
     expect(await outcome(grpcApi.customer.listMyOrders({ page: undefined }, ops))).toBe('PERMISSION_DENIED');
   });
 
-  it("answers PERMISSION_DENIED from another edge replica too: it asks the order service whose the order is (GetOrderOwner)", async () => {
+  it('answers PERMISSION_DENIED from another edge replica too: it asks the order service whose the order is (GetOrderOwner)', async () => {
     // The stack's own edge (a separate process) never saw the order being placed.
     const other = stack.services.find((s) => s.name === 'edge')!;
     const api = edgeGrpcClients(other.address);
     try {
       const { token } = await api.auth.signIn({ userId: 'customer-2' });
-      await eventually(async () => expect(await outcome(api.customer.getOrderStatus({ orderId }, bearer(token)))).toBe('PERMISSION_DENIED'), { timeoutMs: 30_000 });
+      await eventually(async () => expect(await outcome(api.customer.getOrderStatus({ orderId }, bearer(token)))).toBe('PERMISSION_DENIED'), {
+        timeoutMs: 30_000,
+      });
       // One issuer, one key set: any replica accepts a token another one issued.
       expect(await outcome(api.customer.listMyOrders({ page: undefined }, bearer(tokens['customer-2']!)))).toBe('OK');
     } finally {

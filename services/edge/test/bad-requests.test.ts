@@ -59,7 +59,8 @@ function allRpcs(): Rpc[] {
         const method = protoSchema().lookupService(serviceName!).methods[methodName!]!;
         method.resolve();
         const pkg = serviceName!.split('.')[1]!;
-        for (const service of SERVED_BY[pkg] ?? [pkg]) rpcs.push({ path: m.path, service, serverStream: m.responseStream, requestType: method.resolvedRequestType! });
+        for (const service of SERVED_BY[pkg] ?? [pkg])
+          rpcs.push({ path: m.path, service, serverStream: m.responseStream, requestType: method.resolvedRequestType! });
       }
     }
   }
@@ -79,7 +80,8 @@ function stringFields(type: protobuf.Type, prefix = '', numbers: number[] = [], 
     f.resolve();
     const name = `${prefix}${f.name}${f.repeated ? '[]' : ''}`;
     if (f.resolvedType instanceof protobuf.Type && depth < 3) out.push(...stringFields(f.resolvedType, `${name}.`, [...numbers, f.id], depth + 1));
-    else if (f.type === 'string') out.push({ name, numbers: [...numbers, f.id], maxLength: (f.options as Record<string, number>)['(foodmesh.common.v1.max_length)']! });
+    else if (f.type === 'string')
+      out.push({ name, numbers: [...numbers, f.id], maxLength: (f.options as Record<string, number>)['(foodmesh.common.v1.max_length)']! });
   }
   return out;
 }
@@ -102,10 +104,25 @@ interface BadValue {
 }
 
 const BAD_VALUES: BadValue[] = [
-  { kind: 'one character too long', raw: (f) => utf8('x'.repeat(f.maxLength + 1)), code: grpc.status.INVALID_ARGUMENT, says: (f) => new RegExp(`^${esc(f.name)} is longer than ${f.maxLength} characters$`) },
+  {
+    kind: 'one character too long',
+    raw: (f) => utf8('x'.repeat(f.maxLength + 1)),
+    code: grpc.status.INVALID_ARGUMENT,
+    says: (f) => new RegExp(`^${esc(f.name)} is longer than ${f.maxLength} characters$`),
+  },
   { kind: 'a 1 MiB string', raw: () => utf8('x'.repeat(MiB)), code: grpc.status.RESOURCE_EXHAUSTED, says: () => /larger than/i },
-  { kind: 'a NUL character', raw: () => utf8('ab\0cd'), code: grpc.status.INVALID_ARGUMENT, says: (f) => new RegExp(`^${esc(f.name)} contains a NUL character$`) },
-  { kind: 'invalid UTF-8', raw: () => Buffer.from([0x6b, 0x65, 0x79, 0xc3, 0x28, 0xff]), code: grpc.status.INVALID_ARGUMENT, says: (f) => new RegExp(`^${esc(f.name)} is not valid UTF-8$`) },
+  {
+    kind: 'a NUL character',
+    raw: () => utf8('ab\0cd'),
+    code: grpc.status.INVALID_ARGUMENT,
+    says: (f) => new RegExp(`^${esc(f.name)} contains a NUL character$`),
+  },
+  {
+    kind: 'invalid UTF-8',
+    raw: () => Buffer.from([0x6b, 0x65, 0x79, 0xc3, 0x28, 0xff]),
+    code: grpc.status.INVALID_ARGUMENT,
+    says: (f) => new RegExp(`^${esc(f.name)} is not valid UTF-8$`),
+  },
 ];
 /** Bodies bad whatever the message: a JSON text, and a (high-numbered, unknown) field that promises more bytes than follow. */
 const BAD_BODIES: Array<{ kind: string; body: Buffer }> = [
@@ -125,7 +142,9 @@ function rawCall(client: grpc.Client, rpc: { path: string; serverStream: boolean
   const deadline = Date.now() + DEADLINE_MS;
   return new Promise((resolve) => {
     if (!rpc.serverStream) {
-      client.makeUnaryRequest(rpc.path, id, id, body, metadata, { deadline }, (err) => resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' }));
+      client.makeUnaryRequest(rpc.path, id, id, body, metadata, { deadline }, (err) =>
+        resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' }),
+      );
       return;
     }
     const stream = client.makeServerStreamRequest(rpc.path, id, id, body, metadata, { deadline });
@@ -136,7 +155,8 @@ function rawCall(client: grpc.Client, rpc: { path: string; serverStream: boolean
 }
 
 /** A grpc.health.v1 Check on the same channel: proof the connection survived the bad call. */
-const healthCheck = (client: grpc.Client) => rawCall(client, { path: '/grpc.health.v1.Health/Check', serverStream: false }, Buffer.alloc(0), new grpc.Metadata());
+const healthCheck = (client: grpc.Client) =>
+  rawCall(client, { path: '/grpc.health.v1.Health/Check', serverStream: false }, Buffer.alloc(0), new grpc.Metadata());
 
 /** The refusal every bad request must get: its code, a short message that quotes no bad value. */
 function expectCleanRefusal(o: Outcome, code: grpc.status, says: RegExp, what: string): void {
@@ -182,7 +202,15 @@ describe('bad requests on every RPC of every service', () => {
     ({ stack, namespace } = await startTestStack('bad'));
     for (const s of stack.services) clients.set(s.name, new grpc.Client(s.address, grpc.credentials.createInsecure()));
     const signIn = await new Promise<Buffer>((resolve, reject) =>
-      client('edge').makeUnaryRequest('/foodmesh.edge.v1.AuthService/SignIn', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(SignInRequest.encode({ userId: 'customer-1' }).finish()), new grpc.Metadata(), { deadline: Date.now() + DEADLINE_MS }, (err, res) => (err ? reject(err) : resolve(res!))),
+      client('edge').makeUnaryRequest(
+        '/foodmesh.edge.v1.AuthService/SignIn',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from(SignInRequest.encode({ userId: 'customer-1' }).finish()),
+        new grpc.Metadata(),
+        { deadline: Date.now() + DEADLINE_MS },
+        (err, res) => (err ? reject(err) : resolve(res!)),
+      ),
     );
     edgeToken = SignInResponse.decode(signIn).token;
     // Settled: menus published and consumed, every consumer in its group; then the baseline.
@@ -235,7 +263,7 @@ describe('bad requests on every RPC of every service', () => {
     }, 60_000);
 
     if (rpc.service === 'edge') {
-      it('refuses the same over gRPC-web and Connect (the browser\'s routes)', async () => {
+      it("refuses the same over gRPC-web and Connect (the browser's routes)", async () => {
         const web = edgeHttp(stack, edgeToken);
         for (const f of fields) {
           for (const bad of BAD_VALUES) {
@@ -243,7 +271,9 @@ describe('bad requests on every RPC of every service', () => {
             for (const protocol of ['grpc-web', 'connect'] as const) {
               const o = await web.call(protocol, rpc, body);
               expectCleanRefusal(o, bad.code, bad.kind === 'a 1 MiB string' ? /exceeds|larger|max/i : bad.says(f), `${protocol} ${f.name}: ${bad.kind}`);
-              expect((await web.call(protocol, { path: '/foodmesh.edge.v1.AuthService/ListDemoUsers', serverStream: false }, Buffer.alloc(0))).code).toBe(grpc.status.OK);
+              expect((await web.call(protocol, { path: '/foodmesh.edge.v1.AuthService/ListDemoUsers', serverStream: false }, Buffer.alloc(0))).code).toBe(
+                grpc.status.OK,
+              );
             }
           }
         }
@@ -261,34 +291,144 @@ describe('bad requests on every RPC of every service', () => {
   const placeOrder = (over: Partial<PlaceOrderRequest> = {}) =>
     Buffer.from(
       PlaceOrderRequest.encode(
-        PlaceOrderRequest.fromPartial({ customerId: 'customer-1', storeId: STORE, items: [{ menuItemId: 'chk-fried', quantity: 1 }], deliveryAddress: HOME, idempotencyKey: 'k-valid', paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, ...over }),
+        PlaceOrderRequest.fromPartial({
+          customerId: 'customer-1',
+          storeId: STORE,
+          items: [{ menuItemId: 'chk-fried', quantity: 1 }],
+          deliveryAddress: HOME,
+          idempotencyKey: 'k-valid',
+          paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+          ...over,
+        }),
       ).finish(),
     );
   const pay = (over: Partial<PayRequest> = {}) =>
     Buffer.from(
       PayRequest.encode(
-        PayRequest.fromPartial({ orderId: '0190f3c4-5b6a-7c8d-9e0f-112233445566', customerId: 'customer-1', amount: { currencyCode: 'KRW', units: 19000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: 'k-valid', ...over }),
+        PayRequest.fromPartial({
+          orderId: '0190f3c4-5b6a-7c8d-9e0f-112233445566',
+          customerId: 'customer-1',
+          amount: { currencyCode: 'KRW', units: 19000 },
+          method: PaymentMethod.PAYMENT_METHOD_CARD,
+          idempotencyKey: 'k-valid',
+          ...over,
+        }),
       ).finish(),
     );
   const edgePlaceOrder = (over: Partial<EdgePlaceOrderRequest> = {}) =>
-    Buffer.from(EdgePlaceOrderRequest.encode(EdgePlaceOrderRequest.fromPartial({ storeId: STORE, items: [{ menuItemId: 'chk-fried', quantity: 1 }], deliveryAddress: HOME, idempotencyKey: 'k-valid', paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD, ...over })).finish());
+    Buffer.from(
+      EdgePlaceOrderRequest.encode(
+        EdgePlaceOrderRequest.fromPartial({
+          storeId: STORE,
+          items: [{ menuItemId: 'chk-fried', quantity: 1 }],
+          deliveryAddress: HOME,
+          idempotencyKey: 'k-valid',
+          paymentMethod: PaymentMethod.PAYMENT_METHOD_CARD,
+          ...over,
+        }),
+      ).finish(),
+    );
   /** A valid request with one string field appended again as raw bytes (the last occurrence wins). */
   const withRaw = (valid: Buffer, fieldNumbers: number[], raw: Uint8Array) => Buffer.concat([valid, encodeAt(fieldNumbers, raw)]);
   const oneMiB = utf8('x'.repeat(MiB));
 
   const ISSUE_CASES: Array<{ name: string; service: string; path: string; body: Buffer; code: grpc.status; says: RegExp }> = [
-    { name: 'a 1 MiB idempotency_key on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: withRaw(placeOrder(), [5], oneMiB), code: grpc.status.RESOURCE_EXHAUSTED, says: /larger than max/ },
-    { name: 'a 1 MiB idempotency_key on Pay', service: 'payment', path: '/foodmesh.payment.v1.PaymentService/Pay', body: withRaw(pay(), [5], oneMiB), code: grpc.status.RESOURCE_EXHAUSTED, says: /larger than max/ },
-    { name: 'a 1 MiB order_id on Pay', service: 'payment', path: '/foodmesh.payment.v1.PaymentService/Pay', body: withRaw(pay(), [1], oneMiB), code: grpc.status.RESOURCE_EXHAUSTED, says: /larger than max/ },
-    { name: 'an idempotency_key just over its limit on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: placeOrder({ idempotencyKey: 'k'.repeat(129) }), code: grpc.status.INVALID_ARGUMENT, says: /^idempotency_key is longer than 128 characters$/ },
-    { name: 'a NUL in idempotency_key on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: placeOrder({ idempotencyKey: 'k\0' }), code: grpc.status.INVALID_ARGUMENT, says: /^idempotency_key contains a NUL character$/ },
-    { name: 'a NUL in store_id on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: placeOrder({ storeId: `${STORE}\0` }), code: grpc.status.INVALID_ARGUMENT, says: /^store_id contains a NUL character$/ },
-    { name: 'a 1 MiB menu_item_id on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: withRaw(placeOrder(), [3, 1], oneMiB), code: grpc.status.RESOURCE_EXHAUSTED, says: /larger than max/ },
-    { name: 'a 1 MiB menu_item_id on PlaceOrder through the edge', service: 'edge', path: '/foodmesh.edge.v1.CustomerService/PlaceOrder', body: withRaw(edgePlaceOrder(), [2, 1], oneMiB), code: grpc.status.RESOURCE_EXHAUSTED, says: /larger than max/ },
-    { name: 'invalid UTF-8 in idempotency_key on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: withRaw(placeOrder(), [5], Buffer.from([0x6b, 0xff])), code: grpc.status.INVALID_ARGUMENT, says: /^idempotency_key is not valid UTF-8$/ },
-    { name: 'another invalid UTF-8 idempotency_key on PlaceOrder (no collapsing into one U+FFFD key)', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: withRaw(placeOrder(), [5], Buffer.from([0x6b, 0xfe])), code: grpc.status.INVALID_ARGUMENT, says: /^idempotency_key is not valid UTF-8$/ },
-    { name: 'invalid UTF-8 in idempotency_key on Pay', service: 'payment', path: '/foodmesh.payment.v1.PaymentService/Pay', body: withRaw(pay(), [5], Buffer.from([0xc3, 0x28])), code: grpc.status.INVALID_ARGUMENT, says: /^idempotency_key is not valid UTF-8$/ },
-    { name: 'a request body that is not protobuf on PlaceOrder', service: 'order', path: '/foodmesh.order.v1.OrderService/PlaceOrder', body: utf8('{"store_id": "store-gangnam-chicken"}'), code: grpc.status.INVALID_ARGUMENT, says: /^the request is not a valid PlaceOrderRequest message$/ },
+    {
+      name: 'a 1 MiB idempotency_key on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: withRaw(placeOrder(), [5], oneMiB),
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      says: /larger than max/,
+    },
+    {
+      name: 'a 1 MiB idempotency_key on Pay',
+      service: 'payment',
+      path: '/foodmesh.payment.v1.PaymentService/Pay',
+      body: withRaw(pay(), [5], oneMiB),
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      says: /larger than max/,
+    },
+    {
+      name: 'a 1 MiB order_id on Pay',
+      service: 'payment',
+      path: '/foodmesh.payment.v1.PaymentService/Pay',
+      body: withRaw(pay(), [1], oneMiB),
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      says: /larger than max/,
+    },
+    {
+      name: 'an idempotency_key just over its limit on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: placeOrder({ idempotencyKey: 'k'.repeat(129) }),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^idempotency_key is longer than 128 characters$/,
+    },
+    {
+      name: 'a NUL in idempotency_key on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: placeOrder({ idempotencyKey: 'k\0' }),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^idempotency_key contains a NUL character$/,
+    },
+    {
+      name: 'a NUL in store_id on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: placeOrder({ storeId: `${STORE}\0` }),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^store_id contains a NUL character$/,
+    },
+    {
+      name: 'a 1 MiB menu_item_id on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: withRaw(placeOrder(), [3, 1], oneMiB),
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      says: /larger than max/,
+    },
+    {
+      name: 'a 1 MiB menu_item_id on PlaceOrder through the edge',
+      service: 'edge',
+      path: '/foodmesh.edge.v1.CustomerService/PlaceOrder',
+      body: withRaw(edgePlaceOrder(), [2, 1], oneMiB),
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      says: /larger than max/,
+    },
+    {
+      name: 'invalid UTF-8 in idempotency_key on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: withRaw(placeOrder(), [5], Buffer.from([0x6b, 0xff])),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^idempotency_key is not valid UTF-8$/,
+    },
+    {
+      name: 'another invalid UTF-8 idempotency_key on PlaceOrder (no collapsing into one U+FFFD key)',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: withRaw(placeOrder(), [5], Buffer.from([0x6b, 0xfe])),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^idempotency_key is not valid UTF-8$/,
+    },
+    {
+      name: 'invalid UTF-8 in idempotency_key on Pay',
+      service: 'payment',
+      path: '/foodmesh.payment.v1.PaymentService/Pay',
+      body: withRaw(pay(), [5], Buffer.from([0xc3, 0x28])),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^idempotency_key is not valid UTF-8$/,
+    },
+    {
+      name: 'a request body that is not protobuf on PlaceOrder',
+      service: 'order',
+      path: '/foodmesh.order.v1.OrderService/PlaceOrder',
+      body: utf8('{"store_id": "store-gangnam-chicken"}'),
+      code: grpc.status.INVALID_ARGUMENT,
+      says: /^the request is not a valid PlaceOrderRequest message$/,
+    },
   ];
 
   it.each(ISSUE_CASES.map((c) => [c.name, c] as const))('the reported case: %s', async (_, c) => {
@@ -297,7 +437,10 @@ describe('bad requests on every RPC of every service', () => {
     expectCleanRefusal(o, c.code, c.says, c.name);
     expect((await healthCheck(ch)).code).toBe(grpc.status.OK);
     // The same valid request without the bad value goes through on the same connection.
-    if (c.service === 'order') expect((await rawCall(ch, { path: '/foodmesh.order.v1.OrderService/GetOrder', serverStream: false }, Buffer.alloc(0), metadataFor('order'))).code).toBe(grpc.status.NOT_FOUND);
+    if (c.service === 'order')
+      expect((await rawCall(ch, { path: '/foodmesh.order.v1.OrderService/GetOrder', serverStream: false }, Buffer.alloc(0), metadataFor('order'))).code).toBe(
+        grpc.status.NOT_FOUND,
+      );
   });
 
   it('refuses a lone surrogate in a Connect JSON body (JSON cannot carry bad bytes, but it can carry this)', async () => {
@@ -347,7 +490,7 @@ function edgeHttp(stack: RunningStack, token: string) {
         let status = res.headers.get('grpc-status');
         let message = res.headers.get('grpc-message');
         // Otherwise in the trailer frame (flag 0x80) at the end of the body.
-        for (let i = 0; status === null && i + 5 <= bytes.length; ) {
+        for (let i = 0; status === null && i + 5 <= bytes.length;) {
           const len = bytes.readUInt32BE(i + 1);
           if (bytes[i]! & 0x80) {
             const trailer = bytes.subarray(i + 5, i + 5 + len).toString('utf8');
@@ -364,7 +507,7 @@ function edgeHttp(stack: RunningStack, token: string) {
         return { code: CONNECT_CODES[err.code]!, details: err.message ?? '' };
       }
       // Connect streaming: the end-of-stream frame (flag 0x02) carries the error as JSON.
-      for (let i = 0; i + 5 <= bytes.length; ) {
+      for (let i = 0; i + 5 <= bytes.length;) {
         const len = bytes.readUInt32BE(i + 1);
         if (bytes[i]! & 0x02) {
           const end = JSON.parse(bytes.subarray(i + 5, i + 5 + len).toString('utf8')) as { error?: { code: string; message?: string } };

@@ -87,7 +87,16 @@ describe('web app in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       // Playwright starts every launch with a fresh, empty --user-data-dir of its own.
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-sync',
+      ],
       timeout: 30_000,
     });
   }, 15 * 60_000);
@@ -112,7 +121,14 @@ describe('web app in a browser', () => {
     await signIn(customer, 'customer-1');
     await customer.getByTestId('store-card').first().waitFor();
     await screenshot(customer, 'customer-stores');
-    const ref = await orderFood(customer, [['Fried Chicken', 2], ['Cola', 1]], 'customer');
+    const ref = await orderFood(
+      customer,
+      [
+        ['Fried Chicken', 2],
+        ['Cola', 1],
+      ],
+      'customer',
+    );
     await statusIs(customer, 'Paid — waiting for the store');
     await customer.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor();
     await screenshot(customer, 'customer-order-paid');
@@ -169,7 +185,11 @@ describe('web app in a browser', () => {
     await customer.getByRole('button', { name: 'Cancel order' }).click();
     await customer.getByRole('button', { name: 'Yes, cancel' }).click();
     await statusIs(customer, 'Cancelled');
-    await customer.getByTestId('timeline').getByText(/refund/i).first().waitFor();
+    await customer
+      .getByTestId('timeline')
+      .getByText(/refund/i)
+      .first()
+      .waitFor();
     // The money side, from the payment service: what was charged and when it was given back.
     const refund = customer.getByTestId('payments').getByTestId('refund');
     await refund.getByText('Refunded ₩21,000').waitFor();
@@ -202,7 +222,10 @@ describe('web app in a browser', () => {
         .getByTestId('order-status')
         .filter({ hasText: 'Paid — waiting for the store' })
         .waitFor({ timeout: 3_000 })
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       if (paid) break;
       if (Date.now() > deadline) throw new Error('"Pay now" never got the order paid');
     }
@@ -210,7 +233,7 @@ describe('web app in a browser', () => {
     await screenshot(customer, 'customer-paid-later');
   }, 90_000);
 
-  it('shows an operator the platform live: the breaker to payment opening when every Pay fails, and an order\'s saga with its traces', async () => {
+  it("shows an operator the platform live: the breaker to payment opening when every Pay fails, and an order's saga with its traces", async () => {
     const edge = stack.services.find((s) => s.name === 'edge')!;
     const payment = stack.services.find((s) => s.name === 'payment')!;
     const customer = testClient(CustomerServiceService, edge.address);
@@ -262,10 +285,13 @@ describe('web app in a browser', () => {
     await eventually(
       async () => {
         await zipkin.getByText('order: foodmesh.order.v1.orderservice/placeorder').waitFor({ timeout: 5000 });
-        await zipkin.getByText('store: process order.events').waitFor({ timeout: 2000 }).catch(async (err: unknown) => {
-          await zipkin.reload();
-          throw err;
-        });
+        await zipkin
+          .getByText('store: process order.events')
+          .waitFor({ timeout: 2000 })
+          .catch(async (err: unknown) => {
+            await zipkin.reload();
+            throw err;
+          });
       },
       { timeoutMs: 30_000 },
     );

@@ -33,14 +33,23 @@ export function startNotificationService(config: NotificationConfig, opts: Notif
       if (!webhookOn) rt.logger.info('NOTIFICATION_WEBHOOK_URL is empty: the KakaoTalk webhook channel is off');
 
       // One LISTEN connection: in-app watchers of this process, and wake-ups for the dispatcher.
-      const hub = await startNotifyHub({ connectionString: config.DATABASE_URL, channels: [CREATED_CHANNEL, DISPATCH_CHANNEL], logger: rt.logger, applicationName: `${config.SERVICE_NAME}-listen` });
+      const hub = await startNotifyHub({
+        connectionString: config.DATABASE_URL,
+        channels: [CREATED_CHANNEL, DISPATCH_CHANNEL],
+        logger: rt.logger,
+        applicationName: `${config.SERVICE_NAME}-listen`,
+      });
       rt.onShutdown(() => hub.close());
 
       if (webhookOn) {
         const dispatcher = startDispatcher({
           notifications,
           send: webhookSender(config.NOTIFICATION_WEBHOOK_URL, config.NOTIFICATION_WEBHOOK_TIMEOUT_MS),
-          policy: { maxAttempts: config.NOTIFICATION_WEBHOOK_MAX_ATTEMPTS, baseMs: config.NOTIFICATION_WEBHOOK_BACKOFF_MS, maxMs: config.NOTIFICATION_WEBHOOK_BACKOFF_MAX_MS },
+          policy: {
+            maxAttempts: config.NOTIFICATION_WEBHOOK_MAX_ATTEMPTS,
+            baseMs: config.NOTIFICATION_WEBHOOK_BACKOFF_MS,
+            maxMs: config.NOTIFICATION_WEBHOOK_BACKOFF_MAX_MS,
+          },
           concurrency: config.NOTIFICATION_WEBHOOK_CONCURRENCY,
           leaseMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS + 5_000,
           pollMs: config.NOTIFICATION_DISPATCH_POLL_MS,

@@ -42,7 +42,11 @@ async function startNotifications(name: string, namespace: string, extra: Record
   const list = async (userId: string, role: Role = 'customer'): Promise<Notification[]> =>
     (await client.listNotifications({ recipientId: userId, page: { pageSize: 100, pageToken: '' } }, as(userId, role))).notifications;
   return {
-    service, client, db, as, list,
+    service,
+    client,
+    db,
+    as,
+    list,
     /** The notifications about one event for one user, waiting until `count` exist. */
     about: (userId: string, eventId: string, count: number, role: Role = 'customer') =>
       eventually(async () => {
@@ -90,7 +94,12 @@ describe('notification: one per event, recipient and channel; in-app stream and 
 
     const placed = events.find((e) => e.payload?.$case === 'orderPlaced')!;
     const [owner] = (await n.about('owner-1', placed.eventId, 2, 'owner')).filter((x) => x.channel === IN_APP);
-    expect(owner).toMatchObject({ recipientKind: RecipientKind.RECIPIENT_KIND_OWNER, locale: 'ko', title: '새 주문', body: '새 주문이 들어왔습니다: Fried Chicken ×2, Cola ×1 (₩38,000)' });
+    expect(owner).toMatchObject({
+      recipientKind: RecipientKind.RECIPIENT_KIND_OWNER,
+      locale: 'ko',
+      title: '새 주문',
+      body: '새 주문이 들어왔습니다: Fried Chicken ×2, Cola ×1 (₩38,000)',
+    });
 
     const available = events.find((e) => e.payload?.$case === 'deliveryAvailable')!;
     for (const rider of ['rider-1', 'rider-2']) {
@@ -114,7 +123,9 @@ describe('notification: one per event, recipient and channel; in-app stream and 
     const requests = hook.requests.filter((r) => r.body.order_id === saga.orderId);
     expect(requests.map((r) => r.key)).toEqual(Array(4).fill(delivered.notificationId));
     expect(requests[0]!.body).toMatchObject({ title: '조리 시작', recipient_id: 'customer-hook', event_type: 'foodmesh.events.v1.CookingStarted' });
-    const { rows } = await n.db.query('SELECT attempt, delivered, http_status FROM notification_attempts WHERE notification_id = $1 ORDER BY attempt', [delivered.notificationId]);
+    const { rows } = await n.db.query('SELECT attempt, delivered, http_status FROM notification_attempts WHERE notification_id = $1 ORDER BY attempt', [
+      delivered.notificationId,
+    ]);
     expect(rows).toEqual([
       { attempt: 1, delivered: false, http_status: 503 },
       { attempt: 2, delivered: false, http_status: 503 },
@@ -134,7 +145,11 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       title: 'You can pay now',
       body: 'Payment works again: pay for your order at Gangnam Fried Chicken (₩38,000) before 14:15.',
     });
-    await eventually(() => expect(hook.requests.filter((r) => r.body.event_type === 'foodmesh.events.v1.OrderPaymentAvailable' && r.body.order_id === saga.orderId).length).toBeGreaterThan(0));
+    await eventually(() =>
+      expect(
+        hook.requests.filter((r) => r.body.event_type === 'foodmesh.events.v1.OrderPaymentAvailable' && r.body.order_id === saga.orderId).length,
+      ).toBeGreaterThan(0),
+    );
     const [gone] = (await n.about('customer-2', expired.eventId, 2)).filter((x) => x.channel === IN_APP);
     expect(gone).toMatchObject({ title: 'Order cancelled', body: 'Your order was not paid in time and was cancelled. Nothing was charged.' });
   });
@@ -170,7 +185,12 @@ describe('notification: one per event, recipient and channel; in-app stream and 
     await n.about('customer-watch', accepted.eventId, 2);
 
     const abort = new AbortController();
-    const stream = n.client.watchNotifications({ recipientId: 'customer-watch', since: new Date(before!.createdAt!.getTime() - 1) }, { ...n.as('customer-watch'), signal: abort.signal })[Symbol.asyncIterator]();
+    const stream = n.client
+      .watchNotifications(
+        { recipientId: 'customer-watch', since: new Date(before!.createdAt!.getTime() - 1) },
+        { ...n.as('customer-watch'), signal: abort.signal },
+      )
+      [Symbol.asyncIterator]();
     const titles = async (k: number) => {
       const out: string[] = [];
       for (let i = 0; i < k; i++) out.push((await stream.next()).value.notification.title);
@@ -184,7 +204,9 @@ describe('notification: one per event, recipient and channel; in-app stream and 
   });
 
   it("refuses another user's notifications", async () => {
-    await expect(n.client.listNotifications({ recipientId: 'customer-1', page: undefined }, n.as('customer-2'))).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(n.client.listNotifications({ recipientId: 'customer-1', page: undefined }, n.as('customer-2'))).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
     await expect(n.client.listNotifications({ recipientId: 'customer-1', page: undefined })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
   });
 
@@ -199,7 +221,10 @@ describe('notification: one per event, recipient and channel; in-app stream and 
       const saga = orderSaga({ customerId: 'customer-down' });
       const events = [saga.placed(), saga.accepted(), saga.cookingStarted(), saga.cookingFinished()];
       await publish(events);
-      for (const e of events) expect((await other.about('customer-down', e.eventId, 2)).find((x) => x.channel === IN_APP)?.deliveryStatus).toBe(NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_DELIVERED);
+      for (const e of events)
+        expect((await other.about('customer-down', e.eventId, 2)).find((x) => x.channel === IN_APP)?.deliveryStatus).toBe(
+          NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_DELIVERED,
+        );
       const failed = await eventually(async () => {
         const hooks = (await other.list('customer-down')).filter((x) => x.channel === WEBHOOK);
         expect(hooks.map((x) => x.deliveryStatus)).toEqual(Array(4).fill(NotificationDeliveryStatus.NOTIFICATION_DELIVERY_STATUS_FAILED));

@@ -23,7 +23,11 @@ export const orderConfigSchema = baseConfigSchema.extend(dataConfigSchema.shape)
    * (PAYMENT_NOT_COMPLETED) by a sweep that runs every UNPAID_SWEEP_SECONDS, once payment calls
    * begun before `pay_by` have had their deadline (mesh policy) to finish.
    */
-  UNPAID_ORDER_EXPIRY_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  UNPAID_ORDER_EXPIRY_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
   UNPAID_SWEEP_SECONDS: z.coerce.number().positive().default(10),
   /** While deferred orders wait for the news that payment works again, payment is probed this often. */
   PAYMENT_PROBE_SECONDS: z.coerce.number().positive().default(15),

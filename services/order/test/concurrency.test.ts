@@ -14,7 +14,13 @@ describe('200 orders in parallel', () => {
     await t.setFaults({ errorRate: 0.5, declineRate: 0.2 });
     const menus = [
       { storeId: 'store-gangnam-chicken', items: [{ menuItemId: 'chk-fried', quantity: 1 }] },
-      { storeId: 'store-hongdae-bibimbap', items: [{ menuItemId: 'bib-dolsot', quantity: 2 }, { menuItemId: 'bib-soup', quantity: 1 }] },
+      {
+        storeId: 'store-hongdae-bibimbap',
+        items: [
+          { menuItemId: 'bib-dolsot', quantity: 2 },
+          { menuItemId: 'bib-soup', quantity: 1 },
+        ],
+      },
       { storeId: 'store-jamsil-pizza', items: [{ menuItemId: 'pz-bulgogi', quantity: 3 }] },
     ];
     const requests = Array.from({ length: 200 }, (_, i) => t.request(`load-cust-${i % 25}`, { ...menus[i % 3]! }));
@@ -37,16 +43,25 @@ describe('200 orders in parallel', () => {
         if (attempt === 10) throw new Error(`order ${orderId} still deferred after ${attempt} tries with payment healthy`);
       }
     };
-    await bounded(16, deferred.map((r) => () => payLater(r.order!.orderId, r.order!.customerId)));
+    await bounded(
+      16,
+      deferred.map((r) => () => payLater(r.order!.orderId, r.order!.customerId)),
+    );
 
-    const { rows: byStatus } = await t.orderPool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM orders GROUP BY status ORDER BY status');
+    const { rows: byStatus } = await t.orderPool.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM orders GROUP BY status ORDER BY status',
+    );
     const total = byStatus.reduce((s, r) => s + r.n, 0);
     expect(total).toBe(200);
     expect(byStatus.map((r) => r.status).sort()).toEqual(['PAID', 'PAYMENT_FAILED']);
 
     // Money: one approved charge per paid order, none for a failed one, and the sums agree.
-    const paid = await t.orderPool.query<{ order_id: string; total_units: number; payment_id: string }>(`SELECT order_id, total_units, payment_id FROM orders WHERE status = 'PAID'`);
-    const charges = await t.paymentPool.query<{ order_id: string; amount_units: number; payment_id: string }>(`SELECT order_id, amount_units, payment_id FROM payments WHERE status = 'APPROVED'`);
+    const paid = await t.orderPool.query<{ order_id: string; total_units: number; payment_id: string }>(
+      `SELECT order_id, total_units, payment_id FROM orders WHERE status = 'PAID'`,
+    );
+    const charges = await t.paymentPool.query<{ order_id: string; amount_units: number; payment_id: string }>(
+      `SELECT order_id, amount_units, payment_id FROM payments WHERE status = 'APPROVED'`,
+    );
     expect(charges.rows).toHaveLength(paid.rows.length);
     expect(new Set(charges.rows.map((c) => c.order_id)).size).toBe(charges.rows.length);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

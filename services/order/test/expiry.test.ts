@@ -48,7 +48,8 @@ describe('pay-later orders expire, and are never charged late', () => {
     return placed;
   }
   const getOrder = async (o: { orderId: string; as: ReturnType<OrderStack['asCustomer']> }) => (await t.orders.getOrder({ orderId: o.orderId }, o.as)).order!;
-  const charges = (orderId: string) => t.count(t.paymentPool, `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND status IN ('APPROVED', 'REFUNDED')`, [orderId]);
+  const charges = (orderId: string) =>
+    t.count(t.paymentPool, `SELECT count(*) AS n FROM payments WHERE order_id = $1 AND status IN ('APPROVED', 'REFUNDED')`, [orderId]);
   const untilMs = (at: Date, offsetMs = 0) => Math.max(0, at.getTime() + offsetMs - Date.now());
 
   it('expires an order unpaid at its pay-by time: CANCELLED, PAYMENT_NOT_COMPLETED, one OrderCancelled, nothing charged; paying it is then refused', async () => {
@@ -56,16 +57,24 @@ describe('pay-later orders expire, and are never charged late', () => {
     const saved = await getOrder(o!);
     expect(o!.payBy.getTime() - saved.createdAt!.getTime()).toBe(EXPIRY_S * 1000);
 
-    const expired = await eventually(async () => {
-      const order = await getOrder(o!);
-      if (order.status !== S.ORDER_STATUS_CANCELLED) throw new Error(`still ${S[order.status]}`);
-      return order;
-    }, { timeoutMs: EXPIRY_S * 1000 + GRACE_MS + 15_000, intervalMs: 200 });
+    const expired = await eventually(
+      async () => {
+        const order = await getOrder(o!);
+        if (order.status !== S.ORDER_STATUS_CANCELLED) throw new Error(`still ${S[order.status]}`);
+        return order;
+      },
+      { timeoutMs: EXPIRY_S * 1000 + GRACE_MS + 15_000, intervalMs: 200 },
+    );
     expect(expired.updatedAt!.getTime()).toBeGreaterThanOrEqual(o!.payBy.getTime() + GRACE_MS);
     expect(expired.payBy).toBeUndefined(); // no longer payable
 
     const [cancelled] = await t.bus.waitFor('orderCancelled', { orderId: o!.orderId });
-    expect(cancelled).toMatchObject({ wasPaid: false, reason: 'PAYMENT_NOT_COMPLETED', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, paymentId: '' });
+    expect(cancelled).toMatchObject({
+      wasPaid: false,
+      reason: 'PAYMENT_NOT_COMPLETED',
+      reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED,
+      paymentId: '',
+    });
     await sleep(1000); // more sweeps ran meanwhile: still one cancellation
     expect(t.bus.payloadsOf('orderCancelled', o!.orderId)).toHaveLength(1);
     expect(await charges(o!.orderId)).toBe(0);
@@ -80,12 +89,18 @@ describe('pay-later orders expire, and are never charged late', () => {
     // metric are set up first, so a loaded machine's slow scrape cannot push the PayOrder past pay_by
     // (the order service would then refuse it itself, and payment's refusal would not be tested).
     await t.setFaults({ latencyMs: 2000 });
-    const refusedBefore = metricValue(await scrapeMetrics(t.paymentMetricsPort()), 'grpc_server_handled_total', { method: '/foodmesh.payment.v1.PaymentService/Pay', code: 'FAILED_PRECONDITION' });
+    const refusedBefore = metricValue(await scrapeMetrics(t.paymentMetricsPort()), 'grpc_server_handled_total', {
+      method: '/foodmesh.payment.v1.PaymentService/Pay',
+      code: 'FAILED_PRECONDITION',
+    });
     await sleep(untilMs(o!.payBy, -1500));
     const late = await rpcError(t.orders.payOrder({ orderId: o!.orderId, idempotencyKey: 'just-in-time', paymentMethod: 0 }, o!.as));
     expect(late).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/time to pay for this order ran out/) });
     // It was payment, under the order's lock, that said no (not the order service's own check).
-    const refusedAfter = metricValue(await scrapeMetrics(t.paymentMetricsPort()), 'grpc_server_handled_total', { method: '/foodmesh.payment.v1.PaymentService/Pay', code: 'FAILED_PRECONDITION' });
+    const refusedAfter = metricValue(await scrapeMetrics(t.paymentMetricsPort()), 'grpc_server_handled_total', {
+      method: '/foodmesh.payment.v1.PaymentService/Pay',
+      code: 'FAILED_PRECONDITION',
+    });
     expect(refusedAfter).toBe(refusedBefore + 1);
     await t.setFaults({});
 
@@ -114,12 +129,17 @@ describe('pay-later orders expire, and are never charged late', () => {
     const lastDue = orders[orders.length - 1]!.payBy;
     await sleep(untilMs(lastDue, GRACE_MS + 1500));
     for (const [i, o] of orders.entries()) {
-      const order = await eventually(async () => {
-        const now = await getOrder(o);
-        if (now.status === S.ORDER_STATUS_AWAITING_PAYMENT) throw new Error('not settled yet');
-        return now;
-      }, { timeoutMs: 15_000 });
-      const { rows } = await t.paymentPool.query<{ status: string; created_at: Date }>('SELECT status, created_at FROM payments WHERE order_id = $1', [o.orderId]);
+      const order = await eventually(
+        async () => {
+          const now = await getOrder(o);
+          if (now.status === S.ORDER_STATUS_AWAITING_PAYMENT) throw new Error('not settled yet');
+          return now;
+        },
+        { timeoutMs: 15_000 },
+      );
+      const { rows } = await t.paymentPool.query<{ status: string; created_at: Date }>('SELECT status, created_at FROM payments WHERE order_id = $1', [
+        o.orderId,
+      ]);
       if (order.status === S.ORDER_STATUS_PAID) {
         expect([i, outcomes[i]]).toEqual([i, 'PAYMENT_OUTCOME_PAID']);
         expect(rows.map((r) => r.status)).toEqual(['APPROVED']);

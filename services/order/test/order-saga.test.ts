@@ -37,22 +37,39 @@ describe('order service with the real payment service (no store or delivery serv
     expect(res.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
     expect(res.retryAfterSeconds).toBe(0);
     const order = res.order!;
-    expect(order).toMatchObject({ customerId: c, storeName: 'Gangnam Fried Chicken', status: S.ORDER_STATUS_PAID, version: 1, total: { currencyCode: 'KRW', units: 40000 } });
+    expect(order).toMatchObject({
+      customerId: c,
+      storeName: 'Gangnam Fried Chicken',
+      status: S.ORDER_STATUS_PAID,
+      version: 1,
+      total: { currencyCode: 'KRW', units: 40000 },
+    });
     expect(order.items.map((i) => [i.menuItemId, i.quantity, i.unitPrice!.units])).toEqual([
       ['chk-fried', 2, 19000],
       ['chk-cola', 1, 2000],
     ]);
 
     const [placed] = await t.bus.waitFor('orderPlaced', { orderId: order.orderId });
-    expect(placed).toMatchObject({ orderId: order.orderId, customerId: c, storeId: 'store-gangnam-chicken', paymentId: order.paymentId, total: { units: 40000 } });
+    expect(placed).toMatchObject({
+      orderId: order.orderId,
+      customerId: c,
+      storeId: 'store-gangnam-chicken',
+      paymentId: order.paymentId,
+      total: { units: 40000 },
+    });
     const envelope = t.bus.events.find((e) => e.payload?.$case === 'orderPlaced' && e.orderId === order.orderId)!;
     expect(envelope).toMatchObject({ producer: 'order', aggregateId: order.orderId, aggregateVersion: 1 });
 
     const { payment } = await t.payments.getPayment({ paymentId: order.paymentId });
-    expect(payment).toMatchObject({ orderId: order.orderId, status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { units: 40000 }, idempotencyKey: `order:${order.orderId}` });
+    expect(payment).toMatchObject({
+      orderId: order.orderId,
+      status: PaymentStatus.PAYMENT_STATUS_APPROVED,
+      amount: { units: 40000 },
+      idempotencyKey: `order:${order.orderId}`,
+    });
   });
 
-  it("tells the edge whose an order is (GetOrderOwner), and no other workload", async () => {
+  it('tells the edge whose an order is (GetOrderOwner), and no other workload', async () => {
     const { c, order } = await paidOrder();
     expect(await t.orders.getOrderOwner({ orderId: order.orderId })).toEqual({ customerId: c, storeId: order.storeId });
     await expect(t.orders.getOrderOwner({ orderId: '0190a000-0000-7000-8000-000000000000' })).rejects.toMatchObject({ code: status.NOT_FOUND });
@@ -98,12 +115,27 @@ describe('order service with the real payment service (no store or delivery serv
     ['quantity 0', (r) => ({ ...r, items: [{ menuItemId: 'chk-fried', quantity: 0 }] }), status.INVALID_ARGUMENT, /between 1 and 50, not 0/],
     ['an absurd quantity', (r) => ({ ...r, items: [{ menuItemId: 'chk-fried', quantity: 100000 }] }), status.INVALID_ARGUMENT, /between 1 and 50/],
     ['an unknown store', (r) => ({ ...r, storeId: 'store-nowhere' }), status.NOT_FOUND, /no store with id "store-nowhere"/],
-    ['an unknown menu item', (r) => ({ ...r, items: [{ menuItemId: 'pz-margherita', quantity: 1 }] }), status.NOT_FOUND, /"pz-margherita" is not on the menu of Gangnam Fried Chicken/],
-    ['a price mismatch', (r) => ({ ...r, expectedTotal: { currencyCode: 'KRW', units: 39000 } }), status.FAILED_PRECONDITION, /prices changed: expected ₩39,000, now ₩40,000/],
+    [
+      'an unknown menu item',
+      (r) => ({ ...r, items: [{ menuItemId: 'pz-margherita', quantity: 1 }] }),
+      status.NOT_FOUND,
+      /"pz-margherita" is not on the menu of Gangnam Fried Chicken/,
+    ],
+    [
+      'a price mismatch',
+      (r) => ({ ...r, expectedTotal: { currencyCode: 'KRW', units: 39000 } }),
+      status.FAILED_PRECONDITION,
+      /prices changed: expected ₩39,000, now ₩40,000/,
+    ],
     ['a wrong currency', (r) => ({ ...r, expectedTotal: { currencyCode: 'USD', units: 30 } }), status.INVALID_ARGUMENT, /must be in KRW/],
-    ['no region', (r) => ({ ...r, deliveryAddress: { region: '', location: { lat: 37.5, lng: 127 }, text: '' } }), status.INVALID_ARGUMENT, /region is required/],
+    [
+      'no region',
+      (r) => ({ ...r, deliveryAddress: { region: '', location: { lat: 37.5, lng: 127 }, text: '' } }),
+      status.INVALID_ARGUMENT,
+      /region is required/,
+    ],
     ['no idempotency key', (r) => ({ ...r, idempotencyKey: '' }), status.INVALID_ARGUMENT, /idempotency_key is required/],
-    ['someone else\'s customer id', (r) => ({ ...r, customerId: 'somebody-else' }), status.PERMISSION_DENIED, /your own user id/],
+    ["someone else's customer id", (r) => ({ ...r, customerId: 'somebody-else' }), status.PERMISSION_DENIED, /your own user id/],
   ])('rejects %s with the right code and writes nothing', async (_, change, code, message) => {
     const c = customer();
     const err = await t.orders.placeOrder(change(t.request(c)), t.asCustomer(c)).catch((e) => e);
@@ -111,7 +143,7 @@ describe('order service with the real payment service (no store or delivery serv
     expect(await t.count(t.orderPool, 'SELECT count(*) AS n FROM orders WHERE customer_id = $1', [c])).toBe(0);
   });
 
-  it('answers NOT_FOUND for an unknown order or another customer\'s, and UNAUTHENTICATED without an identity', async () => {
+  it("answers NOT_FOUND for an unknown order or another customer's, and UNAUTHENTICATED without an identity", async () => {
     const { order } = await paidOrder();
     const stranger = t.asCustomer('stranger');
     await expect(t.orders.getOrder({ orderId: '0190f5a4-0000-7000-8000-00000000dead' }, stranger)).rejects.toMatchObject({ code: status.NOT_FOUND });
@@ -240,10 +272,20 @@ describe('order service with the real payment service (no store or delivery serv
     const v1 = menu(1, 10000);
     await t.bus.publish([v1, menu(3, 12000, true), menu(2, 11000)]);
     await eventually(async () =>
-      expect(await t.count(t.orderPool, 'SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [t.bus.events.filter((e) => e.aggregateId === storeId).map((e) => e.eventId)])).toBe(3),
+      expect(
+        await t.count(t.orderPool, 'SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [
+          t.bus.events.filter((e) => e.aggregateId === storeId).map((e) => e.eventId),
+        ]),
+      ).toBe(3),
     );
     const { rows } = await t.orderPool.query('SELECT menu_version, items FROM menu_stores WHERE store_id = $1', [storeId]);
-    expect(rows[0]).toMatchObject({ menu_version: 3, items: [{ menuItemId: 'dish', priceUnits: 12000, available: false }, { menuItemId: 'side', priceUnits: 3000, available: true }] });
+    expect(rows[0]).toMatchObject({
+      menu_version: 3,
+      items: [
+        { menuItemId: 'dish', priceUnits: 12000, available: false },
+        { menuItemId: 'side', priceUnits: 3000, available: true },
+      ],
+    });
 
     const c = customer();
     const soldOut = await t.orders.placeOrder(t.request(c, { storeId, items: [{ menuItemId: 'dish', quantity: 1 }] }), t.asCustomer(c)).catch((e) => e);
@@ -255,7 +297,9 @@ describe('order service with the real payment service (no store or delivery serv
   it('returns the first order for a retried checkout even when its item has sold out since', async () => {
     const storeId = uniqueId('store-test-');
     const stored = (version: number) =>
-      eventually(async () => expect(await t.count(t.orderPool, 'SELECT count(*) AS n FROM menu_stores WHERE store_id = $1 AND menu_version = $2', [storeId, version])).toBe(1));
+      eventually(async () =>
+        expect(await t.count(t.orderPool, 'SELECT count(*) AS n FROM menu_stores WHERE store_id = $1 AND menu_version = $2', [storeId, version])).toBe(1),
+      );
     await t.bus.publish([newMenuEnvelope(storeId, 1, 10000, false)]);
     await stored(1);
     const c = customer();

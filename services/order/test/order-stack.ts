@@ -55,7 +55,12 @@ export async function orderStack(opts: { random?: () => number; paymentEnv?: Rec
   const startOrder = (env: Record<string, string>, logger: Logger) => startOrderService(loadConfig(env), { logger });
   let order: ServiceFixture;
   try {
-    order = await serviceFixture({ service: 'order', alongside: payment, extra: { PAYMENT_ADDR: `127.0.0.1:${payment.service.grpcPort}`, ...opts.orderEnv }, start: startOrder });
+    order = await serviceFixture({
+      service: 'order',
+      alongside: payment,
+      extra: { PAYMENT_ADDR: `127.0.0.1:${payment.service.grpcPort}`, ...opts.orderEnv },
+      start: startOrder,
+    });
   } catch (err) {
     await payment.close();
     throw err;

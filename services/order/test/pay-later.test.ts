@@ -25,7 +25,12 @@ describe('pay later: payment trouble never loses an order', () => {
     return { c, res, as: t.asCustomer(c), orderId: res.order!.orderId };
   }
 
-  const expectDeferred = (res: { paymentOutcome: PaymentOutcome; retryAfterSeconds: number; customerMessage: string; order?: { status: OrderStatus; paymentId: string } }) => {
+  const expectDeferred = (res: {
+    paymentOutcome: PaymentOutcome;
+    retryAfterSeconds: number;
+    customerMessage: string;
+    order?: { status: OrderStatus; paymentId: string };
+  }) => {
     expect(res.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_DEFERRED);
     expect(res.order).toMatchObject({ status: S.ORDER_STATUS_AWAITING_PAYMENT, paymentId: '' });
     expect(res.retryAfterSeconds).toBe(30);
@@ -40,7 +45,12 @@ describe('pay later: payment trouble never loses an order', () => {
       expectDeferred(o.res);
       const [deferred] = await t.bus.waitFor('orderPaymentDeferred', { orderId: o.orderId });
       // A refused connection is UNAVAILABLE, or DEADLINE_EXCEEDED while grpc-js is still reconnecting.
-      expect(deferred).toMatchObject({ customerId: o.c, total: { units: 40000 }, retryAfterSeconds: 30, reason: expect.stringMatching(/^(UNAVAILABLE|DEADLINE_EXCEEDED)$/) });
+      expect(deferred).toMatchObject({
+        customerId: o.c,
+        total: { units: 40000 },
+        retryAfterSeconds: 30,
+        reason: expect.stringMatching(/^(UNAVAILABLE|DEADLINE_EXCEEDED)$/),
+      });
 
       // Still down: paying again is deferred again, and the order is still there.
       expectDeferred(await t.orders.payOrder({ orderId: o.orderId, idempotencyKey: 'try-2', paymentMethod: 0 }, o.as));
@@ -48,11 +58,14 @@ describe('pay later: payment trouble never loses an order', () => {
       await t.startPayment();
     }
     // The customer tries again until the order service has reconnected to the restarted payment service.
-    const paid = await eventually(async () => {
-      const res = await t.orders.payOrder({ orderId: o.orderId, idempotencyKey: 'try-3', paymentMethod: 0 }, o.as);
-      expect(res.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
-      return res;
-    }, { intervalMs: 250 });
+    const paid = await eventually(
+      async () => {
+        const res = await t.orders.payOrder({ orderId: o.orderId, idempotencyKey: 'try-3', paymentMethod: 0 }, o.as);
+        expect(res.paymentOutcome).toBe(PaymentOutcome.PAYMENT_OUTCOME_PAID);
+        return res;
+      },
+      { intervalMs: 250 },
+    );
     expect(paid.order).toMatchObject({ status: S.ORDER_STATUS_PAID, version: 2 });
     const [placed] = await t.bus.waitFor('orderPlaced', { orderId: o.orderId });
     expect(placed.paymentId).toBe(paid.order!.paymentId);
@@ -78,11 +91,14 @@ describe('pay later: payment trouble never loses an order', () => {
       idempotencyKey: `order:${o.orderId}`,
       payBy: o.res.order!.payBy,
     });
-    const paid = await eventually(async () => {
-      const { order } = await t.orders.getOrder({ orderId: o.orderId }, o.as);
-      expect(order!.status).toBe(S.ORDER_STATUS_PAID);
-      return order!;
-    }, { intervalMs: 100 });
+    const paid = await eventually(
+      async () => {
+        const { order } = await t.orders.getOrder({ orderId: o.orderId }, o.as);
+        expect(order!.status).toBe(S.ORDER_STATUS_PAID);
+        return order!;
+      },
+      { intervalMs: 100 },
+    );
     expect(paid.paymentId).toBe(payment!.paymentId);
     const [placed] = await t.bus.waitFor('orderPlaced', { orderId: o.orderId });
     expect(placed.paymentId).toBe(payment!.paymentId);

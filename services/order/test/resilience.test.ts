@@ -32,7 +32,9 @@ async function payDeferredAndBalance(s: OrderStack, placed: PlaceOrderResponse[]
   expect(await s.count(s.orderPool, "SELECT count(*) AS n FROM orders WHERE order_id = ANY($1) AND status = 'PAID'", [ids])).toBe(ids.length);
   // Never charged twice: one APPROVED payment per order, and charges equal the paid totals.
   expect(await s.count(s.paymentPool, "SELECT count(*) AS n FROM payments WHERE order_id = ANY($1) AND status = 'APPROVED'", [ids])).toBe(ids.length);
-  const charged = await s.count(s.paymentPool, "SELECT coalesce(sum(amount_units), 0) AS n FROM payments WHERE order_id = ANY($1) AND status = 'APPROVED'", [ids]);
+  const charged = await s.count(s.paymentPool, "SELECT coalesce(sum(amount_units), 0) AS n FROM payments WHERE order_id = ANY($1) AND status = 'APPROVED'", [
+    ids,
+  ]);
   const paid = await s.count(s.orderPool, 'SELECT coalesce(sum(total_units), 0) AS n FROM orders WHERE order_id = ANY($1)', [ids]);
   expect(charged).toBe(paid);
 }
@@ -43,7 +45,12 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
     beforeAll(async () => {
       // The repository's policy, with a shorter ejection time so the test need not wait 10 s (3 s: the
       // three orders placed while it is open must all arrive before it half-opens, also on a busy machine).
-      const policy = policyFile((p) => ({ ...p, timeoutMs: 1000, retries: { ...p.retries!, perTryTimeoutMs: 300 }, circuitBreaker: { ...p.circuitBreaker!, consecutiveErrors: 3, baseEjectionMs: 3000 } }));
+      const policy = policyFile((p) => ({
+        ...p,
+        timeoutMs: 1000,
+        retries: { ...p.retries!, perTryTimeoutMs: 300 },
+        circuitBreaker: { ...p.circuitBreaker!, consecutiveErrors: 3, baseEjectionMs: 3000 },
+      }));
       s = await orderStack({ orderEnv: { MESH_POLICY_PATH: policy } });
     });
     afterAll(() => s?.close());
@@ -89,7 +96,11 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
       // Breaker off here: these cases are about retries and the fallback, not ejection. 1.2 s per
       // try (mesh/policy.yaml: 600 ms), so on a loaded machine only the injected faults fail a try
       // (at 600 ms and load 20 slow tries added deferrals to the 30% case's).
-      const retriesOnly = policyFile(({ circuitBreaker: _breaker, ...payment }) => ({ ...payment, timeoutMs: 4000, retries: { ...payment.retries!, perTryTimeoutMs: PER_TRY_MS } }));
+      const retriesOnly = policyFile(({ circuitBreaker: _breaker, ...payment }) => ({
+        ...payment,
+        timeoutMs: 4000,
+        retries: { ...payment.retries!, perTryTimeoutMs: PER_TRY_MS },
+      }));
       s = await orderStack({ random: seededRandom(7), orderEnv: { MESH_POLICY_PATH: retriesOnly } });
     });
     afterAll(() => s?.close());
@@ -116,7 +127,7 @@ describe('order → payment under faults (local resilience from mesh/policy.yaml
       await payDeferredAndBalance(s, placed);
     });
 
-    it('falls back at once for calls beyond payment\'s concurrency cap instead of queueing them', async () => {
+    it("falls back at once for calls beyond payment's concurrency cap instead of queueing them", async () => {
       // 200 ms holds both slots while the 12 calls arrive, and leaves a busy machine a second of the
       // per-try timeout (at 300 ms of 600, a loaded run timed every try out: nothing paid).
       await s.setFaults({ maxConcurrent: 2, latencyMs: 200 });

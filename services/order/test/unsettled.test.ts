@@ -15,7 +15,9 @@ const S = OrderStatus;
 describe('orders a crash left without a payment outcome', () => {
   let t: OrderStack;
   beforeAll(async () => {
-    t = await orderStack({ orderEnv: { UNSETTLED_AFTER_SECONDS: '1', MESH_POLICY_PATH: policyWithoutBreaker({ timeoutMs: 5000 }), PAYMENT_PROBE_SECONDS: '3600' } });
+    t = await orderStack({
+      orderEnv: { UNSETTLED_AFTER_SECONDS: '1', MESH_POLICY_PATH: policyWithoutBreaker({ timeoutMs: 5000 }), PAYMENT_PROBE_SECONDS: '3600' },
+    });
   });
   afterAll(() => t?.close());
   afterEach(() => t.setFaults({}));
@@ -55,7 +57,14 @@ describe('orders a crash left without a payment outcome', () => {
     // Saved just now, so the sweeper leaves it alone for a second: time for the charge below.
     const o = await strandedOrder(0);
     // The crashed call's Pay reached the payment service: same key, same order.
-    const { payment } = await t.payments.pay({ orderId: o.orderId, customerId: o.customerId, amount: { currencyCode: 'KRW', units: 36000 }, method: o.paymentMethod, idempotencyKey: `order:${o.orderId}`, payBy: o.payBy });
+    const { payment } = await t.payments.pay({
+      orderId: o.orderId,
+      customerId: o.customerId,
+      amount: { currencyCode: 'KRW', units: 36000 },
+      method: o.paymentMethod,
+      idempotencyKey: `order:${o.orderId}`,
+      payBy: o.payBy,
+    });
     const paid = await eventually(async () => {
       const order = await getOrder(o);
       expect(order.status).toBe(S.ORDER_STATUS_PAID);

@@ -47,7 +47,14 @@ function externalSecurity() {
 /** Own PostgreSQL + Kafka + an orderview child process, unless told where a running one is. */
 async function environment() {
   if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS && process.env.ORDERVIEW_METRICS_URL) {
-    return { databaseUrl: process.env.DATABASE_URL, brokers: process.env.KAFKA_BROKERS.split(','), security: externalSecurity(), namespace: process.env.KAFKA_NAMESPACE ?? '', metricsUrl: process.env.ORDERVIEW_METRICS_URL, stop: async () => {} };
+    return {
+      databaseUrl: process.env.DATABASE_URL,
+      brokers: process.env.KAFKA_BROKERS.split(','),
+      security: externalSecurity(),
+      namespace: process.env.KAFKA_NAMESPACE ?? '',
+      metricsUrl: process.env.ORDERVIEW_METRICS_URL,
+      stop: async () => {},
+    };
   }
   const infra = await startInfra({ log: (l) => process.stderr.write(`[infra] ${l}\n`) });
   const databaseUrl = await createDatabase(infra.databaseAdminUrl, `bench_orderview_${Date.now()}`);
@@ -55,7 +62,17 @@ async function environment() {
   const namespace = `bench${Date.now()}.`;
   await provisionKafka({ brokers: infra.kafkaBrokers, credentials: infra.kafkaCredentials, namespace });
   const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_NAMESPACE: namespace, ...serviceKafkaEnv(infra.kafkaCredentials, 'orderview'), GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      KAFKA_NAMESPACE: namespace,
+      ...serviceKafkaEnv(infra.kafkaCredentials, 'orderview'),
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
@@ -64,7 +81,11 @@ async function environment() {
   });
   child.stdout.resume();
   return {
-    databaseUrl, brokers: infra.kafkaBrokers, security: adminSecurity(infra.kafkaCredentials), namespace, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    databaseUrl,
+    brokers: infra.kafkaBrokers,
+    security: adminSecurity(infra.kafkaCredentials),
+    namespace,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -126,15 +147,27 @@ async function main() {
   const publishSeconds = (Date.now() - t0) / 1000;
   for (let i = 0; visibleAt.size < schedule.length && i < 600; i++) await sleep(100);
 
-  const lags = schedule.map((e) => visibleAt.get(e.eventId) - publishedAt.get(e.eventId)).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const lags = schedule
+    .map((e) => visibleAt.get(e.eventId) - publishedAt.get(e.eventId))
+    .filter((x) => Number.isFinite(x))
+    .sort((a, b) => a - b);
   const metrics = await (await fetch(env.metricsUrl)).text();
-  const buckets = metrics.split('\n').filter((l) => l.startsWith('orderview_event_to_view_lag_seconds_bucket')).map((l) => {
-    const m = /le="([^"]+)"\S* (\S+)$/.exec(l);
-    return { le: m?.[1], count: Number(m?.[2]) };
-  });
+  const buckets = metrics
+    .split('\n')
+    .filter((l) => l.startsWith('orderview_event_to_view_lag_seconds_bucket'))
+    .map((l) => {
+      const m = /le="([^"]+)"\S* (\S+)$/.exec(l);
+      return { le: m?.[1], count: Number(m?.[2]) };
+    });
   const result = {
     measured: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     setup: 'orderview (1 process) + PostgreSQL + single-node Kafka + this publisher, all on this machine',
     sagas: SAGAS,
     events: schedule.length,

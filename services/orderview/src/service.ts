@@ -40,7 +40,12 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       const watches = new Gauge({ name: 'orderview_active_watches', help: 'WatchOrderStatus streams open in this process', registers: [rt.metrics.registry] });
 
       // One LISTEN connection for every watcher of this process.
-      const hub = await startNotifyHub({ connectionString: config.DATABASE_URL, channels: [VIEW_CHANGED_CHANNEL], logger: rt.logger, applicationName: `${consumer}-watch` });
+      const hub = await startNotifyHub({
+        connectionString: config.DATABASE_URL,
+        channels: [VIEW_CHANGED_CHANNEL],
+        logger: rt.logger,
+        applicationName: `${consumer}-watch`,
+      });
       rt.onShutdown(() => hub.close());
 
       const live = createProjector({ views, observeLag: (s) => lagHistogram.observe(s) });
@@ -52,7 +57,15 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
       // A rebuild fills a table of its own through the same projection, with an inbox of its own, then swaps.
       const rebuilt = createViewRepo(pool, REBUILD_TABLE);
       const inbox = `${consumer}-rebuild`;
-      const replay = replayer({ kafka, namespace: config.KAFKA_NAMESPACE, pool, logger: rt.logger, consumer, inbox, handlers: projectionHandlers(createProjector({ views: rebuilt })) });
+      const replay = replayer({
+        kafka,
+        namespace: config.KAFKA_NAMESPACE,
+        pool,
+        logger: rt.logger,
+        consumer,
+        inbox,
+        handlers: projectionHandlers(createProjector({ views: rebuilt })),
+      });
       const rebuild = createRebuild({ pool, live: views, rebuilt, tables: createRebuildTables(pool, inbox), replay });
 
       const queries = createOrderQueries({

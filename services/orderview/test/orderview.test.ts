@@ -30,7 +30,15 @@ describe('orderview: the read model follows the saga from its events', () => {
       estimatedReadyMinutes: 20,
     });
     expect(v.timeline.map(typeOf)).toEqual([
-      'PaymentApproved', 'OrderPlaced', 'OrderAccepted', 'CookingStarted', 'CookingFinished', 'DeliveryAvailable', 'DeliveryPickedUp', 'OrderCompleted', 'DeliveryCompleted',
+      'PaymentApproved',
+      'OrderPlaced',
+      'OrderAccepted',
+      'CookingStarted',
+      'CookingFinished',
+      'DeliveryAvailable',
+      'DeliveryPickedUp',
+      'OrderCompleted',
+      'DeliveryCompleted',
     ]);
     expect(v.timeline.map((t) => t.occurredAt)).toEqual(events.map((e) => e.occurredAt));
   });
@@ -44,7 +52,10 @@ describe('orderview: the read model follows the saga from its events', () => {
     // Redeliver pickup and cooking, then send the next events of the same topics: same key ⇒ same
     // partition ⇒ once those show, the duplicates have been handled before them.
     await f.publish([picked!, cooking!, accepted!, completed!, delivered!]);
-    const v = await f.waitFor(saga.orderId, (v) => v.timeline.some((t) => typeOf(t) === 'DeliveryCompleted') && v.timeline.some((t) => typeOf(t) === 'OrderCompleted'));
+    const v = await f.waitFor(
+      saga.orderId,
+      (v) => v.timeline.some((t) => typeOf(t) === 'DeliveryCompleted') && v.timeline.some((t) => typeOf(t) === 'OrderCompleted'),
+    );
     expect(v.version).toBe(9);
     expect(v.timeline).toHaveLength(9);
     expect(new Set(v.timeline.map((t) => t.eventId)).size).toBe(9);
@@ -60,7 +71,15 @@ describe('orderview: the read model follows the saga from its events', () => {
     await f.publish([cooking!]); // CookingStarted, long after the rider picked the food up
     const v = await f.waitFor(saga.orderId, (v) => v.version === 7);
     expect(v.status).toBe(S.ORDER_STATUS_PICKED_UP);
-    expect(v.timeline.map(typeOf)).toEqual(['PaymentApproved', 'OrderPlaced', 'OrderAccepted', 'CookingStarted', 'CookingFinished', 'DeliveryAvailable', 'DeliveryPickedUp']);
+    expect(v.timeline.map(typeOf)).toEqual([
+      'PaymentApproved',
+      'OrderPlaced',
+      'OrderAccepted',
+      'CookingStarted',
+      'CookingFinished',
+      'DeliveryAvailable',
+      'DeliveryPickedUp',
+    ]);
     expect(v.timeline[3]!.status).toBe(S.ORDER_STATUS_COOKING);
   });
 
@@ -114,8 +133,7 @@ describe('orderview: the read model follows the saga from its events', () => {
     const customerId = 'customer-payment-first';
     const saga = orderSaga({ customerId });
     const [approved, placed] = saga.happyPath();
-    const applied = async () =>
-      metricValue(await f.metrics(), 'events_consumed_total', { type: 'foodmesh.events.v1.PaymentApproved', outcome: 'applied' });
+    const applied = async () => metricValue(await f.metrics(), 'events_consumed_total', { type: 'foodmesh.events.v1.PaymentApproved', outcome: 'applied' });
     const before = await applied();
     await f.publish([approved!]);
     await eventually(async () => expect(await applied()).toBe(before + 1));
@@ -156,9 +174,9 @@ describe('orderview: the read model follows the saga from its events', () => {
     await f.waitFor(saga.orderId, (v) => v.version === 1);
     await expect(f.views.getOrderStatus({ orderId: saga.orderId }, f.as('customer-2'))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(f.views.getOrderStatus({ orderId: saga.orderId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-    await expect(
-      f.views.getOrderStatus({ orderId: saga.orderId }, testIdentity.asUser({ userId: 'owner-1', role: 'owner' })),
-    ).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(f.views.getOrderStatus({ orderId: saga.orderId }, testIdentity.asUser({ userId: 'owner-1', role: 'owner' }))).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
   });
 
   it("lists a customer's orders newest first, a page at a time", async () => {
@@ -173,6 +191,8 @@ describe('orderview: the read model follows the saga from its events', () => {
     const second = await f.views.listMyOrders({ customerId, page: { pageSize: 2, pageToken: first.nextPageToken } }, f.as(customerId));
     expect([...first.views, ...second.views].map((v) => v.orderId)).toEqual([sagas[2]!.orderId, sagas[1]!.orderId, sagas[0]!.orderId]);
     expect(second.nextPageToken).toBe('');
-    await expect(f.views.listMyOrders({ customerId: 'customer-1', page: undefined }, f.as(customerId))).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(f.views.listMyOrders({ customerId: 'customer-1', page: undefined }, f.as(customerId))).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
   });
 });

@@ -104,6 +104,8 @@ describe('orderview: rebuild from offset zero and lag', () => {
     const text = await f.metrics();
     expect(metricValue(text, 'orderview_event_to_view_lag_seconds_count')).toBeGreaterThan(0);
     // The event above was 5 s old when published: it lands in the buckets above 2.5 s.
-    expect(metricValue(text, 'orderview_event_to_view_lag_seconds_bucket', { le: '2.5' })).toBeLessThan(metricValue(text, 'orderview_event_to_view_lag_seconds_count'));
+    expect(metricValue(text, 'orderview_event_to_view_lag_seconds_bucket', { le: '2.5' })).toBeLessThan(
+      metricValue(text, 'orderview_event_to_view_lag_seconds_count'),
+    );
   });
 });

@@ -28,7 +28,10 @@ export function startPaymentService(config: PaymentConfig, opts: PaymentServiceO
       await rt.startOutbox(pool);
       const faults = new FaultInjector(initialFaults(config), opts.random);
       rt.consume({ pool, handlers: refundHandlers(rt.logger) });
-      return [paymentService({ inTx: pgTransactor(pool), queries: pgPaymentQueries(pool), faults, logger: rt.logger }), ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : [])];
+      return [
+        paymentService({ inTx: pgTransactor(pool), queries: pgPaymentQueries(pool), faults, logger: rt.logger }),
+        ...(config.PAYMENT_ADMIN_API ? [paymentAdminService(faults)] : []),
+      ];
     },
   });
 }

@@ -4,7 +4,21 @@ import { PaymentMethod } from '@foodmesh/proto-gen/foodmesh/common/v1/payment_me
 import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_events';
 import { PaymentServiceService, PaymentStatus, type PayRequest } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment';
 import { Faults, PaymentAdminServiceService } from '@foodmesh/proto-gen/foodmesh/payment/v1/payment_admin';
-import { eventually, freshDatabase, orderSaga, rpcError, serviceFixture, testClient, testIdentity, testLogger, testNamespace, testServiceEnv, uniqueId, type ServiceFixture, type TestEventBus } from '@foodmesh/testkit';
+import {
+  eventually,
+  freshDatabase,
+  orderSaga,
+  rpcError,
+  serviceFixture,
+  testClient,
+  testIdentity,
+  testLogger,
+  testNamespace,
+  testServiceEnv,
+  uniqueId,
+  type ServiceFixture,
+  type TestEventBus,
+} from '@foodmesh/testkit';
 import { loadConfig } from '../src/config';
 import { startPaymentService } from '../src/service';
 
@@ -42,7 +56,15 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
   const pay = (changes: Partial<PayRequest> = {}): PayRequest => {
     const orderId = changes.orderId ?? uniqueId('order-');
-    return { orderId, customerId: 'cust-1', amount: { currencyCode: 'KRW', units: 40000 }, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: `order:${orderId}`, payBy: undefined, ...changes };
+    return {
+      orderId,
+      customerId: 'cust-1',
+      amount: { currencyCode: 'KRW', units: 40000 },
+      method: PaymentMethod.PAYMENT_METHOD_CARD,
+      idempotencyKey: `order:${orderId}`,
+      payBy: undefined,
+      ...changes,
+    };
   };
   const count = (sql: string, params: unknown[] = []) => f.count(sql, params);
   const outboxCount = (orderId: string, type: string) =>
@@ -51,7 +73,12 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   it('approves a charge and publishes PaymentApproved keyed by the order', async () => {
     const req = pay();
     const { payment } = await payments.pay(req);
-    expect(payment).toMatchObject({ orderId: req.orderId, status: PaymentStatus.PAYMENT_STATUS_APPROVED, amount: { currencyCode: 'KRW', units: 40000 }, idempotencyKey: req.idempotencyKey });
+    expect(payment).toMatchObject({
+      orderId: req.orderId,
+      status: PaymentStatus.PAYMENT_STATUS_APPROVED,
+      amount: { currencyCode: 'KRW', units: 40000 },
+      idempotencyKey: req.idempotencyKey,
+    });
     const [approved] = await bus.waitFor('paymentApproved', { orderId: req.orderId });
     expect(approved).toMatchObject({ paymentId: payment!.paymentId, customerId: 'cust-1', amount: { units: 40000 } });
     expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment).toEqual(payment);
@@ -65,7 +92,7 @@ describe('payment service on real PostgreSQL + Kafka', () => {
     expect(await outboxCount(req.orderId, 'PaymentApproved')).toBe(1);
   });
 
-  it('returns the order\'s one charge to a Pay under another key, and refuses a key reused for a different payment', async () => {
+  it("returns the order's one charge to a Pay under another key, and refuses a key reused for a different payment", async () => {
     const req = pay();
     const { payment } = await payments.pay(req);
     expect((await payments.pay({ ...req, idempotencyKey: uniqueId('other-') })).payment!.paymentId).toBe(payment!.paymentId);
@@ -104,7 +131,10 @@ describe('payment service on real PostgreSQL + Kafka', () => {
         details: 'only order may call this, and the call carries no workload identity',
       });
       expect(await rpcError(edge.pay(pay()))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only order may call this, not edge' });
-      expect(await rpcError(client(PaymentAdminServiceService, 'order').getFaults({}))).toMatchObject({ code: status.PERMISSION_DENIED, details: 'only ops may call this, not order' });
+      expect(await rpcError(client(PaymentAdminServiceService, 'order').getFaults({}))).toMatchObject({
+        code: status.PERMISSION_DENIED,
+        details: 'only ops may call this, not order',
+      });
     } finally {
       anonymous.close();
       edge.close();
@@ -114,7 +144,9 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
   it('serves no fault knob unless PAYMENT_ADMIN_API is on', async () => {
     const namespace = await testNamespace();
-    const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), { logger: testLogger('payment') });
+    const plain = await startPaymentService(loadConfig(testServiceEnv({ service: 'payment', databaseUrl: await freshDatabase('payment'), namespace })), {
+      logger: testLogger('payment'),
+    });
     const knob = client(PaymentAdminServiceService, 'ops', plain.grpcPort);
     try {
       expect(await rpcError(knob.getFaults({}))).toMatchObject({ code: status.UNIMPLEMENTED });
@@ -122,9 +154,11 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       knob.close();
       await plain.stop();
     }
-    expect(() => loadConfig(testServiceEnv({ service: 'payment', namespace, databaseUrl: 'postgres://x/y', extra: { FOODMESH_ENV: 'production', PAYMENT_ADMIN_API: 'on' } }))).toThrow(
-      'PAYMENT_ADMIN_API: must be off when FOODMESH_ENV=production',
-    );
+    expect(() =>
+      loadConfig(
+        testServiceEnv({ service: 'payment', namespace, databaseUrl: 'postgres://x/y', extra: { FOODMESH_ENV: 'production', PAYMENT_ADMIN_API: 'on' } }),
+      ),
+    ).toThrow('PAYMENT_ADMIN_API: must be off when FOODMESH_ENV=production');
   });
 
   describe('fault knob', () => {
@@ -158,14 +192,24 @@ describe('payment service on real PostgreSQL + Kafka', () => {
 
     it('refuses calls beyond max_concurrent at once with RESOURCE_EXHAUSTED', async () => {
       await admin.setFaults({ faults: Faults.fromPartial({ maxConcurrent: 2, latencyMs: 400 }) });
-      const results = await Promise.all(Array.from({ length: 5 }, () => payments.pay(pay()).then(() => 'ok', (e) => status[e.code])));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          payments.pay(pay()).then(
+            () => 'ok',
+            (e) => status[e.code],
+          ),
+        ),
+      );
       expect(results.filter((r) => r === 'ok')).toHaveLength(2);
       expect(results.filter((r) => r === 'RESOURCE_EXHAUSTED')).toHaveLength(3);
     });
 
     it('rejects impossible faults with INVALID_ARGUMENT and keeps the old ones', async () => {
       await admin.setFaults({ faults: Faults.fromPartial({ latencyMs: 5 }) });
-      await expect(admin.setFaults({ faults: Faults.fromPartial({ errorRate: 1.5 }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/error_rate/) });
+      await expect(admin.setFaults({ faults: Faults.fromPartial({ errorRate: 1.5 }) })).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/error_rate/),
+      });
       expect((await admin.getFaults({})).faults!.latencyMs).toBe(5);
     });
   });
@@ -182,9 +226,14 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await bus.publish([events[0]!, events[0]!, events[1]!]);
       const [refund] = await bus.waitFor('paymentRefunded', { orderId: req.orderId });
       expect(refund).toMatchObject({ paymentId: payment!.paymentId, amount: { units: 40000 }, reason });
-      await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [events.map((e) => e.eventId)])).toBe(2));
+      await eventually(async () =>
+        expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [events.map((e) => e.eventId)])).toBe(2),
+      );
       expect(await outboxCount(req.orderId, 'PaymentRefunded')).toBe(1);
-      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_REFUNDED, refundReason: reason });
+      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment).toMatchObject({
+        status: PaymentStatus.PAYMENT_STATUS_REFUNDED,
+        refundReason: reason,
+      });
       // Paying the order again returns the refunded charge; it is never charged again.
       expect((await payments.pay(req)).payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_REFUNDED);
     });
@@ -203,11 +252,29 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await payments.pay(slipped);
       const late = pay();
       const cancels = [slipped, late].map((r) =>
-        newEnvelope({ orderId: r.orderId, aggregateVersion: 1, payload: { $case: 'orderCancelled', value: { orderId: r.orderId, customerId: 'cust-1', storeId: 's', reason: 'no time', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } } }),
+        newEnvelope({
+          orderId: r.orderId,
+          aggregateVersion: 1,
+          payload: {
+            $case: 'orderCancelled',
+            value: {
+              orderId: r.orderId,
+              customerId: 'cust-1',
+              storeId: 's',
+              reason: 'no time',
+              reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_CUSTOMER_REQUEST,
+              wasPaid: false,
+              paymentId: '',
+              refund: undefined,
+            },
+          },
+        }),
       );
       await bus.publish(cancels);
       await bus.waitFor('paymentRefunded', { orderId: slipped.orderId });
-      await eventually(async () => expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [cancels.map((e) => e.eventId)])).toBe(2));
+      await eventually(async () =>
+        expect(await count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [cancels.map((e) => e.eventId)])).toBe(2),
+      );
       const { payment } = await payments.pay(late);
       expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_DECLINED, declineReason: 'the order was cancelled before it was paid' });
     });
@@ -245,7 +312,12 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       await bus.publish([orderSaga({ orderId: req.orderId, customerId }).rejected('out of chicken')]);
       await bus.waitFor('paymentRefunded', { orderId: req.orderId });
       const [refunded] = (await listed()).payments;
-      expect(refunded).toMatchObject({ paymentId: payment!.paymentId, status: PaymentStatus.PAYMENT_STATUS_REFUNDED, amount: { units: 40000 }, refundReason: 'store rejected the order: out of chicken' });
+      expect(refunded).toMatchObject({
+        paymentId: payment!.paymentId,
+        status: PaymentStatus.PAYMENT_STATUS_REFUNDED,
+        amount: { units: 40000 },
+        refundReason: 'store rejected the order: out of chicken',
+      });
       expect(refunded!.refundedAt!.getTime()).toBeGreaterThanOrEqual(refunded!.createdAt!.getTime());
     });
 
@@ -259,7 +331,12 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       expect(made[3]!.status).toBe(PaymentStatus.PAYMENT_STATUS_DECLINED);
 
       const first = await edge.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: '' } }, as(customerId));
-      expect(first.payments.map((p) => p.paymentId)).toEqual(made.slice(1).reverse().map((p) => p.paymentId));
+      expect(first.payments.map((p) => p.paymentId)).toEqual(
+        made
+          .slice(1)
+          .reverse()
+          .map((p) => p.paymentId),
+      );
       const second = await edge.listPayments({ orderId: '', customerId, page: { pageSize: 3, pageToken: first.nextPageToken } }, as(customerId));
       expect(second.payments.map((p) => p.paymentId)).toEqual([made[0]!.paymentId]);
       expect(second.nextPageToken).toBe('');
@@ -271,8 +348,12 @@ describe('payment service on real PostgreSQL + Kafka', () => {
       const req = pay({ customerId: uniqueId('cust-') });
       await payments.pay(req);
       expect((await edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('someone-else'))).payments).toEqual([]);
-      expect((await rpcError(edge.listPayments({ orderId: '', customerId: req.customerId, page: undefined }, as('someone-else')))).code).toBe(status.PERMISSION_DENIED);
-      expect((await rpcError(edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('owner-1', 'owner')))).code).toBe(status.PERMISSION_DENIED);
+      expect((await rpcError(edge.listPayments({ orderId: '', customerId: req.customerId, page: undefined }, as('someone-else')))).code).toBe(
+        status.PERMISSION_DENIED,
+      );
+      expect((await rpcError(edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }, as('owner-1', 'owner')))).code).toBe(
+        status.PERMISSION_DENIED,
+      );
       expect((await rpcError(edge.listPayments({ orderId: req.orderId, customerId: '', page: undefined }))).code).toBe(status.UNAUTHENTICATED);
       expect((await rpcError(payments.listPayments({ orderId: '', customerId: '', page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
       expect((await rpcError(payments.listPayments({ orderId: req.orderId, customerId: req.customerId, page: undefined }))).code).toBe(status.INVALID_ARGUMENT);
@@ -281,7 +362,9 @@ describe('payment service on real PostgreSQL + Kafka', () => {
   describe('a call its client abandoned stops its database work (platform: call scope → pg)', () => {
     /** Backends of this database waiting on a lock, other than the test's own. */
     const waitingOnLock = () =>
-      count(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+      count(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
 
     /** Runs `abandon` while the test holds the order's payment lock, so Pay's transaction waits on it. */
     const whileLocked = async (abandon: (req: PayRequest) => Promise<void>) => {

@@ -61,7 +61,11 @@ describe('cancel vs StartCooking: the store is the single authority', () => {
     expect(cancelWon.length + cookingWon.length).toBe(RACES);
     for (const r of cancelWon) {
       expect(r.events).toEqual(['OrderAccepted', 'StoreOrderCancelled']);
-      expect(r.cooking).toEqual({ ok: false, code: status.FAILED_PRECONDITION, details: expect.stringMatching(/^the order is cancelled, so it cannot be started cooking/) });
+      expect(r.cooking).toEqual({
+        ok: false,
+        code: status.FAILED_PRECONDITION,
+        details: expect.stringMatching(/^the order is cancelled, so it cannot be started cooking/),
+      });
     }
     for (const r of cookingWon) {
       expect(r.events).toEqual(['OrderAccepted', 'CookingStarted', 'CancellationRejected']);

@@ -18,7 +18,7 @@ describe('store service stopped and restarted: nothing lost, nothing duplicated'
 
   const menuEventsCommitted = () => f.count("SELECT count(*) AS n FROM outbox WHERE event_type = 'foodmesh.events.v1.MenuPublished'");
 
-  it('publishes every store\'s menu at its first start, keyed by the store', async () => {
+  it("publishes every store's menu at its first start, keyed by the store", async () => {
     const menus = await f.bus.waitFor('menuPublished', { count: 3 });
     expect(menus.map((m) => [m.storeId, m.menuVersion, m.items.length]).sort()).toEqual([
       ['store-gangnam-chicken', 1, 3],
@@ -27,7 +27,12 @@ describe('store service stopped and restarted: nothing lost, nothing duplicated'
     ]);
     const gangnam = f.bus.events.find((e) => e.payload?.$case === 'menuPublished' && e.aggregateId === GANGNAM)!;
     expect(gangnam).toMatchObject({ orderId: '', aggregateVersion: 1, producer: 'store' });
-    expect(menus.find((m) => m.storeId === GANGNAM)).toMatchObject({ storeName: 'Gangnam Fried Chicken', ownerId: 'owner-1', region: 'seoul-gangnam', open: true });
+    expect(menus.find((m) => m.storeId === GANGNAM)).toMatchObject({
+      storeName: 'Gangnam Fried Chicken',
+      ownerId: 'owner-1',
+      region: 'seoul-gangnam',
+      open: true,
+    });
   });
 
   it('gets every one of 50 orders placed while it was stopped, once, and the saga goes on', async () => {
@@ -38,7 +43,9 @@ describe('store service stopped and restarted: nothing lost, nothing duplicated'
     expect(await f.count('SELECT count(*) AS n FROM store_orders WHERE order_id = ANY($1)', [ids])).toBe(0);
 
     await f.start();
-    await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM store_orders WHERE order_id = ANY($1) AND status = 'REQUESTED'", [ids])).toBe(50));
+    await eventually(async () =>
+      expect(await f.count("SELECT count(*) AS n FROM store_orders WHERE order_id = ANY($1) AND status = 'REQUESTED'", [ids])).toBe(50),
+    );
     expect(await f.count('SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])', [placedWhileDown.map((e) => e.eventId)])).toBe(50);
 
     // The saga continues from one of them: accepted, cooked, ready for a rider.

@@ -57,7 +57,14 @@ export async function storeFixture() {
       aggregateVersion: 3,
       payload: {
         $case: 'orderCancellationRequested',
-        value: OrderCancellationRequested.fromPartial({ orderId, customerId: 'customer-1', storeId: GANGNAM, reason: 'changed my mind', requestedBy: 'customer-1', previousStatus }),
+        value: OrderCancellationRequested.fromPartial({
+          orderId,
+          customerId: 'customer-1',
+          storeId: GANGNAM,
+          reason: 'changed my mind',
+          requestedBy: 'customer-1',
+          previousStatus,
+        }),
       },
     });
 

@@ -20,11 +20,19 @@ describe('store service: the owner side of the saga on real PostgreSQL + Kafka',
     return orderId!;
   }
 
-  it('lists the demo stores, by region, and serves a store\'s menu', async () => {
+  it("lists the demo stores, by region, and serves a store's menu", async () => {
     const all = await f.client.listStores({ region: '', page: undefined });
     expect(all.stores.map((s) => s.storeId).sort()).toEqual(['store-gangnam-chicken', 'store-hongdae-bibimbap', 'store-jamsil-pizza']);
     const mapo = await f.client.listStores({ region: 'seoul-mapo', page: undefined });
-    expect(mapo.stores).toEqual([expect.objectContaining({ storeId: 'store-hongdae-bibimbap', name: 'Hongdae Bibimbap House', ownerId: 'owner-2', open: true, location: { lat: 37.5563, lng: 126.922 } })]);
+    expect(mapo.stores).toEqual([
+      expect.objectContaining({
+        storeId: 'store-hongdae-bibimbap',
+        name: 'Hongdae Bibimbap House',
+        ownerId: 'owner-2',
+        open: true,
+        location: { lat: 37.5563, lng: 126.922 },
+      }),
+    ]);
 
     const menu = await f.client.getMenu({ storeId: 'store-jamsil-pizza' });
     expect(menu.menuVersion).toBe(1);
@@ -45,9 +53,19 @@ describe('store service: the owner side of the saga on real PostgreSQL + Kafka',
     const listed = await f.client.listStoreOrders({ storeId: GANGNAM, status: StoreOrderStatus.STORE_ORDER_STATUS_REQUESTED, page: undefined }, owner1());
     const mine = listed.storeOrders.filter((o) => o.orderId === placed.orderId);
     expect(mine).toEqual([
-      expect.objectContaining({ status: StoreOrderStatus.STORE_ORDER_STATUS_REQUESTED, total: { currencyCode: 'KRW', units: 38000 }, items: [expect.objectContaining({ menuItemId: 'chk-fried', quantity: 2 })] }),
+      expect.objectContaining({
+        status: StoreOrderStatus.STORE_ORDER_STATUS_REQUESTED,
+        total: { currencyCode: 'KRW', units: 38000 },
+        items: [expect.objectContaining({ menuItemId: 'chk-fried', quantity: 2 })],
+      }),
     ]);
-    await eventually(async () => expect(await f.count("SELECT count(*) AS n FROM inbox WHERE event_type = 'foodmesh.events.v1.OrderPlaced' AND event_id = ANY($1)", [[placed.eventId, resentWithNewId.eventId]])).toBe(2));
+    await eventually(async () =>
+      expect(
+        await f.count("SELECT count(*) AS n FROM inbox WHERE event_type = 'foodmesh.events.v1.OrderPlaced' AND event_id = ANY($1)", [
+          [placed.eventId, resentWithNewId.eventId],
+        ]),
+      ).toBe(2),
+    );
     expect(await f.count('SELECT count(*) AS n FROM store_orders WHERE order_id = $1', [placed.orderId])).toBe(1);
     expect(await f.committedEvents(placed.orderId)).toEqual([]);
   });
@@ -78,7 +96,7 @@ describe('store service: the owner side of the saga on real PostgreSQL + Kafka',
     });
   });
 
-  it('rejects an order with the owner\'s reason (OrderRejected, which leads to the refund)', async () => {
+  it("rejects an order with the owner's reason (OrderRejected, which leads to the refund)", async () => {
     const [orderId] = await f.placeOrders(1);
     const res = await f.client.rejectOrder({ storeId: GANGNAM, orderId: orderId!, reason: ' out of chicken ' }, owner1());
     expect(res.storeOrder).toMatchObject({ status: StoreOrderStatus.STORE_ORDER_STATUS_REJECTED, reason: 'out of chicken' });
@@ -144,20 +162,90 @@ describe('store service: the owner side of the saga on real PostgreSQL + Kafka',
     });
 
     const cases: Array<[string, () => Promise<unknown>, status, string | RegExp | (() => string)]> = [
-      ['an unknown order', () => f.client.acceptOrder({ storeId: GANGNAM, orderId: 'order-nope', estimatedReadyMinutes: 10 }, owner1()), status.NOT_FOUND, 'store "store-gangnam-chicken" has no order "order-nope"'],
-      ['an unknown store', () => f.client.startCooking({ storeId: 'store-nope', orderId: requested }, owner1()), status.NOT_FOUND, 'there is no store "store-nope"'],
-      ['another owner\'s order', () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 10 }, f.asOwner('owner-2')), status.PERMISSION_DENIED, 'store "store-gangnam-chicken" is not yours; you can only handle your own store\'s orders'],
-      ['another owner\'s order list', () => f.client.listStoreOrders({ storeId: GANGNAM, status: 0, page: undefined }, f.asOwner('owner-2')), status.PERMISSION_DENIED, /is not yours/],
-      ['the order under another store', () => f.client.acceptOrder({ storeId: 'store-hongdae-bibimbap', orderId: requested, estimatedReadyMinutes: 10 }, f.asOwner('owner-2')), status.NOT_FOUND, () => `store "store-hongdae-bibimbap" has no order "${requested}"`],
-      ['no user (the edge alone)', () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 10 }), status.UNAUTHENTICATED, /^sign in first/],
-      ['a customer instead of an owner', () => f.client.startCooking({ storeId: GANGNAM, orderId: accepted }, testIdentity.asUser({ userId: 'customer-1', role: 'customer' })), status.PERMISSION_DENIED, 'only an owner may do this; you are signed in as a customer'],
-      ['cooking before accepting (wrong state)', () => f.client.startCooking({ storeId: GANGNAM, orderId: requested }, owner1()), status.FAILED_PRECONDITION, 'the order is requested, so it cannot be started cooking: cooking can start only once the order is accepted'],
-      ['rejecting an accepted order (wrong state)', () => f.client.rejectOrder({ storeId: GANGNAM, orderId: accepted, reason: 'too busy' }, owner1()), status.FAILED_PRECONDITION, /^the order is accepted, so it cannot be rejected/],
-      ['finishing before cooking (wrong state)', () => f.client.finishCooking({ storeId: GANGNAM, orderId: accepted }, owner1()), status.FAILED_PRECONDITION, /^the order is accepted, so it cannot be finished cooking/],
-      ['zero estimated minutes', () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 0 }, owner1()), status.INVALID_ARGUMENT, 'estimated_ready_minutes must be a whole number from 1 to 240'],
-      ['a rejection without a reason', () => f.client.rejectOrder({ storeId: GANGNAM, orderId: requested, reason: '  ' }, owner1()), status.INVALID_ARGUMENT, 'reason is required: tell the customer why the order is rejected'],
-      ['an empty order id', () => f.client.acceptOrder({ storeId: GANGNAM, orderId: '', estimatedReadyMinutes: 10 }, owner1()), status.INVALID_ARGUMENT, 'order_id is required'],
-      ['a bad page token', () => f.client.listStoreOrders({ storeId: GANGNAM, status: 0, page: { pageSize: 5, pageToken: 'nope' } }, owner1()), status.INVALID_ARGUMENT, 'page.page_token is not a token this list returned'],
+      [
+        'an unknown order',
+        () => f.client.acceptOrder({ storeId: GANGNAM, orderId: 'order-nope', estimatedReadyMinutes: 10 }, owner1()),
+        status.NOT_FOUND,
+        'store "store-gangnam-chicken" has no order "order-nope"',
+      ],
+      [
+        'an unknown store',
+        () => f.client.startCooking({ storeId: 'store-nope', orderId: requested }, owner1()),
+        status.NOT_FOUND,
+        'there is no store "store-nope"',
+      ],
+      [
+        "another owner's order",
+        () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 10 }, f.asOwner('owner-2')),
+        status.PERMISSION_DENIED,
+        'store "store-gangnam-chicken" is not yours; you can only handle your own store\'s orders',
+      ],
+      [
+        "another owner's order list",
+        () => f.client.listStoreOrders({ storeId: GANGNAM, status: 0, page: undefined }, f.asOwner('owner-2')),
+        status.PERMISSION_DENIED,
+        /is not yours/,
+      ],
+      [
+        'the order under another store',
+        () => f.client.acceptOrder({ storeId: 'store-hongdae-bibimbap', orderId: requested, estimatedReadyMinutes: 10 }, f.asOwner('owner-2')),
+        status.NOT_FOUND,
+        () => `store "store-hongdae-bibimbap" has no order "${requested}"`,
+      ],
+      [
+        'no user (the edge alone)',
+        () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 10 }),
+        status.UNAUTHENTICATED,
+        /^sign in first/,
+      ],
+      [
+        'a customer instead of an owner',
+        () => f.client.startCooking({ storeId: GANGNAM, orderId: accepted }, testIdentity.asUser({ userId: 'customer-1', role: 'customer' })),
+        status.PERMISSION_DENIED,
+        'only an owner may do this; you are signed in as a customer',
+      ],
+      [
+        'cooking before accepting (wrong state)',
+        () => f.client.startCooking({ storeId: GANGNAM, orderId: requested }, owner1()),
+        status.FAILED_PRECONDITION,
+        'the order is requested, so it cannot be started cooking: cooking can start only once the order is accepted',
+      ],
+      [
+        'rejecting an accepted order (wrong state)',
+        () => f.client.rejectOrder({ storeId: GANGNAM, orderId: accepted, reason: 'too busy' }, owner1()),
+        status.FAILED_PRECONDITION,
+        /^the order is accepted, so it cannot be rejected/,
+      ],
+      [
+        'finishing before cooking (wrong state)',
+        () => f.client.finishCooking({ storeId: GANGNAM, orderId: accepted }, owner1()),
+        status.FAILED_PRECONDITION,
+        /^the order is accepted, so it cannot be finished cooking/,
+      ],
+      [
+        'zero estimated minutes',
+        () => f.client.acceptOrder({ storeId: GANGNAM, orderId: requested, estimatedReadyMinutes: 0 }, owner1()),
+        status.INVALID_ARGUMENT,
+        'estimated_ready_minutes must be a whole number from 1 to 240',
+      ],
+      [
+        'a rejection without a reason',
+        () => f.client.rejectOrder({ storeId: GANGNAM, orderId: requested, reason: '  ' }, owner1()),
+        status.INVALID_ARGUMENT,
+        'reason is required: tell the customer why the order is rejected',
+      ],
+      [
+        'an empty order id',
+        () => f.client.acceptOrder({ storeId: GANGNAM, orderId: '', estimatedReadyMinutes: 10 }, owner1()),
+        status.INVALID_ARGUMENT,
+        'order_id is required',
+      ],
+      [
+        'a bad page token',
+        () => f.client.listStoreOrders({ storeId: GANGNAM, status: 0, page: { pageSize: 5, pageToken: 'nope' } }, owner1()),
+        status.INVALID_ARGUMENT,
+        'page.page_token is not a token this list returned',
+      ],
     ];
 
     it.each(cases)('%s', async (_name, call, code, message) => {

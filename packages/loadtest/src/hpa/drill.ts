@@ -26,7 +26,8 @@ const log = (line: string) => console.log(`[hpa] ${line}`);
 
 function kubectl(args: string[]): string {
   const res = spawnSync('kubectl', args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  if (res.error) throw new Error('kubectl is not on PATH: the HPA drill needs kubectl pointed at a cluster where k8s/overlays/dev (or prod) is applied (docs/deploy.md §8)');
+  if (res.error)
+    throw new Error('kubectl is not on PATH: the HPA drill needs kubectl pointed at a cluster where k8s/overlays/dev (or prod) is applied (docs/deploy.md §8)');
   if (res.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr.trim()}`);
   return res.stdout;
 }
@@ -67,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const target = opt('--target');
   if (!target) {
-    console.error('usage: npm run loadtest:hpa -- --target <ingress host:port> [--namespace foodmesh] [--scenario hpa-ramp] [--interval 15s] [--settle 5m] [--tls]\n       npm run loadtest:hpa -- --from <recorded drill dir> [--out <dir>]');
+    console.error(
+      'usage: npm run loadtest:hpa -- --target <ingress host:port> [--namespace foodmesh] [--scenario hpa-ramp] [--interval 15s] [--settle 5m] [--tls]\n       npm run loadtest:hpa -- --from <recorded drill dir> [--out <dir>]',
+    );
     return 2;
   }
   const namespace = opt('--namespace', 'foodmesh')!;
@@ -90,12 +93,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     phase = 'during';
     record.loadStart = Date.now();
-    const metadata = rotatingHeaders(scenario.as.map((id) => callHeaders(users.get(id)!, 'edge')), scenario.requests.length);
+    const metadata = rotatingHeaders(
+      scenario.as.map((id) => callHeaders(users.get(id)!, 'edge')),
+      scenario.requests.length,
+    );
     const reports = await runLoad({ ghz, scenario, target, metadata, dir, log, tls: argv.includes('--tls') });
     record.loadEnd = Date.now();
     phase = 'after';
     const rpc = summarizeRpc(reports);
-    log(`load done: ${rpc.count} calls, ${rpc.rate}/s OK, p99 ${rpc.p99Ms} ms, errors ${JSON.stringify(rpc.errors)}; watching the scale-down for ${settleMs / 1000} s…`);
+    log(
+      `load done: ${rpc.count} calls, ${rpc.rate}/s OK, p99 ${rpc.p99Ms} ms, errors ${JSON.stringify(rpc.errors)}; watching the scale-down for ${settleMs / 1000} s…`,
+    );
     await new Promise((r) => setTimeout(r, settleMs));
     clearInterval(recorder);
     take();

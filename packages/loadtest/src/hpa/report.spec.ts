@@ -12,7 +12,11 @@ describe('the HPA drill report, on a recorded drill', () => {
   it("reads each snapshot's Deployments with their autoscaler's bounds, CPU and limits", () => {
     expect(snapshots).toHaveLength(12);
     const before = snapshots[0]!.deployments.find((d) => d.name === 'edge')!;
-    expect(before).toMatchObject({ replicas: 1, ready: 1, hpa: { min: 1, max: 3, current: 1, cpuPercent: 12, cpuTargetPercent: 60, memory: '155Mi', limited: false } });
+    expect(before).toMatchObject({
+      replicas: 1,
+      ready: 1,
+      hpa: { min: 1, max: 3, current: 1, cpuPercent: 12, cpuTargetPercent: 60, memory: '155Mi', limited: false },
+    });
     const atMax = snapshots.find((s) => s.deployments.find((d) => d.name === 'edge')!.replicas === 3)!;
     expect(atMax.deployments.find((d) => d.name === 'edge')!.hpa!.limited).toBe(true);
   });
@@ -35,19 +39,34 @@ describe('the HPA drill report, on a recorded drill', () => {
     const [pods, cpu] = hpaCharts(snapshots, record.loadStart, record.loadEnd);
     expect(pods!.lines.map((l) => l.name)).toEqual(['delivery', 'edge', 'notification', 'order', 'orderview', 'payment', 'store']);
     expect(pods!.lines.find((l) => l.name === 'edge')!.y).toEqual([1, 1, 2, 2, 2, 3, 3, 3, 3, 2, 2, 1]);
-    expect(pods!.markers).toEqual([{ x: 10, label: 'load starts' }, { x: 330, label: 'load ends' }]);
+    expect(pods!.markers).toEqual([
+      { x: 10, label: 'load starts' },
+      { x: 330, label: 'load ends' },
+    ]);
     expect(cpu!.unit).toBe('% of request');
   });
 
   it('refuses output that is not kubectl get hpa,deploy -o json, saying why', () => {
     expect(() => parseKubectlList({ kind: 'Deployment' }, 'x.json')).toThrow('x.json: not the output of kubectl get hpa,deploy -o json');
     expect(() => parseKubectlList({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p' } }] }, 'x.json')).toThrow('x.json: items[0] is a Pod');
-    expect(() => parseKubectlList({ kind: 'List', items: [{ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: { name: 'h' } }] }, 'x.json')).toThrow(
-      'is autoscaling/v1; the drill reads autoscaling/v2',
-    );
     expect(() =>
-      parseKubectlList({ kind: 'List', items: [{ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: { name: 'h' }, spec: { scaleTargetRef: { name: 'gone' } } }] }, 'x.json'),
+      parseKubectlList({ kind: 'List', items: [{ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: { name: 'h' } }] }, 'x.json'),
+    ).toThrow('is autoscaling/v1; the drill reads autoscaling/v2');
+    expect(() =>
+      parseKubectlList(
+        {
+          kind: 'List',
+          items: [{ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: { name: 'h' }, spec: { scaleTargetRef: { name: 'gone' } } }],
+        },
+        'x.json',
+      ),
     ).toThrow('HorizontalPodAutoscaler h scales Deployment gone, which the output does not have');
-    expect(() => hpaRows(snapshots.filter((s) => s.phase === 'after'), record.loadStart, record.loadEnd)).toThrow('needs snapshots from before and during');
+    expect(() =>
+      hpaRows(
+        snapshots.filter((s) => s.phase === 'after'),
+        record.loadStart,
+        record.loadEnd,
+      ),
+    ).toThrow('needs snapshots from before and during');
   });
 });

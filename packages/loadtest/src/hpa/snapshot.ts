@@ -51,7 +51,8 @@ export function parseKubectlList(json: unknown, source: string): DeploymentState
     if (item.kind === 'Deployment') {
       deployments.set(name, { name, replicas: num(status.replicas) ?? 0, ready: num(status.readyReplicas) ?? 0 });
     } else if (item.kind === 'HorizontalPodAutoscaler') {
-      if (item.apiVersion !== 'autoscaling/v2') throw new Error(`${source}: items[${i}] (${name}) is ${String(item.apiVersion)}; the drill reads autoscaling/v2`);
+      if (item.apiVersion !== 'autoscaling/v2')
+        throw new Error(`${source}: items[${i}] (${name}) is ${String(item.apiVersion)}; the drill reads autoscaling/v2`);
       const resource = (m: unknown, which: string) => {
         const r = obj(obj(m).resource);
         return obj(m).type === 'Resource' && r.name === which ? r : undefined;

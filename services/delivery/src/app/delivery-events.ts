@@ -20,7 +20,15 @@ export function deliveryAvailable(d: DeliveryRecord, cause: Cause): EventEnvelop
     d,
     {
       $case: 'deliveryAvailable',
-      value: { deliveryId: d.deliveryId, orderId: d.orderId, storeId: d.storeId, customerId: d.customerId, region: d.region, pickup: d.pickup, dropoff: d.dropoff },
+      value: {
+        deliveryId: d.deliveryId,
+        orderId: d.orderId,
+        storeId: d.storeId,
+        customerId: d.customerId,
+        region: d.region,
+        pickup: d.pickup,
+        dropoff: d.dropoff,
+      },
     },
     cause,
   );
@@ -36,6 +44,10 @@ export function deliveryChanged(d: DeliveryRecord, event: DeliveryEvent, cause: 
     case 'DeliveryWithdrawn':
       return envelope(d, { $case: 'deliveryWithdrawn', value: { ...ids, reason: event.reason } }, cause);
     case 'DeliveryDeclined':
-      return envelope(d, { $case: 'deliveryDeclined', value: { ...ids, storeId: d.storeId, riderId: event.riderId, region: d.region, pickup: d.pickup, reason: event.reason } }, cause);
+      return envelope(
+        d,
+        { $case: 'deliveryDeclined', value: { ...ids, storeId: d.storeId, riderId: event.riderId, region: d.region, pickup: d.pickup, reason: event.reason } },
+        cause,
+      );
   }
 }

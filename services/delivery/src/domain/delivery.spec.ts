@@ -78,7 +78,10 @@ describe('delivery state machine', () => {
   });
 
   it('completes with the rider who has the food', () => {
-    expect(decide(stateOf('PICKED_UP'), { type: 'complete', riderId: '' })).toMatchObject({ next: { status: 'COMPLETED', riderId: 'rider-1' }, event: { riderId: 'rider-1' } });
+    expect(decide(stateOf('PICKED_UP'), { type: 'complete', riderId: '' })).toMatchObject({
+      next: { status: 'COMPLETED', riderId: 'rider-1' },
+      event: { riderId: 'rider-1' },
+    });
   });
 
   it('withdraws an available delivery with the reason', () => {
@@ -101,7 +104,11 @@ describe('delivery state machine', () => {
     const delivery = { deliveryId: 'd-1', region: 'seoul-gangnam' };
     expect(() => checkRiderRegion({ riderId: 'rider-1', region: 'seoul-gangnam' }, delivery)).not.toThrow();
     expect(() => checkRiderRegion({ riderId: 'rider-3', region: 'seoul-mapo' }, delivery)).toThrow(
-      expect.objectContaining({ kind: 'PERMISSION_DENIED', reason: 'OTHER_REGION', message: 'delivery d-1 is in seoul-gangnam; rider rider-3 rides in seoul-mapo' }),
+      expect.objectContaining({
+        kind: 'PERMISSION_DENIED',
+        reason: 'OTHER_REGION',
+        message: 'delivery d-1 is in seoul-gangnam; rider rider-3 rides in seoul-mapo',
+      }),
     );
   });
 });

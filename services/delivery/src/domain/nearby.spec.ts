@@ -33,7 +33,11 @@ describe('rankByDistance', () => {
   });
 
   it('keeps every candidate when the radius is 0', () => {
-    expect(rankByDistance(pickups, (p) => p.at, { region: 'r', near: GANGNAM_STATION, radiusM: 0 }).map((r) => r.item.id)).toEqual(['gangnam', 'jamsil', 'hongdae']);
+    expect(rankByDistance(pickups, (p) => p.at, { region: 'r', near: GANGNAM_STATION, radiusM: 0 }).map((r) => r.item.id)).toEqual([
+      'gangnam',
+      'jamsil',
+      'hongdae',
+    ]);
   });
 
   it('keeps the given order, at distance 0, without a position', () => {

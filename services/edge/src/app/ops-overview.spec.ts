@@ -28,7 +28,12 @@ describe('the operations overview', () => {
         ...none,
         replicas: [s({ service: 'order' }, 2), s({ service: 'edge' }, 1)],
         replicasUp: [s({ service: 'order' }, 1), s({ service: 'edge' }, 1)],
-        requests: [s({ service: 'order', method: GET }, 0.5), s({ service: 'order', method: PLACE }, 4), s({ service: 'order', method: CANCEL }, 1), s({ service: 'order', method: '/x.Y/Idle' }, 0)],
+        requests: [
+          s({ service: 'order', method: GET }, 0.5),
+          s({ service: 'order', method: PLACE }, 4),
+          s({ service: 'order', method: CANCEL }, 1),
+          s({ service: 'order', method: '/x.Y/Idle' }, 0),
+        ],
         errorRatio: [s({ service: 'order', method: PLACE }, 0.25), s({ service: 'order', method: GET }, NaN)],
         p99: [s({ service: 'order', method: PLACE }, 0.12)],
         outboxBacklog: [s({ service: 'order' }, 3)],

@@ -49,7 +49,12 @@ export function overviewOf(r: OverviewResults, observedAt: Date): GetOverviewRes
         .map((s) => {
           const key = `${service}\u0000${s.labels.method}`;
           // No error series at all for a method with calls: none of them failed.
-          return { method: s.labels.method ?? '', requestsPerSecond: s.value, errorRatio: errorRatio!.has(key) ? finite(errorRatio!.get(key)) : 0, p99Seconds: finite(p99!.get(key)) };
+          return {
+            method: s.labels.method ?? '',
+            requestsPerSecond: s.value,
+            errorRatio: errorRatio!.has(key) ? finite(errorRatio!.get(key)) : 0,
+            p99Seconds: finite(p99!.get(key)),
+          };
         });
       return {
         service,

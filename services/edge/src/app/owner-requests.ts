@@ -14,7 +14,11 @@ import type { Caller, Upstreams } from './ports';
 export function ownerRequests(deps: { up: Upstreams; guard: OrderGuard }) {
   const { up, guard } = deps;
   /** A command about one order of the owner's store, sent to the store service for that store. */
-  const onStoreOrder = async <R extends { orderId: string }, T>(me: Caller, req: R, command: (req: R & { storeId: string }, opts: CallOptions) => Promise<T>) => {
+  const onStoreOrder = async <R extends { orderId: string }, T>(
+    me: Caller,
+    req: R,
+    command: (req: R & { storeId: string }, opts: CallOptions) => Promise<T>,
+  ) => {
     const storeId = storeOf(me);
     return guard.store(req.orderId, storeId, () => command({ ...req, storeId }, me.upstream));
   };

@@ -1,5 +1,10 @@
 import { invalidArgument } from '@foodmesh/platform';
-import type { DeclineDeliveryRequest, ListAvailableDeliveriesRequest, ListMyDeliveriesRequest, PickUpRequest } from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
+import type {
+  DeclineDeliveryRequest,
+  ListAvailableDeliveriesRequest,
+  ListMyDeliveriesRequest,
+  PickUpRequest,
+} from '@foodmesh/proto-gen/foodmesh/edge/v1/rider';
 import { regionOf } from './claims';
 import type { Caller, Upstreams } from './ports';
 

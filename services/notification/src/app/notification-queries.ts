@@ -2,7 +2,6 @@ import { pageOf, permissionDenied, readPage, type User, type ChangeFlag, type Pa
 import type { NotificationRecord } from '../domain/notification';
 import type { NotificationChanges, NotificationReads } from './ports';
 
-
 /**
  * created_at is the inserting transaction's start, so a row can become visible
  * after a later-stamped one. Each read looks this far behind the newest row
@@ -15,7 +14,7 @@ export const IN_APP_BATCH = 500;
 
 /** The acting user may only read their own notifications; an empty recipient means "mine". */
 function recipientOf(me: User, recipientId: string): string {
-  if (recipientId && recipientId !== me.userId) throw permissionDenied("you can only read your own notifications");
+  if (recipientId && recipientId !== me.userId) throw permissionDenied('you can only read your own notifications');
   return me.userId;
 }
 

@@ -38,7 +38,17 @@ export function createNotifier(deps: {
           const locale = deps.localeOf(r.id);
           const text = renderMessage({ code: rule.template, params: rule.params }, locale);
           for (const channel of deps.channels) {
-            items.push({ notificationId: uuidv7(), recipientId: r.id, recipientKind: r.kind, channel, locale, ...text, orderId: env.orderId, eventId: env.eventId, eventType: env.type });
+            items.push({
+              notificationId: uuidv7(),
+              recipientId: r.id,
+              recipientKind: r.kind,
+              channel,
+              locale,
+              ...text,
+              orderId: env.orderId,
+              eventId: env.eventId,
+              eventType: env.type,
+            });
           }
         }
       }

@@ -6,7 +6,10 @@ import { LOCALES, type Locale } from '@foodmesh/platform/customer-text';
  */
 export function localeResolver(defaultLocale: Locale, overrides: string): (recipientId: string) => Locale {
   const map = new Map<string, Locale>();
-  for (const pair of overrides.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of overrides
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [user, loc] = pair.split('=').map((s) => s.trim());
     if (!user || !LOCALES.includes(loc as Locale)) throw new Error(`bad locale override "${pair}": want user=ko or user=en`);
     map.set(user, loc as Locale);

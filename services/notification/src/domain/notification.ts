@@ -1,8 +1,4 @@
-import {
-  NotificationChannel,
-  NotificationDeliveryStatus,
-  RecipientKind,
-} from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
+import { NotificationChannel, NotificationDeliveryStatus, RecipientKind } from '@foodmesh/proto-gen/foodmesh/notification/v1/notification';
 import type { Locale } from '@foodmesh/platform/customer-text';
 
 export { NotificationChannel, NotificationDeliveryStatus, RecipientKind };

@@ -37,7 +37,11 @@ describe('notification rules', () => {
     const saga = orderSaga({ start: new Date('2026-11-25T05:00:00Z') });
     expect(rulesFor(saga.paymentAvailable())).toEqual([
       // pay_by 15 minutes after the saga's start, shown in Seoul time (UTC+9).
-      { audience: { kind: 'customer', customerId: 'customer-1' }, template: 'PAYMENT_AVAILABLE', params: { store: 'Gangnam Fried Chicken', total: '₩38,000', payBy: '14:15' } },
+      {
+        audience: { kind: 'customer', customerId: 'customer-1' },
+        template: 'PAYMENT_AVAILABLE',
+        params: { store: 'Gangnam Fried Chicken', total: '₩38,000', payBy: '14:15' },
+      },
     ]);
     expect(who(rulesFor(saga.expired()))).toEqual(['customer:EXPIRED_UNPAID']);
     expect(renderMessage({ code: 'EXPIRED_UNPAID' }, 'en').body).toBe('Your order was not paid in time and was cancelled. Nothing was charged.');
@@ -46,7 +50,11 @@ describe('notification rules', () => {
   it('tells the riders of the delivery region of a new delivery', () => {
     const saga = orderSaga({ region: 'seoul-mapo' });
     expect(rulesFor(saga.deliveryAvailable())).toEqual([
-      { audience: { kind: 'riders', region: 'seoul-mapo' }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: 'seoul-mapo', pickup: '서울 강남구 역삼로 1' } },
+      {
+        audience: { kind: 'riders', region: 'seoul-mapo' },
+        template: 'RIDER_DELIVERY_AVAILABLE',
+        params: { region: 'seoul-mapo', pickup: '서울 강남구 역삼로 1' },
+      },
     ]);
   });
 

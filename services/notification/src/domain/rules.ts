@@ -5,10 +5,7 @@ import { OrderCancelReason } from '@foodmesh/proto-gen/foodmesh/events/v1/order_
 import { formatItems, formatMoney, formatSeoulTime, type MessageCode, type MessageParams } from '@foodmesh/platform/customer-text';
 
 /** Who should hear about an event, before looking anyone up. */
-export type Audience =
-  | { kind: 'customer'; customerId: string }
-  | { kind: 'owner'; storeId: string }
-  | { kind: 'riders'; region: string };
+export type Audience = { kind: 'customer'; customerId: string } | { kind: 'owner'; storeId: string } | { kind: 'riders'; region: string };
 
 export interface Rule {
   audience: Audience;
@@ -21,7 +18,11 @@ const seoulTime = formatSeoulTime;
 const items = formatItems;
 
 type RuleOf<C extends EventCase> = (e: PayloadOf<C>) => Rule[];
-const customer = (customerId: string, template: MessageCode, params: MessageParams = {}): Rule => ({ audience: { kind: 'customer', customerId }, template, params });
+const customer = (customerId: string, template: MessageCode, params: MessageParams = {}): Rule => ({
+  audience: { kind: 'customer', customerId },
+  template,
+  params,
+});
 const owner = (storeId: string, template: MessageCode, params: MessageParams = {}): Rule => ({ audience: { kind: 'owner', storeId }, template, params });
 
 /**
@@ -40,7 +41,10 @@ const RULES: { [C in EventCase]: RuleOf<C> | null } = {
     owner(e.storeId, 'OWNER_NEW_ORDER', { items: items(e.items), total: won(e.total) }),
   ],
   orderPaymentFailed: (e) => [customer(e.customerId, 'PAYMENT_FAILED', { reason: e.reason })],
-  orderCancellationRequested: (e) => [customer(e.customerId, 'CANCELLATION_REQUESTED'), owner(e.storeId, 'OWNER_CANCELLATION_REQUESTED', { reason: e.reason || '-' })],
+  orderCancellationRequested: (e) => [
+    customer(e.customerId, 'CANCELLATION_REQUESTED'),
+    owner(e.storeId, 'OWNER_CANCELLATION_REQUESTED', { reason: e.reason || '-' }),
+  ],
   orderPaymentAvailable: (e) => [customer(e.customerId, 'PAYMENT_AVAILABLE', { store: e.storeName, total: won(e.total), payBy: seoulTime(e.payBy) })],
   orderCancelled: (e) =>
     // An unpaid order never reached the store, so its owner has nothing to hear.
@@ -48,12 +52,15 @@ const RULES: { [C in EventCase]: RuleOf<C> | null } = {
       ? [customer(e.customerId, 'CANCELLED_PAID', { refund: won(e.refund) }), owner(e.storeId, 'OWNER_CANCELLED')]
       : [customer(e.customerId, e.reasonCode === OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED ? 'EXPIRED_UNPAID' : 'CANCELLED_UNPAID')],
   orderCompleted: (e) => [customer(e.customerId, 'COMPLETED')],
-  orderRefunded: (e) => (e.finalStatus === OrderStatus.ORDER_STATUS_REJECTED ? [customer(e.customerId, 'REJECTED', { refund: won(e.refund), reason: e.reason })] : []),
+  orderRefunded: (e) =>
+    e.finalStatus === OrderStatus.ORDER_STATUS_REJECTED ? [customer(e.customerId, 'REJECTED', { refund: won(e.refund), reason: e.reason })] : [],
   orderAccepted: (e) => [customer(e.customerId, 'ACCEPTED', { minutes: e.estimatedReadyMinutes })],
   cookingStarted: (e) => [customer(e.customerId, 'COOKING_STARTED')],
   cookingFinished: (e) => [customer(e.customerId, 'COOKING_FINISHED')],
   cancellationRejected: (e) => [customer(e.customerId, 'CANCELLATION_REFUSED', { reason: e.reason })],
-  deliveryAvailable: (e) => [{ audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } }],
+  deliveryAvailable: (e) => [
+    { audience: { kind: 'riders', region: e.region }, template: 'RIDER_DELIVERY_AVAILABLE', params: { region: e.region, pickup: e.pickup?.text ?? '' } },
+  ],
   deliveryPickedUp: (e) => [customer(e.customerId, 'PICKED_UP', { rider: e.riderName || e.riderId })],
   deliveryDeclined: (e) => [
     customer(e.customerId, 'DELIVERY_DECLINED'),

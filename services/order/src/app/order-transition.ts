@@ -31,7 +31,8 @@ export async function transitionIn(
       newEnvelope({ orderId, aggregateVersion: order.version + i + 1, payload, occurredAt: next.updatedAt, ...(cause ?? { correlationId: orderId }) }),
     ),
   );
-  if (next.status !== order.status) logger.info({ order_id: orderId, from: orderStatusName(order.status), to: orderStatusName(next.status), input: input.kind }, 'order status changed');
+  if (next.status !== order.status)
+    logger.info({ order_id: orderId, from: orderStatusName(order.status), to: orderStatusName(next.status), input: input.kind }, 'order status changed');
   return next;
 }
 

@@ -8,7 +8,13 @@ import { transitionIn } from './order-transition';
 import type { OrderRepository } from './ports';
 
 /** An event from another service, inside the consumer's inbox transaction. Unknown orders are logged and skipped. */
-export async function applyEvent(repo: OrderRepository, deps: Pick<OrderDeps, 'logger' | 'now'>, orderId: string, input: OrderInput, env: EventEnvelope): Promise<void> {
+export async function applyEvent(
+  repo: OrderRepository,
+  deps: Pick<OrderDeps, 'logger' | 'now'>,
+  orderId: string,
+  input: OrderInput,
+  env: EventEnvelope,
+): Promise<void> {
   const order = await transitionIn(repo, deps, orderId, input, causedBy(env));
   if (!order) deps.logger.warn({ order_id: orderId, event: env.type, event_id: env.eventId }, 'event for an unknown order ignored');
 }

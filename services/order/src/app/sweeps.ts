@@ -16,7 +16,10 @@ export async function settleUnsettled(deps: OrderDeps, savedMoreThanMsAgo: numbe
   for (const order of unsettled) {
     try {
       const { outcome, order: settled } = await settlePayment(deps, order);
-      deps.logger.warn({ order_id: order.orderId, outcome, status: orderStatusName(settled.status) }, 'settled an order a crash left without a payment outcome');
+      deps.logger.warn(
+        { order_id: order.orderId, outcome, status: orderStatusName(settled.status) },
+        'settled an order a crash left without a payment outcome',
+      );
     } catch (err) {
       // Past its pay-by time: the expiry sweep ends it instead.
       if ((err as { reason?: string }).reason !== 'PAYMENT_WINDOW_CLOSED') throw err;

@@ -133,7 +133,13 @@ const MATRIX: Array<[string, Order, Row]> = [
   [
     'COOKING',
     order(S.ORDER_STATUS_COOKING),
-    { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', cookingFinished: ['ORDER_STATUS_COOKED', []], deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] },
+    {
+      ...ALL_IGNORED,
+      cancel: 'reject',
+      confirmDelivered: 'reject',
+      cookingFinished: ['ORDER_STATUS_COOKED', []],
+      deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []],
+    },
   ],
   ['COOKED', order(S.ORDER_STATUS_COOKED), { ...ALL_IGNORED, cancel: 'reject', confirmDelivered: 'reject', deliveryPickedUp: ['ORDER_STATUS_PICKED_UP', []] }],
   [
@@ -226,11 +232,21 @@ describe('order saga paths', () => {
     expect(events[0]!.value).toMatchObject({ retryAfterSeconds: 30, reason: 'UNAVAILABLE' });
   });
 
-  it('tells a deferred order\'s customer once that payment works again, until its pay-by time', () => {
+  it("tells a deferred order's customer once that payment works again, until its pay-by time", () => {
     const deferred = order(S.ORDER_STATUS_AWAITING_PAYMENT, { version: 1 });
     const { order: o, events } = apply(deferred, INPUTS.paymentAvailable, INPUTS.paymentAvailable);
     expect(events).toEqual([
-      { $case: 'orderPaymentAvailable', value: { orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken', storeName: 'Gangnam Fried Chicken', total: { currencyCode: 'KRW', units: 38000 }, payBy: deferred.payBy } },
+      {
+        $case: 'orderPaymentAvailable',
+        value: {
+          orderId: o.orderId,
+          customerId: 'cust-1',
+          storeId: 'store-gangnam-chicken',
+          storeName: 'Gangnam Fried Chicken',
+          total: { currencyCode: 'KRW', units: 38000 },
+          payBy: deferred.payBy,
+        },
+      },
     ]);
     expect(o).toMatchObject({ status: S.ORDER_STATUS_AWAITING_PAYMENT, payNowNotifiedAt: NOW, version: 2 });
     expect(decide({ ...deferred, payBy: NOW }, INPUTS.paymentAvailable, NOW)).toMatchObject({ kind: 'ignored', reason: 'too late to pay: the order expires' });
@@ -243,7 +259,16 @@ describe('order saga paths', () => {
     expect(events).toEqual([
       {
         $case: 'orderCancelled',
-        value: { orderId: o.orderId, customerId: 'cust-1', storeId: 'store-gangnam-chicken', reason: 'PAYMENT_NOT_COMPLETED', reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
+        value: {
+          orderId: o.orderId,
+          customerId: 'cust-1',
+          storeId: 'store-gangnam-chicken',
+          reason: 'PAYMENT_NOT_COMPLETED',
+          reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED,
+          wasPaid: false,
+          paymentId: '',
+          refund: undefined,
+        },
       },
     ]);
     expect(decide({ ...due, payBy: new Date(NOW.getTime() + 1) }, INPUTS.paymentExpired, NOW)).toMatchObject({ kind: 'ignored' });
@@ -258,7 +283,12 @@ describe('order saga paths', () => {
     expect(events).toEqual([
       {
         $case: 'orderRefunded',
-        value: expect.objectContaining({ paymentId: 'pay-1', refund: { currencyCode: 'KRW', units: 38000 }, reason: 'out of chicken', finalStatus: S.ORDER_STATUS_REJECTED }),
+        value: expect.objectContaining({
+          paymentId: 'pay-1',
+          refund: { currencyCode: 'KRW', units: 38000 },
+          reason: 'out of chicken',
+          finalStatus: S.ORDER_STATUS_REJECTED,
+        }),
       },
     ]);
   });
@@ -284,8 +314,13 @@ describe('order saga paths', () => {
 
   it('returns to where the store says after a refused cancellation, or further if it has seen more', () => {
     const refused = (resumed: OrderStatus) => ({ kind: 'cancellationRejected', resumedStatus: resumed, reason: 'cooking' }) as const;
-    expect(apply(order(S.ORDER_STATUS_ACCEPTED), INPUTS.cancel, refused(S.ORDER_STATUS_COOKING)).order).toMatchObject({ status: S.ORDER_STATUS_COOKING, resumeStatus: null });
-    expect(apply(order(S.ORDER_STATUS_ACCEPTED), INPUTS.cancel, INPUTS.cookingFinished, refused(S.ORDER_STATUS_COOKING)).order.status).toBe(S.ORDER_STATUS_COOKED);
+    expect(apply(order(S.ORDER_STATUS_ACCEPTED), INPUTS.cancel, refused(S.ORDER_STATUS_COOKING)).order).toMatchObject({
+      status: S.ORDER_STATUS_COOKING,
+      resumeStatus: null,
+    });
+    expect(apply(order(S.ORDER_STATUS_ACCEPTED), INPUTS.cancel, INPUTS.cookingFinished, refused(S.ORDER_STATUS_COOKING)).order.status).toBe(
+      S.ORDER_STATUS_COOKED,
+    );
     expect(apply(order(S.ORDER_STATUS_PAID), INPUTS.cancel, refused(S.ORDER_STATUS_UNSPECIFIED)).order.status).toBe(S.ORDER_STATUS_PAID);
   });
 

@@ -90,41 +90,54 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
         return ignored(order.paymentId === input.paymentId ? 'payment already applied' : `approval arrived for a ${orderStatusName(status)} order`);
       }
       const method = input.method || order.paymentMethod;
-      return applied(order, { status: S.ORDER_STATUS_PAID, paymentId: input.paymentId, paymentMethod: method }, [
-        {
-          $case: 'orderPlaced',
-          value: {
-            ...contents(order),
-            paymentId: input.paymentId,
-            paymentMethod: method,
-            placedAt: now,
+      return applied(
+        order,
+        { status: S.ORDER_STATUS_PAID, paymentId: input.paymentId, paymentMethod: method },
+        [
+          {
+            $case: 'orderPlaced',
+            value: {
+              ...contents(order),
+              paymentId: input.paymentId,
+              paymentMethod: method,
+              placedAt: now,
+            },
           },
-        },
-      ], now);
+        ],
+        now,
+      );
     }
 
     case 'paymentDeclined':
       if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`decline arrived for a ${orderStatusName(status)} order`);
-      return applied(order, { status: S.ORDER_STATUS_PAYMENT_FAILED, paymentId: input.paymentId }, [
-        { $case: 'orderPaymentFailed', value: { ...who(order), paymentId: input.paymentId, reason: input.reason } },
-      ], now);
+      return applied(
+        order,
+        { status: S.ORDER_STATUS_PAYMENT_FAILED, paymentId: input.paymentId },
+        [{ $case: 'orderPaymentFailed', value: { ...who(order), paymentId: input.paymentId, reason: input.reason } }],
+        now,
+      );
 
     case 'paymentDeferred':
       if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`deferral arrived for a ${orderStatusName(status)} order`);
       // Announced once, when the order is first saved unpaid; later failed retries change nothing.
       if (order.version > 0) return ignored('payment already deferred');
-      return applied(order, {}, [
-        {
-          $case: 'orderPaymentDeferred',
-          value: {
-            ...contents(order),
-            paymentMethod: order.paymentMethod,
-            retryAfterSeconds: input.retryAfterSeconds,
-            reason: input.reason,
-            payBy: order.payBy,
+      return applied(
+        order,
+        {},
+        [
+          {
+            $case: 'orderPaymentDeferred',
+            value: {
+              ...contents(order),
+              paymentMethod: order.paymentMethod,
+              retryAfterSeconds: input.retryAfterSeconds,
+              reason: input.reason,
+              payBy: order.payBy,
+            },
           },
-        },
-      ], now);
+        ],
+        now,
+      );
 
     case 'paymentAvailable':
       // Payment answers again after the outage that deferred this order: its customer may pay now, told once.
@@ -132,28 +145,46 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
       if (order.version === 0) return ignored('the payment was never deferred (no outcome yet)');
       if (order.payNowNotifiedAt) return ignored('the customer was already told to pay now');
       if (now >= order.payBy) return ignored('too late to pay: the order expires');
-      return applied(order, { payNowNotifiedAt: now }, [
-        { $case: 'orderPaymentAvailable', value: { ...who(order), storeName: order.storeName, total: krw(order.totalUnits), payBy: order.payBy } },
-      ], now);
+      return applied(
+        order,
+        { payNowNotifiedAt: now },
+        [{ $case: 'orderPaymentAvailable', value: { ...who(order), storeName: order.storeName, total: krw(order.totalUnits), payBy: order.payBy } }],
+        now,
+      );
 
     case 'paymentExpired':
       if (status !== S.ORDER_STATUS_AWAITING_PAYMENT) return ignored(`expiry of a ${orderStatusName(status)} order`);
       if (now < order.payBy) return ignored('not due yet: the order can still be paid');
-      return applied(order, { status: S.ORDER_STATUS_CANCELLED, cancelReason: PAYMENT_NOT_COMPLETED }, [
-        {
-          $case: 'orderCancelled',
-          value: { ...who(order), reason: PAYMENT_NOT_COMPLETED, reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED, wasPaid: false, paymentId: '', refund: undefined },
-        },
-      ], now);
+      return applied(
+        order,
+        { status: S.ORDER_STATUS_CANCELLED, cancelReason: PAYMENT_NOT_COMPLETED },
+        [
+          {
+            $case: 'orderCancelled',
+            value: {
+              ...who(order),
+              reason: PAYMENT_NOT_COMPLETED,
+              reasonCode: OrderCancelReason.ORDER_CANCEL_REASON_PAYMENT_NOT_COMPLETED,
+              wasPaid: false,
+              paymentId: '',
+              refund: undefined,
+            },
+          },
+        ],
+        now,
+      );
 
     case 'cancel':
       return cancel(order, input, now);
 
     case 'confirmDelivered':
       if (status === S.ORDER_STATUS_PICKED_UP) {
-        return applied(order, { status: S.ORDER_STATUS_COMPLETED }, [
-          { $case: 'orderCompleted', value: { ...who(order), deliveryId: order.deliveryId, riderId: order.riderId } },
-        ], now);
+        return applied(
+          order,
+          { status: S.ORDER_STATUS_COMPLETED },
+          [{ $case: 'orderCompleted', value: { ...who(order), deliveryId: order.deliveryId, riderId: order.riderId } }],
+          now,
+        );
       }
       if (status === S.ORDER_STATUS_COMPLETED) return ignored('already completed');
       throw failedPrecondition(
@@ -181,7 +212,8 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
 
     case 'deliveryDeclined':
       // The rider gave the food back: ready for pickup again, by whichever rider takes it next.
-      if (status !== S.ORDER_STATUS_PICKED_UP || !canMove(status, S.ORDER_STATUS_COOKED, 'redeliver')) return ignored(`delivery given back for a ${orderStatusName(status)} order`);
+      if (status !== S.ORDER_STATUS_PICKED_UP || !canMove(status, S.ORDER_STATUS_COOKED, 'redeliver'))
+        return ignored(`delivery given back for a ${orderStatusName(status)} order`);
       return applied(order, { status: S.ORDER_STATUS_COOKED, deliveryId: '', riderId: '' }, [], now);
 
     case 'orderRejected':
@@ -211,17 +243,30 @@ export function decide(order: Order, input: OrderInput, now: Date): Outcome {
 function cancel(order: Order, input: { reason: string; requestedBy: string }, now: Date): Outcome {
   const status = order.status;
   if (status === S.ORDER_STATUS_AWAITING_PAYMENT) {
-    return applied(order, { status: S.ORDER_STATUS_CANCELLED, cancelReason: input.reason }, [
-      { $case: 'orderCancelled', value: { ...who(order), reason: input.reason, reasonCode: CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined } },
-    ], now);
+    return applied(
+      order,
+      { status: S.ORDER_STATUS_CANCELLED, cancelReason: input.reason },
+      [
+        {
+          $case: 'orderCancelled',
+          value: { ...who(order), reason: input.reason, reasonCode: CUSTOMER_REQUEST, wasPaid: false, paymentId: '', refund: undefined },
+        },
+      ],
+      now,
+    );
   }
   if (isCancellable(status) && !order.storeDecision) {
-    return applied(order, { status: S.ORDER_STATUS_CANCEL_REQUESTED, resumeStatus: status, cancelReason: input.reason }, [
-      {
-        $case: 'orderCancellationRequested',
-        value: { ...who(order), reason: input.reason, requestedBy: input.requestedBy, previousStatus: status },
-      },
-    ], now);
+    return applied(
+      order,
+      { status: S.ORDER_STATUS_CANCEL_REQUESTED, resumeStatus: status, cancelReason: input.reason },
+      [
+        {
+          $case: 'orderCancellationRequested',
+          value: { ...who(order), reason: input.reason, requestedBy: input.requestedBy, previousStatus: status },
+        },
+      ],
+      now,
+    );
   }
   const why = ((): [string, string] => {
     if (order.storeDecision?.kind === 'rejected') return ['the store rejected this order; the refund is on its way', 'ORDER_REJECTED'];
@@ -257,13 +302,21 @@ function settleCompensation(order: Order, changes: Partial<Order>, now: Date): O
   if (!decision || !refund) return applied(order, changes, [], now);
   const refunded = { ...who(order), paymentId: refund.paymentId, refund: krw(refund.units) };
   if (decision.kind === 'rejected') {
-    return applied(order, { ...changes, status: S.ORDER_STATUS_REJECTED, resumeStatus: null }, [
-      { $case: 'orderRefunded', value: { ...refunded, reason: decision.reason, finalStatus: S.ORDER_STATUS_REJECTED } },
-    ], now);
+    return applied(
+      order,
+      { ...changes, status: S.ORDER_STATUS_REJECTED, resumeStatus: null },
+      [{ $case: 'orderRefunded', value: { ...refunded, reason: decision.reason, finalStatus: S.ORDER_STATUS_REJECTED } }],
+      now,
+    );
   }
   const reason = order.cancelReason || decision.reason;
-  return applied(order, { ...changes, status: S.ORDER_STATUS_CANCELLED, resumeStatus: null }, [
-    { $case: 'orderRefunded', value: { ...refunded, reason, finalStatus: S.ORDER_STATUS_CANCELLED } },
-    { $case: 'orderCancelled', value: { ...refunded, reason, reasonCode: CUSTOMER_REQUEST, wasPaid: true } },
-  ], now);
+  return applied(
+    order,
+    { ...changes, status: S.ORDER_STATUS_CANCELLED, resumeStatus: null },
+    [
+      { $case: 'orderRefunded', value: { ...refunded, reason, finalStatus: S.ORDER_STATUS_CANCELLED } },
+      { $case: 'orderCancelled', value: { ...refunded, reason, reasonCode: CUSTOMER_REQUEST, wasPaid: true } },
+    ],
+    now,
+  );
 }

@@ -53,14 +53,27 @@ describe('placing an order: validation', () => {
     ['quantity 0', { items: [{ menuItemId: 'chk-fried', quantity: 0 }] }, /quantity of "chk-fried" must be between 1 and 50, not 0/],
     ['a negative quantity', { items: [{ menuItemId: 'chk-fried', quantity: -3 }] }, /between 1 and 50/],
     ['an absurd quantity', { items: [{ menuItemId: 'chk-fried', quantity: 51 }] }, /between 1 and 50, not 51/],
-    ['an item listed twice', { items: [{ menuItemId: 'chk-fried', quantity: 1 }, { menuItemId: 'chk-fried', quantity: 1 }] }, /listed twice/],
+    [
+      'an item listed twice',
+      {
+        items: [
+          { menuItemId: 'chk-fried', quantity: 1 },
+          { menuItemId: 'chk-fried', quantity: 1 },
+        ],
+      },
+      /listed twice/,
+    ],
     ['no menu item id', { items: [{ menuItemId: '', quantity: 1 }] }, /menu_item_id/],
     ['no idempotency key', { idempotencyKey: '' }, /idempotency_key is required/],
     ['no store', { storeId: '' }, /store_id is required/],
     ['no address', { deliveryAddress: undefined }, /delivery_address is required/],
     ['no region', { deliveryAddress: { region: '', location: { lat: 37.5, lng: 127 }, text: '' } }, /region is required/],
     ['no location', { deliveryAddress: { region: 'seoul-gangnam', location: undefined, text: '' } }, /location \(lat, lng\) is required/],
-    ['a latitude off the globe', { deliveryAddress: { region: 'seoul-gangnam', location: { lat: 137.5, lng: 127 }, text: '' } }, /lat must be between -90 and 90/],
+    [
+      'a latitude off the globe',
+      { deliveryAddress: { region: 'seoul-gangnam', location: { lat: 137.5, lng: 127 }, text: '' } },
+      /lat must be between -90 and 90/,
+    ],
     ['no payment method', { paymentMethod: PaymentMethod.PAYMENT_METHOD_UNSPECIFIED }, /payment_method must be specified/],
     ['an expected total in dollars', { expectedTotal: { currencyCode: 'USD', units: 40 } }, /expected_total must be in KRW, not "USD"/],
   ])('rejects %s with INVALID_ARGUMENT', (_, change, message) => {

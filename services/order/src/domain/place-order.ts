@@ -83,7 +83,10 @@ export function priceOrder(menu: StoreMenu | undefined, input: PlaceOrderInput):
   if (input.expectedTotal) {
     const expected = krwUnits(input.expectedTotal, 'expected_total');
     if (expected !== totalUnits) {
-      throw failedPrecondition(`prices changed: expected ${formatWon(expected)}, now ${formatWon(totalUnits)}; review the order and try again`, 'PRICES_CHANGED');
+      throw failedPrecondition(
+        `prices changed: expected ${formatWon(expected)}, now ${formatWon(totalUnits)}; review the order and try again`,
+        'PRICES_CHANGED',
+      );
     }
   }
   return { storeName: menu.storeName, items, totalUnits };

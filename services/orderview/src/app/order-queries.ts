@@ -3,7 +3,6 @@ import { isFinal } from '@foodmesh/platform/order-lifecycle';
 import type { OrderView } from '../domain/order-view';
 import type { ViewChanges, ViewReads } from './ports';
 
-
 // Another customer's order is reported as missing, not forbidden: its existence is not theirs to know.
 const hide = (orderId: string) => notFound(`no order ${orderId} in the view (yet)`, 'ORDER_NOT_IN_VIEW');
 

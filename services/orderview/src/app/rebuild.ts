@@ -28,7 +28,7 @@ export function createRebuild(deps: { pool: Pool; live: ViewStore; rebuilt: View
   /** Completes the rebuild table from the live view, under the swap's lock. */
   async function mergeLive(tx: Tx): Promise<number> {
     let kept = 0;
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await deps.live.factsAfter(tx, after, MERGE_PAGE);
       for (const { orderId, facts } of page) {
         const rebuilt = await deps.rebuilt.lockFacts(tx, orderId);

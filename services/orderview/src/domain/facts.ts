@@ -100,11 +100,22 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       return fact({
         status: S.ORDER_STATUS_PAID,
         description: say('ORDER_PLACED', { store: e.storeName || 'the store', total: formatMoney(e.total) }),
-        set: { customerId: e.customerId, storeId: e.storeId, storeName: e.storeName, itemsSummary: itemsSummary(e.items), ...money(e.total), createdAt: occurredAt },
+        set: {
+          customerId: e.customerId,
+          storeId: e.storeId,
+          storeName: e.storeName,
+          itemsSummary: itemsSummary(e.items),
+          ...money(e.total),
+          createdAt: occurredAt,
+        },
       });
     }
     case 'orderPaymentFailed':
-      return fact({ status: S.ORDER_STATUS_PAYMENT_FAILED, description: say('PAYMENT_FAILED', { reason: p.value.reason }), set: { customerId: p.value.customerId, storeId: p.value.storeId } });
+      return fact({
+        status: S.ORDER_STATUS_PAYMENT_FAILED,
+        description: say('PAYMENT_FAILED', { reason: p.value.reason }),
+        set: { customerId: p.value.customerId, storeId: p.value.storeId },
+      });
     case 'orderCancellationRequested':
       return fact({
         status: S.ORDER_STATUS_CANCEL_REQUESTED,
@@ -126,7 +137,11 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
       });
     }
     case 'orderCompleted':
-      return fact({ status: S.ORDER_STATUS_COMPLETED, description: say('COMPLETED'), set: { customerId: p.value.customerId, storeId: p.value.storeId, riderId: p.value.riderId } });
+      return fact({
+        status: S.ORDER_STATUS_COMPLETED,
+        description: say('COMPLETED'),
+        set: { customerId: p.value.customerId, storeId: p.value.storeId, riderId: p.value.riderId },
+      });
     case 'orderRefunded': {
       const e = p.value;
       const rejected = e.finalStatus === S.ORDER_STATUS_REJECTED;
@@ -139,7 +154,10 @@ export function factOf(env: EventEnvelope): ViewFact | undefined {
     case 'paymentApproved':
       return fact({ description: say('PAYMENT_APPROVED', { amount: formatMoney(p.value.amount) }), set: { customerId: p.value.customerId } });
     case 'paymentDeclined':
-      return fact({ description: say('PAYMENT_DECLINED', { amount: formatMoney(p.value.amount), reason: p.value.reason }), set: { customerId: p.value.customerId } });
+      return fact({
+        description: say('PAYMENT_DECLINED', { amount: formatMoney(p.value.amount), reason: p.value.reason }),
+        set: { customerId: p.value.customerId },
+      });
     case 'paymentRefunded':
       return fact({ description: say('PAYMENT_REFUNDED', { amount: formatMoney(p.value.amount) }), set: { customerId: p.value.customerId } });
     case 'orderAccepted': {

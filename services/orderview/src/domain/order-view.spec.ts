@@ -98,7 +98,13 @@ describe('order view projection', () => {
     const v = view([approved!, placed!, accepted!, cooked!, available!, picked!, cooking!]);
     expect(v.status).toBe(S.ORDER_STATUS_PICKED_UP);
     expect(v.timeline.map((t) => t.eventType.split('.').pop())).toEqual([
-      'PaymentApproved', 'OrderPlaced', 'OrderAccepted', 'CookingStarted', 'CookingFinished', 'DeliveryAvailable', 'DeliveryPickedUp',
+      'PaymentApproved',
+      'OrderPlaced',
+      'OrderAccepted',
+      'CookingStarted',
+      'CookingFinished',
+      'DeliveryAvailable',
+      'DeliveryPickedUp',
     ]);
   });
 
@@ -160,5 +166,4 @@ describe('order view projection', () => {
     saga.placed();
     expect(view([saga.accepted()])).toMatchObject({ status: S.ORDER_STATUS_ACCEPTED, customerId: 'customer-1', itemsSummary: '' });
   });
-
 });

@@ -19,6 +19,9 @@ export const paymentRecorded = (p: PaymentRecord): EventEnvelope =>
 export const paymentRefunded = (p: PaymentRecord, cause: EventEnvelope): EventEnvelope =>
   envelope(
     p,
-    { $case: 'paymentRefunded', value: { paymentId: p.paymentId, orderId: p.orderId, customerId: p.customerId, amount: krw(p.amountUnits), reason: p.refundReason } },
+    {
+      $case: 'paymentRefunded',
+      value: { paymentId: p.paymentId, orderId: p.orderId, customerId: p.customerId, amount: krw(p.amountUnits), reason: p.refundReason },
+    },
     { correlationId: cause.correlationId, causationId: cause.eventId },
   );

@@ -20,7 +20,10 @@ export async function refund(repo: PaymentRepository, logger: Logger, c: RefundC
   await repo.lockOrder(c.orderId);
   const charge = await repo.findCharge(c.orderId);
   if (!charge || charge.status !== 'APPROVED') {
-    logger.info({ order_id: c.orderId, payment_id: charge?.paymentId, cause: c.cause.type }, charge ? 'already refunded; nothing to do' : 'no charge to refund; nothing to do');
+    logger.info(
+      { order_id: c.orderId, payment_id: charge?.paymentId, cause: c.cause.type },
+      charge ? 'already refunded; nothing to do' : 'no charge to refund; nothing to do',
+    );
     return undefined;
   }
   const refunded: PaymentRecord = { ...charge, status: 'REFUNDED', refundReason: c.reason, refundedAt: new Date(), version: charge.version + 1 };

@@ -21,7 +21,13 @@ const kindOf = (fn: () => unknown) => {
 
 describe('a charge request', () => {
   it('is accepted when complete and in KRW', () => {
-    expect(validateCharge(good)).toEqual({ orderId: 'o-1', customerId: 'c-1', amountUnits: 19000, method: PaymentMethod.PAYMENT_METHOD_CARD, idempotencyKey: 'order:o-1' });
+    expect(validateCharge(good)).toEqual({
+      orderId: 'o-1',
+      customerId: 'c-1',
+      amountUnits: 19000,
+      method: PaymentMethod.PAYMENT_METHOD_CARD,
+      idempotencyKey: 'order:o-1',
+    });
   });
 
   it.each<[string, Partial<PayInput>, RegExp]>([
@@ -42,12 +48,12 @@ describe('a charge request', () => {
     expect(() => assertSameCharge({ orderId: 'o-1', amountUnits: 19000 }, validateCharge(good))).not.toThrow();
   });
 
-  it.each([
-    [{ orderId: 'o-2', amountUnits: 19000 }],
-    [{ orderId: 'o-1', amountUnits: 21000 }],
-  ])('may not reuse a key for a different payment %p (ALREADY_EXISTS)', (existing) => {
-    const [kind, msg] = kindOf(() => assertSameCharge(existing, validateCharge(good)))!;
-    expect(kind).toBe('ALREADY_EXISTS');
-    expect(msg).toMatch(/idempotency key reused for a different payment/);
-  });
+  it.each([[{ orderId: 'o-2', amountUnits: 19000 }], [{ orderId: 'o-1', amountUnits: 21000 }]])(
+    'may not reuse a key for a different payment %p (ALREADY_EXISTS)',
+    (existing) => {
+      const [kind, msg] = kindOf(() => assertSameCharge(existing, validateCharge(good)))!;
+      expect(kind).toBe('ALREADY_EXISTS');
+      expect(msg).toMatch(/idempotency key reused for a different payment/);
+    },
+  );
 });

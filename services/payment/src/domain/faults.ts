@@ -42,7 +42,10 @@ export class FaultInjector {
   private faults: Faults;
   private inFlight = 0;
 
-  constructor(initial: Faults = NO_FAULTS, private readonly random: () => number = Math.random) {
+  constructor(
+    initial: Faults = NO_FAULTS,
+    private readonly random: () => number = Math.random,
+  ) {
     this.faults = validateFaults(initial);
   }
 

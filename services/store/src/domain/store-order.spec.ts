@@ -1,5 +1,13 @@
 import { DomainError } from '@foodmesh/platform/errors';
-import { decide, STORE_ORDER_STATUSES, validateCommand, type Decision, type StoreOrderCommand, type StoreOrderState, type StoreOrderStatus } from './store-order';
+import {
+  decide,
+  STORE_ORDER_STATUSES,
+  validateCommand,
+  type Decision,
+  type StoreOrderCommand,
+  type StoreOrderState,
+  type StoreOrderStatus,
+} from './store-order';
 
 const COMMANDS: Record<StoreOrderCommand['type'], StoreOrderCommand> = {
   accept: { type: 'accept', estimatedReadyMinutes: 25 },
@@ -51,11 +59,20 @@ describe('store order state machine', () => {
   });
 
   it('emits the event of each applied transition, carrying what the owner said', () => {
-    expect(decide(state('REQUESTED'), COMMANDS.accept)).toMatchObject({ next: { estimatedReadyMinutes: 25 }, event: { type: 'OrderAccepted', estimatedReadyMinutes: 25 } });
-    expect(decide(state('REQUESTED'), COMMANDS.reject)).toMatchObject({ next: { reason: 'out of chicken' }, event: { type: 'OrderRejected', reason: 'out of chicken' } });
+    expect(decide(state('REQUESTED'), COMMANDS.accept)).toMatchObject({
+      next: { estimatedReadyMinutes: 25 },
+      event: { type: 'OrderAccepted', estimatedReadyMinutes: 25 },
+    });
+    expect(decide(state('REQUESTED'), COMMANDS.reject)).toMatchObject({
+      next: { reason: 'out of chicken' },
+      event: { type: 'OrderRejected', reason: 'out of chicken' },
+    });
     expect(decide(state('ACCEPTED'), COMMANDS.startCooking)).toMatchObject({ event: { type: 'CookingStarted' } });
     expect(decide(state('COOKING'), COMMANDS.finishCooking)).toMatchObject({ event: { type: 'CookingFinished' } });
-    expect(decide(state('ACCEPTED'), COMMANDS.requestCancellation)).toMatchObject({ next: { reason: 'changed my mind' }, event: { type: 'StoreOrderCancelled', reason: 'changed my mind' } });
+    expect(decide(state('ACCEPTED'), COMMANDS.requestCancellation)).toMatchObject({
+      next: { reason: 'changed my mind' },
+      event: { type: 'StoreOrderCancelled', reason: 'changed my mind' },
+    });
   });
 
   it('refuses a cancellation once cooking started, saying where the order stands', () => {

@@ -42,9 +42,7 @@ export interface StoreOrderState {
 }
 
 export type Decision =
-  | { outcome: 'applied'; next: StoreOrderState; event: StoreOrderEvent }
-  | { outcome: 'duplicate' }
-  | { outcome: 'refused'; event: StoreOrderEvent };
+  { outcome: 'applied'; next: StoreOrderState; event: StoreOrderEvent } | { outcome: 'duplicate' } | { outcome: 'refused'; event: StoreOrderEvent };
 
 /** Human words for a status, used in every "wrong state" message. */
 export const describeStatus = (s: StoreOrderStatus) => s.toLowerCase();
@@ -66,10 +64,7 @@ const OWNER_TRANSITIONS: Record<Exclude<CommandType, 'requestCancellation'>, { f
 };
 
 function wrongState(state: StoreOrderState, command: CommandType, rule: string): never {
-  throw failedPrecondition(
-    `the order is ${describeStatus(state.status)}, so it cannot be ${ACTION[command]}: ${rule}`,
-    `STORE_ORDER_${state.status}`,
-  );
+  throw failedPrecondition(`the order is ${describeStatus(state.status)}, so it cannot be ${ACTION[command]}: ${rule}`, `STORE_ORDER_${state.status}`);
 }
 
 function decideCancellation(state: StoreOrderState, reason: string): Decision {

@@ -21,10 +21,23 @@ export function pgDeliveryRepository(tx: Tx): DeliveryRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (order_id) DO NOTHING`,
         [
-          d.deliveryId, d.orderId, d.storeId, d.storeName, d.customerId, d.region,
-          d.pickup.region, d.pickup.location?.lat ?? 0, d.pickup.location?.lng ?? 0, d.pickup.text,
-          d.dropoff.region, d.dropoff.location?.lat ?? 0, d.dropoff.location?.lng ?? 0, d.dropoff.text,
-          d.status, d.riderId, d.version,
+          d.deliveryId,
+          d.orderId,
+          d.storeId,
+          d.storeName,
+          d.customerId,
+          d.region,
+          d.pickup.region,
+          d.pickup.location?.lat ?? 0,
+          d.pickup.location?.lng ?? 0,
+          d.pickup.text,
+          d.dropoff.region,
+          d.dropoff.location?.lat ?? 0,
+          d.dropoff.location?.lng ?? 0,
+          d.dropoff.text,
+          d.status,
+          d.riderId,
+          d.version,
         ],
       );
       return res.rowCount === 1;

@@ -29,7 +29,9 @@ export function answerUnparsableRequestsWithInvalidArgument(): void {
   const dist = path.dirname(require.resolve('@connectrpc/connect')); // …/dist/cjs
   const { version } = require(path.join(dist, '../../package.json')) as { version: string };
   if (!CHECKED_VERSIONS.includes(version)) {
-    throw new Error(`@connectrpc/connect ${version}: connect-parse-errors.ts was checked against ${CHECKED_VERSIONS.join(', ')}; check whether it is still needed`);
+    throw new Error(
+      `@connectrpc/connect ${version}: connect-parse-errors.ts was checked against ${CHECKED_VERSIONS.join(', ')}; check whether it is still needed`,
+    );
   }
   const serialization = require(path.join(dist, 'protocol/serialization.js')) as { createMethodSerializationLookup: CreateLookup; [PATCHED]?: true };
   if (serialization[PATCHED]) return;

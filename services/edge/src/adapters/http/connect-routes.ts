@@ -1,7 +1,16 @@
 import { Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
-import { addressAttributes, createRequestLog, requestDecoder, startServerCall, toServiceError, type Logger, type PlatformMetrics, type ServiceRegistration } from '@foodmesh/platform';
+import {
+  addressAttributes,
+  createRequestLog,
+  requestDecoder,
+  startServerCall,
+  toServiceError,
+  type Logger,
+  type PlatformMetrics,
+  type ServiceRegistration,
+} from '@foodmesh/platform';
 import { answerUnparsableRequestsWithInvalidArgument } from './connect-parse-errors';
 
 type Def = MethodDefinition<unknown, unknown>;

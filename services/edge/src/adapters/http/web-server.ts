@@ -18,8 +18,16 @@ const TYPES: Record<string, string> = {
 };
 
 const ALLOWED_HEADERS = [
-  'authorization', 'content-type', 'connect-protocol-version', 'connect-timeout-ms',
-  'grpc-timeout', 'x-grpc-web', 'x-user-agent', 'x-request-id', 'traceparent', 'tracestate',
+  'authorization',
+  'content-type',
+  'connect-protocol-version',
+  'connect-timeout-ms',
+  'grpc-timeout',
+  'x-grpc-web',
+  'x-user-agent',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
 ].join(', ');
 const EXPOSED_HEADERS = ['grpc-status', 'grpc-message', 'grpc-status-details-bin', 'x-error-reason', 'retry-after-seconds'].join(', ');
 

@@ -70,7 +70,16 @@ export function createNotificationsRepo(pool: Pool) {
                    CASE WHEN $11 THEN 1 ELSE 0 END, CASE WHEN $11 THEN NULL ELSE now() END)
            ON CONFLICT (event_id, recipient_id, channel) DO NOTHING`,
           [
-            n.notificationId, n.recipientId, KIND.name(n.recipientKind), CHANNEL.name(n.channel), n.locale, n.title, n.body, n.orderId, n.eventId, n.eventType,
+            n.notificationId,
+            n.recipientId,
+            KIND.name(n.recipientKind),
+            CHANNEL.name(n.channel),
+            n.locale,
+            n.title,
+            n.body,
+            n.orderId,
+            n.eventId,
+            n.eventType,
             inApp,
           ],
         );
@@ -135,27 +144,30 @@ export function createNotificationsRepo(pool: Pool) {
     },
 
     /** Records one send and its outcome: delivered, retry after `retryInMs`, or failed for good. */
-    async recordAttempt(
-      notificationId: string,
-      attempt: number,
-      outcome: AttemptOutcome,
-    ): Promise<void> {
+    async recordAttempt(notificationId: string, attempt: number, outcome: AttemptOutcome): Promise<void> {
       await withTransaction(pool, async (tx) => {
         await tx.query('INSERT INTO notification_attempts (notification_id, attempt, delivered, http_status, error) VALUES ($1, $2, $3, $4, $5)', [
-          notificationId, attempt, outcome.delivered, outcome.httpStatus ?? null, outcome.delivered ? null : outcome.error,
+          notificationId,
+          attempt,
+          outcome.delivered,
+          outcome.httpStatus ?? null,
+          outcome.delivered ? null : outcome.error,
         ]);
         if (outcome.delivered) {
-          await tx.query(`UPDATE notifications SET delivery_status = 'DELIVERED', delivered_at = now(), attempts = $2, next_attempt_at = NULL, last_error = NULL WHERE notification_id = $1`, [
-            notificationId, attempt,
-          ]);
+          await tx.query(
+            `UPDATE notifications SET delivery_status = 'DELIVERED', delivered_at = now(), attempts = $2, next_attempt_at = NULL, last_error = NULL WHERE notification_id = $1`,
+            [notificationId, attempt],
+          );
         } else if (outcome.retryInMs !== undefined) {
-          await tx.query(`UPDATE notifications SET attempts = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), last_error = $4 WHERE notification_id = $1`, [
-            notificationId, attempt, outcome.retryInMs, outcome.error,
-          ]);
+          await tx.query(
+            `UPDATE notifications SET attempts = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), last_error = $4 WHERE notification_id = $1`,
+            [notificationId, attempt, outcome.retryInMs, outcome.error],
+          );
         } else {
-          await tx.query(`UPDATE notifications SET delivery_status = 'FAILED', attempts = $2, next_attempt_at = NULL, last_error = $3 WHERE notification_id = $1`, [
-            notificationId, attempt, outcome.error,
-          ]);
+          await tx.query(
+            `UPDATE notifications SET delivery_status = 'FAILED', attempts = $2, next_attempt_at = NULL, last_error = $3 WHERE notification_id = $1`,
+            [notificationId, attempt, outcome.error],
+          );
         }
       });
     },

@@ -17,7 +17,14 @@ const BUSY = new Set([status.UNAVAILABLE, status.RESOURCE_EXHAUSTED, status.DEAD
  */
 export function grpcPaymentGateway(client: GrpcClient<typeof PaymentServiceService>, logger: Logger, metrics?: PlatformMetrics): PaymentGateway {
   const pay = (req: ChargeOrder) =>
-    client.pay({ orderId: req.orderId, customerId: req.customerId, amount: krw(req.amountUnits), method: req.method, idempotencyKey: `order:${req.orderId}`, payBy: req.payBy });
+    client.pay({
+      orderId: req.orderId,
+      customerId: req.customerId,
+      amount: krw(req.amountUnits),
+      method: req.method,
+      idempotencyKey: `order:${req.orderId}`,
+      payBy: req.payBy,
+    });
   return {
     async charge(req) {
       try {

@@ -79,13 +79,19 @@ async function findOrderForUpdate(tx: Tx, orderId: string): Promise<Order | unde
 
 /** Orders saved before `savedBefore` that never got a payment outcome (no event yet), oldest first. */
 async function findUnsettled(db: Queryable, savedBefore: Date, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2`, [savedBefore, limit]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE version = 0 AND created_at < $1 ORDER BY created_at LIMIT $2`, [
+    savedBefore,
+    limit,
+  ]);
   return rows.map(fromRow);
 }
 
 /** Unpaid orders whose pay-by time is before `dueBefore`, soonest due first. */
 async function findExpired(db: Queryable, dueBefore: Date, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [dueBefore, limit]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE status = 'AWAITING_PAYMENT' AND pay_by < $1 ORDER BY pay_by LIMIT $2`, [
+    dueBefore,
+    limit,
+  ]);
   return rows.map(fromRow);
 }
 

@@ -8,7 +8,15 @@ import { deleteGroup, lastOffsets } from './offsets';
  * with the number of messages handled once every partition reached the end it
  * had when the replay started. The group is deleted afterwards.
  */
-export function replayer(deps: { kafka: KafkaConnection; namespace: string; pool: Pool; logger: Logger; consumer: string; inbox: string; handlers: EventHandlers }) {
+export function replayer(deps: {
+  kafka: KafkaConnection;
+  namespace: string;
+  pool: Pool;
+  logger: Logger;
+  consumer: string;
+  inbox: string;
+  handlers: EventHandlers;
+}) {
   return async (signal?: AbortSignal): Promise<number> => {
     const realTopics = topicsOf(deps.handlers).map(deps.kafka.topic);
     const remaining = await lastOffsets(deps.kafka, realTopics);

@@ -73,9 +73,25 @@ export function createViewRepo(pool: Pool, table: typeof LIVE_TABLE | typeof REB
            updated_at = $18, pay_by = $19, applied_at = now()
          WHERE order_id = $1`,
         [
-          v.orderId, v.customerId, v.storeId, v.storeName, v.status === 0 ? null : orderStatusName(v.status), v.itemsSummary, v.totalCurrency, v.totalUnits,
-          v.riderId, v.riderName, v.estimatedReadyMinutes, v.retryAfterSeconds, JSON.stringify(v.timeline),
-          JSON.stringify(facts), JSON.stringify(v.versions), v.version, v.createdAt, v.updatedAt, v.payBy || null,
+          v.orderId,
+          v.customerId,
+          v.storeId,
+          v.storeName,
+          v.status === 0 ? null : orderStatusName(v.status),
+          v.itemsSummary,
+          v.totalCurrency,
+          v.totalUnits,
+          v.riderId,
+          v.riderName,
+          v.estimatedReadyMinutes,
+          v.retryAfterSeconds,
+          JSON.stringify(v.timeline),
+          JSON.stringify(facts),
+          JSON.stringify(v.versions),
+          v.version,
+          v.createdAt,
+          v.updatedAt,
+          v.payBy || null,
         ],
       );
       if (table === LIVE_TABLE) await tx.query('SELECT pg_notify($1, $2)', [VIEW_CHANGED_CHANNEL, v.orderId]);
@@ -83,7 +99,10 @@ export function createViewRepo(pool: Pool, table: typeof LIVE_TABLE | typeof REB
 
     /** One page of every order's facts, by order id after `after` (a rebuild's merge walks the whole view with it). */
     async factsAfter(tx: Tx, after: string, limit: number): Promise<Array<{ orderId: string; facts: ViewFact[] }>> {
-      const { rows } = await tx.query<{ order_id: string; facts: ViewFact[] }>(`SELECT order_id, facts FROM ${table} WHERE order_id > $1 ORDER BY order_id LIMIT $2`, [after, limit]);
+      const { rows } = await tx.query<{ order_id: string; facts: ViewFact[] }>(
+        `SELECT order_id, facts FROM ${table} WHERE order_id > $1 ORDER BY order_id LIMIT $2`,
+        [after, limit],
+      );
       return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
     },
 

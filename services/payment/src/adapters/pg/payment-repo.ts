@@ -18,7 +18,8 @@ interface Row {
 }
 
 /** Named, not `*`, so that these reads are prepared statements (platform pg.ts says why `*` is not). */
-const COLUMNS = 'payment_id, order_id, customer_id, amount_units, method, status, idempotency_key, decline_reason, refund_reason, version, created_at, refunded_at';
+const COLUMNS =
+  'payment_id, order_id, customer_id, amount_units, method, status, idempotency_key, decline_reason, refund_reason, version, created_at, refunded_at';
 
 const fromRow = (r: Row): PaymentRecord => ({
   paymentId: r.payment_id,
@@ -54,7 +55,18 @@ export function pgPaymentRepository(tx: Tx): PaymentRepository {
       const res = await tx.query(
         `INSERT INTO payments (payment_id, order_id, customer_id, amount_units, currency_code, method, status, idempotency_key, decline_reason, version, created_at)
          VALUES ($1, $2, $3, $4, 'KRW', $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-        [p.paymentId, p.orderId, p.customerId, p.amountUnits, paymentMethodToJSON(p.method), p.status, p.idempotencyKey, p.declineReason, p.version, p.createdAt],
+        [
+          p.paymentId,
+          p.orderId,
+          p.customerId,
+          p.amountUnits,
+          paymentMethodToJSON(p.method),
+          p.status,
+          p.idempotencyKey,
+          p.declineReason,
+          p.version,
+          p.createdAt,
+        ],
       );
       return res.rowCount === 1;
     },

@@ -41,9 +41,20 @@ export function pgStoreRepository(tx: Tx): StoreRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (order_id) DO NOTHING`,
         [
-          o.orderId, o.storeId, o.customerId, JSON.stringify(o.items), o.total.units, o.total.currencyCode || 'KRW',
-          o.dropoff.region, o.dropoff.location?.lat ?? 0, o.dropoff.location?.lng ?? 0, o.dropoff.text,
-          o.status, o.estimatedReadyMinutes, o.reason, o.version,
+          o.orderId,
+          o.storeId,
+          o.customerId,
+          JSON.stringify(o.items),
+          o.total.units,
+          o.total.currencyCode || 'KRW',
+          o.dropoff.region,
+          o.dropoff.location?.lat ?? 0,
+          o.dropoff.location?.lng ?? 0,
+          o.dropoff.text,
+          o.status,
+          o.estimatedReadyMinutes,
+          o.reason,
+          o.version,
         ],
       );
       return res.rowCount === 1;
