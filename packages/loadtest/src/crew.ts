@@ -78,13 +78,14 @@ export interface Crew {
  */
 const RETRY_FOR_MS = 60_000;
 /**
- * How long a customer waits for the order service to have applied the pickup before confirming
- * anyway (then FAILED_PRECONDITION is retried as for any state the stack is behind on): as long as
- * a consumer group's rebalance after a member dies (the broker's 30 s session timeout), during
- * which the group commits nothing. And how often the crew reads the group's committed offsets.
+ * How long an owner waits for the store service to have applied a new order, and a customer for
+ * the order service to have applied the pickup, before acting anyway (then the stack's "not yet"
+ * is retried as for any state it is behind on): as long as a consumer group's rebalance after a
+ * member dies (the broker's 30 s session timeout), during which the group commits nothing. And how
+ * often the crew reads the groups' committed offsets.
  */
-const PICKUP_APPLIED_WAIT_MS = 30_000;
-const PICKUP_APPLIED_POLL_MS = 200;
+const APPLIED_WAIT_MS = 30_000;
+const APPLIED_POLL_MS = 200;
 
 /** The topics whose events tell the crew what to do (the apps learn the same from notifications). */
 /** The events the crew reacts to (onEvent); it follows the topics that carry them. */
@@ -296,9 +297,18 @@ export async function startCrew(opts: {
     await act('pickUp', saga, () => rider.pickUp({ deliveryId }, as(me)));
   };
 
+  // The owner sees a new order once the store service has applied it (as the owner's app lists the
+  // store's orders; before that AcceptOrder finds no such order): its consumer group has committed
+  // past the OrderPlaced record. Past APPLIED_WAIT_MS the owner decides anyway and retries.
+  const ownerSees = async (saga: Saga, placed: RecordAt) => {
+    const applied = await storeApplied.applied(placed.partition, placed.offset);
+    count('orderApplied', applied ? 'seen' : 'waited out');
+    later(think(settings.thinkMs.owner), () => ownerDecides(saga));
+  };
+
   // The customer confirms once the order service has applied the pickup (until then
   // ConfirmDelivered answers FAILED_PRECONDITION): its consumer group has committed past the
-  // pickup's record. Past PICKUP_APPLIED_WAIT_MS the customer confirms anyway and retries.
+  // pickup's record. Past APPLIED_WAIT_MS the customer confirms anyway and retries.
   const customerConfirms = async (saga: Saga, pickup: RecordAt) => {
     const applied = await orderApplied.applied(pickup.partition, pickup.offset);
     count('pickupApplied', applied ? 'seen' : 'waited out');
@@ -315,7 +325,7 @@ export async function startCrew(opts: {
     switch (p.$case) {
       case 'orderPlaced': {
         const saga = track(env, p.value.customerId, p.value.storeId);
-        if (once(saga, 'owner')) later(think(settings.thinkMs.owner), () => ownerDecides(saga));
+        if (once(saga, 'owner')) void ownerSees(saga, at);
         return;
       }
       case 'orderPaymentDeferred': {
@@ -357,15 +367,13 @@ export async function startCrew(opts: {
   let consumer: Consumer;
   const admin = kafka.kafka.admin();
   let orderApplied: AppliedWatch;
+  let storeApplied: AppliedWatch;
   try {
     await admin.connect();
-    orderApplied = watchApplied({
-      admin,
-      groupId: kafka.topic('order'),
-      topic: kafka.topic(topicOfEvent('deliveryPickedUp')),
-      pollMs: PICKUP_APPLIED_POLL_MS,
-      timeoutMs: PICKUP_APPLIED_WAIT_MS,
-    });
+    const appliedBy = (group: string, event: EventCase) =>
+      watchApplied({ admin, groupId: kafka.topic(group), topic: kafka.topic(topicOfEvent(event)), pollMs: APPLIED_POLL_MS, timeoutMs: APPLIED_WAIT_MS });
+    orderApplied = appliedBy('order', 'deliveryPickedUp');
+    storeApplied = appliedBy('store', 'orderPlaced');
     await startAtTheEnd(kafka, groupId);
     consumer = kafka.createConsumer(groupId);
     await consumer.connect();
@@ -396,6 +404,7 @@ export async function startCrew(opts: {
       for (const t of timers) clearTimeout(t);
       for (const w of waiting.splice(0)) w();
       orderApplied.stop();
+      storeApplied.stop();
       await consumer.disconnect().catch(() => undefined);
       await admin.deleteGroups([kafka.topic(groupId)]).catch(() => undefined);
       await admin.disconnect();
