@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_EVENTS_PER_TRANSACTION } from './inbox';
 import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_FETCH_MAX_WAIT_MS } from './kafka';
 import { DEFAULT_REQUEST_LOG_OK_PER_SECOND } from './logger';
 import { upstreamTarget } from './upstream-address';
@@ -121,9 +120,10 @@ export const kafkaConfigSchema = z.object({
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(DEFAULT_FETCH_MAX_WAIT_MS),
   /**
    * At most this many fetched events of one partition share an inbox transaction (consumer.ts): fewer
-   * round trips, but its row locks are held until all of them are applied. 1: each its own.
+   * round trips, but its row locks are held until all of them are applied. 1: each its own. Unset:
+   * the consumer's own choice (1 for saga steps, PROJECTION_EVENTS_PER_TRANSACTION for projections).
    */
-  INBOX_EVENTS_PER_TRANSACTION: z.coerce.number().int().min(1).max(500).default(DEFAULT_EVENTS_PER_TRANSACTION),
+  INBOX_EVENTS_PER_TRANSACTION: z.coerce.number().int().min(1).max(500).optional(),
   /** How often a consumer commits the offsets it handled (see kafka.ts): a crash re-delivers at most this long's events, which the inbox drops. */
   KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
   /** `scram-sha-512`: the service signs in as its own Kafka user (KAFKA_USERNAME, KAFKA_PASSWORD); required in production. */

@@ -42,6 +42,12 @@ export const isPermanentFailure = (err: unknown): boolean => isDomainError(err);
  * Worth it only where handlers lock nothing commands need (projections), so it is a setting.
  */
 export const DEFAULT_EVENTS_PER_TRANSACTION = 1;
+/**
+ * A projection's batch (orderview's view, notification's queue): its handlers only record, no
+ * command waits on their rows, so its events share transactions and a backlog drains in fewer
+ * round trips. A single event still goes at once.
+ */
+export const PROJECTION_EVENTS_PER_TRANSACTION = 50;
 
 type Handler = (payload: unknown, envelope: EventEnvelope, tx: Tx) => Promise<void>;
 

@@ -163,8 +163,9 @@ export async function runService<C extends BaseConfig>(opts: RunServiceOptions<C
             if (stopping.signal.aborted) return;
             const consumer = createEventConsumer({
               partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-              eventsPerTransaction: config.INBOX_EVENTS_PER_TRANSACTION,
               ...c,
+              // The setting, when given, wins over the consumer's own choice.
+              eventsPerTransaction: config.INBOX_EVENTS_PER_TRANSACTION ?? c.eventsPerTransaction,
               consumer: name,
               kafka,
               logger,

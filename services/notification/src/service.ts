@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runService, startNotifyHub, type Logger, type RunningService } from '@foodmesh/platform';
+import { PROJECTION_EVENTS_PER_TRANSACTION, runService, startNotifyHub, type Logger, type RunningService } from '@foodmesh/platform';
 import { startDispatcher } from './app/dispatcher';
 import { createNotificationQueries } from './app/notification-queries';
 import { createNotifier } from './app/notifier';
@@ -68,7 +68,7 @@ export function startNotificationService(config: NotificationConfig, opts: Notif
         localeOf: localeResolver(config.NOTIFICATION_DEFAULT_LOCALE, config.NOTIFICATION_RECIPIENT_LOCALES),
         channels: [NotificationChannel.NOTIFICATION_CHANNEL_IN_APP, ...(webhookOn ? [NotificationChannel.NOTIFICATION_CHANNEL_KAKAO_WEBHOOK] : [])],
       });
-      rt.consume({ pool, handlers: notificationHandlers(notifier, directoryRepo) });
+      rt.consume({ pool, handlers: notificationHandlers(notifier, directoryRepo), eventsPerTransaction: PROJECTION_EVENTS_PER_TRANSACTION });
 
       const queries = createNotificationQueries({
         reads: notifications,

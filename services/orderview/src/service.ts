@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Gauge, Histogram } from 'prom-client';
-import { runService, startNotifyHub, topicsOf, type Logger, type RunningService } from '@foodmesh/platform';
+import { PROJECTION_EVENTS_PER_TRANSACTION, runService, startNotifyHub, topicsOf, type Logger, type RunningService } from '@foodmesh/platform';
 import { createOrderQueries } from './app/order-queries';
 import { createProjector } from './app/projector';
 import { createRebuild } from './app/rebuild';
@@ -50,7 +50,7 @@ export function startOrderViewService(config: OrderViewConfig, opts: OrderViewSe
 
       const live = createProjector({ views, observeLag: (s) => lagHistogram.observe(s) });
       const handlers = projectionHandlers(live);
-      rt.consume({ pool, handlers });
+      rt.consume({ pool, handlers, eventsPerTransaction: PROJECTION_EVENTS_PER_TRANSACTION });
       const topics = topicsOf(handlers);
 
       const kafka = await rt.kafka(topics);
