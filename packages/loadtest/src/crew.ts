@@ -297,26 +297,19 @@ export async function startCrew(opts: {
     await act('pickUp', saga, () => rider.pickUp({ deliveryId }, as(me)));
   };
 
-  // The owner sees a new order once the store service has applied it (as the owner's app lists the
-  // store's orders; before that AcceptOrder finds no such order): its consumer group has committed
-  // past the OrderPlaced record. Past APPLIED_WAIT_MS the owner decides anyway and retries.
-  const ownerSees = async (saga: Saga, placed: RecordAt) => {
-    const applied = await storeApplied.applied(placed.partition, placed.offset);
-    count('orderApplied', applied ? 'seen' : 'waited out');
-    later(think(settings.thinkMs.owner), () => ownerDecides(saga));
+  // A step waits until the service that must know of the event before it has applied it (its
+  // consumer group has committed past the event's record; until then the stack answers "not yet"):
+  // an owner's app lists the store's orders, a customer confirms a pickup the order service knows.
+  // Past APPLIED_WAIT_MS the step goes anyway and retries as for any state the stack is behind on.
+  const onceApplied = async (watch: AppliedWatch, at: RecordAt, counter: string, thinkMs: number, step: () => Promise<unknown>) => {
+    const applied = await watch.applied(at.partition, at.offset);
+    count(counter, applied ? 'seen' : 'waited out');
+    later(think(thinkMs), step);
   };
 
-  // The customer confirms once the order service has applied the pickup (until then
-  // ConfirmDelivered answers FAILED_PRECONDITION): its consumer group has committed past the
-  // pickup's record. Past APPLIED_WAIT_MS the customer confirms anyway and retries.
-  const customerConfirms = async (saga: Saga, pickup: RecordAt) => {
-    const applied = await orderApplied.applied(pickup.partition, pickup.offset);
-    count('pickupApplied', applied ? 'seen' : 'waited out');
+  const customerConfirms = async (saga: Saga) => {
     const me = customerOf(saga);
-    if (me)
-      later(think(settings.thinkMs.customer), () =>
-        act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true }),
-      );
+    if (me) await act('confirmDelivered', saga, () => customer.confirmDelivered({ orderId: saga.orderId }, as(me)), { waitsForState: true });
   };
 
   const onEvent = (env: EventEnvelope, at: RecordAt) => {
@@ -325,7 +318,7 @@ export async function startCrew(opts: {
     switch (p.$case) {
       case 'orderPlaced': {
         const saga = track(env, p.value.customerId, p.value.storeId);
-        if (once(saga, 'owner')) void ownerSees(saga, at);
+        if (once(saga, 'owner')) void onceApplied(storeApplied, at, 'orderApplied', settings.thinkMs.owner, () => ownerDecides(saga));
         return;
       }
       case 'orderPaymentDeferred': {
@@ -344,7 +337,7 @@ export async function startCrew(opts: {
       }
       case 'deliveryPickedUp': {
         const saga = sagas.get(env.orderId);
-        if (saga && once(saga, 'confirm')) void customerConfirms(saga, at);
+        if (saga && once(saga, 'confirm')) void onceApplied(orderApplied, at, 'pickupApplied', settings.thinkMs.customer, () => customerConfirms(saga));
         return;
       }
       case 'orderCompleted':
